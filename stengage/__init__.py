@@ -1,0 +1,110 @@
+"""stengage: co-creating smart-city measures with the residents of the Smarter Together areas."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+
+from stengage.config import ConfigError, select_config
+from stengage.db import configure_sqlite, write_intent
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def create_app(config: str | dict[str, Any] | None = None) -> Flask:
+    """Build the application: config -> extensions -> blueprints -> errors -> cli."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("STENGAGE_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    _load_config(app, config)
+    _init_extensions(app)
+    _init_request_hooks(app)
+    _register_blueprints(app)
+
+    from stengage.core.errors import init_error_pages
+
+    init_error_pages(app)
+
+    from stengage.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _load_config(app: Flask, config: str | dict[str, Any] | None) -> None:
+    overrides = config if isinstance(config, dict) else {}
+    name = config if isinstance(config, str) else overrides.get("ENV_NAME")
+    app.config.from_object(select_config(name))
+    app.config.from_prefixed_env("STENGAGE")
+    app.config.update(overrides)
+
+    if not app.config.get("SECRET_KEY"):
+        raise ConfigError(
+            "STENGAGE_SECRET_KEY is not set. Outside development and testing stengage needs a "
+            "long random secret, e.g. STENGAGE_SECRET_KEY=$(python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))')"
+        )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'stengage.db'}"
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if app.config.get("REDIS_URL"):
+        app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"])
+    else:
+        app.config.setdefault("RATELIMIT_STORAGE_URI", "memory://")
+
+
+def _init_extensions(app: Flask) -> None:
+    from stengage.core.i18n import select_locale, select_timezone
+    from stengage.core.mail import init_mail
+    from stengage.core.security import init_security_headers
+    from stengage.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
+                   default_translation_directories=str(PROJECT_ROOT / "stengage" / "translations"))
+    limiter.init_app(app)
+    init_mail(app)
+    init_security_headers(app)
+
+    from stengage.accounts.session import init_login
+
+    init_login(app, login_manager)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from stengage.accounts.admin_views import bp as admin_bp
+    from stengage.accounts.verification_views import bp as verification_bp
+    from stengage.accounts.views import bp as accounts_bp
+    from stengage.areas.views import bp as areas_bp
+    from stengage.areas.views import init_area_context
+    from stengage.templating import init_templating
+
+    app.register_blueprint(areas_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(verification_bp)
+    app.register_blueprint(admin_bp)
+    init_area_context(app)
+    init_templating(app)
+
+
+def _init_request_hooks(app: Flask) -> None:
+    # Registered first so it runs before any URL preprocessor touches the database.
+    @app.url_value_preprocessor
+    def _declare_write_intent(_endpoint: str | None, _values: dict[str, Any] | None) -> None:
+        # SQLite: only unsafe methods take the write lock when their transaction begins.
+        write_intent.set(request.method not in SAFE_METHODS)
+
+
+__all__ = ["ConfigError", "create_app"]

@@ -1,0 +1,1 @@
+"""Users, login, registration, memberships in areas and residency verification."""

@@ -1,0 +1,159 @@
+"""Forms for accounts, verification and role administration."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+
+from stengage.accounts.emails import InvalidEmail, normalise_email
+from stengage.accounts.models import MembershipRole
+from stengage.core.i18n import LANGUAGE_NAMES
+
+
+class EmailAddress:
+    """Accepts what a mailbox would accept and says plainly what is wrong otherwise."""
+
+    def __call__(self, _form: Any, field: Any) -> None:
+        try:
+            normalise_email(field.data or "")
+        except InvalidEmail:
+            raise ValidationError(_l("Enter an email address such as name@example.org.")) from None
+
+
+def _email_field(label: Any = None) -> StringField:
+    return StringField(label or _l("Email address"),
+                       validators=[DataRequired(), Length(max=254), EmailAddress()],
+                       render_kw={"autocomplete": "email", "type": "email", "spellcheck": "false"})
+
+
+def _password_field(label: Any, autocomplete: str) -> PasswordField:
+    return PasswordField(label, validators=[DataRequired(), Length(max=1024)],
+                         render_kw={"autocomplete": autocomplete})
+
+
+def language_choices(with_auto: bool = True) -> list[tuple[str, str]]:
+    choices = [("", str(_l("Automatic (from the area or your browser)")))] if with_auto else []
+    return choices + [(code, LANGUAGE_NAMES.get(code, code))
+                      for code in current_app.config["LANGUAGES"]]
+
+
+class RegisterForm(FlaskForm):
+    email = _email_field()
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=80)],
+                               description=_l("Shown next to your contributions."),
+                               render_kw={"autocomplete": "nickname"})
+    password = _password_field(_l("Password"), "new-password")
+
+
+class LoginForm(FlaskForm):
+    email = _email_field()
+    password = _password_field(_l("Password"), "current-password")
+    remember = BooleanField(_l("Keep me logged in on this device"))
+    next = HiddenField()
+
+
+class ResetRequestForm(FlaskForm):
+    email = _email_field()
+
+
+class ResetPasswordForm(FlaskForm):
+    password = _password_field(_l("New password"), "new-password")
+
+
+class ProfileForm(FlaskForm):
+    display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=80)])
+    locale = SelectField(_l("Preferred language"), choices=[], validate_choice=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices()
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = _password_field(_l("Current password"), "current-password")
+    password = _password_field(_l("New password"), "new-password")
+
+
+class ChangeEmailForm(FlaskForm):
+    email = _email_field(_l("New email address"))
+    current_password = _password_field(_l("Current password"), "current-password")
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("Language"), choices=[], validate_choice=True)
+    next = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.locale.choices = language_choices(with_auto=False)
+
+
+# --- Verification ----------------------------------------------------------------------------
+
+
+class PostcodeForm(FlaskForm):
+    postcode = StringField(_l("Your postcode"), validators=[DataRequired(), Length(max=16)],
+                           render_kw={"autocomplete": "postal-code"})
+
+
+class LetterCodeForm(FlaskForm):
+    code = StringField(_l("Code from your letter"), validators=[DataRequired(), Length(max=32)],
+                       description=_l("For example ABCD-EFGH-JKMN. Dashes and spaces do not matter."),
+                       render_kw={"autocomplete": "one-time-code", "spellcheck": "false"})
+
+
+class ApprovalRequestForm(FlaskForm):
+    message = TextAreaField(_l("Message to the moderators (optional)"),
+                            validators=[Length(max=1000)],
+                            description=_l("For example, where they can meet you or which "
+                                           "document you can show."))
+
+
+class ReviewForm(FlaskForm):
+    membership_id = HiddenField(validators=[DataRequired()])
+    note = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=1000)],
+                         description=_l("How you checked the residency; kept with the membership."))
+
+
+class LetterBatchForm(FlaskForm):
+    count = IntegerField(_l("Number of codes"), default=100,
+                         validators=[InputRequired(), NumberRange(min=1, max=2000)])
+    valid_days = IntegerField(_l("Valid for (days)"), default=60,
+                              validators=[InputRequired(), NumberRange(min=1, max=365)])
+    label = StringField(_l("Label (optional)"), validators=[Length(max=120)],
+                        description=_l("For example the streets this batch is posted to."))
+
+
+# --- Administration --------------------------------------------------------------------------
+
+
+class GrantRoleForm(FlaskForm):
+    area = SelectField(_l("Area"), coerce=int, choices=[], validate_choice=True)
+    role = SelectField(_l("Role"), choices=[], validate_choice=True)
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+    def __init__(self, areas: list[tuple[int, str]], *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.area.choices = areas
+        self.role.choices = [
+            (MembershipRole.MODERATOR.value, str(_l("Moderator"))),
+            (MembershipRole.STAFF.value, str(_l("City staff"))),
+            (MembershipRole.RESIDENT.value, str(_l("Resident"))),
+        ]
+
+
+class ReasonForm(FlaskForm):
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])

@@ -1,0 +1,1 @@
+"""Project areas (Lyon Confluence, Vienna Simmering, ...), and later their processes and phases."""

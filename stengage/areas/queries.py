@@ -1,0 +1,27 @@
+"""Area look-ups shared by every area-scoped page."""
+
+from __future__ import annotations
+
+from flask import abort
+from sqlalchemy import select
+
+from stengage.areas.models import Area, ProjectRole
+from stengage.extensions import db
+
+
+def get_area_or_404(slug: str) -> Area:
+    area = db.session.scalar(select(Area).where(Area.slug == slug))
+    if area is None:
+        abort(404)
+    return area
+
+
+def areas_by_role() -> dict[ProjectRole, list[Area]]:
+    grouped: dict[ProjectRole, list[Area]] = {role: [] for role in ProjectRole}
+    for area in db.session.scalars(select(Area).order_by(Area.position, Area.name)):
+        grouped[area.project_role].append(area)
+    return grouped
+
+
+def all_areas() -> list[Area]:
+    return list(db.session.scalars(select(Area).order_by(Area.position, Area.name)))

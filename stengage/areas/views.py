@@ -1,0 +1,37 @@
+"""Public pages: the home page with every area, and each area's page."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, g, render_template
+from sqlalchemy import select
+
+from stengage.areas.models import Area
+from stengage.areas.queries import areas_by_role, get_area_or_404
+from stengage.extensions import db
+
+bp = Blueprint("areas", __name__)
+
+
+@bp.route("/")
+def home() -> str:
+    return render_template("areas/home.html", groups=areas_by_role())
+
+
+@bp.route("/areas/<area_slug>")
+def area(area_slug: str) -> str:
+    return render_template("areas/area.html", area=get_area_or_404(area_slug))
+
+
+def init_area_context(app: Flask) -> None:
+    """Area-scoped URLs speak the area's language and time zone unless the visitor chose one."""
+
+    @app.url_value_preprocessor
+    def _area_defaults(_endpoint: str | None, values: dict[str, object] | None) -> None:
+        slug = (values or {}).get("area_slug")
+        if not isinstance(slug, str):
+            return
+        row = db.session.execute(
+            select(Area.default_locale, Area.timezone).where(Area.slug == slug)
+        ).first()
+        if row is not None:
+            g.area_locale, g.area_timezone = row

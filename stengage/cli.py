@@ -1,0 +1,91 @@
+"""Command-line tools: ``flask --app wsgi seed-demo``, ``create-user`` and friends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from sqlalchemy import select
+
+from stengage.accounts import operations as account_ops
+from stengage.accounts.models import MembershipRole, User
+from stengage.areas.demo import DEMO_AREAS, seed_demo_areas
+from stengage.areas.models import Area
+from stengage.core.operations import Refused
+from stengage.extensions import db
+
+# Demo accounts exist only in development, so a newcomer can try every role at once.
+DEMO_PASSWORD = "smarter-together-demo"  # noqa: S105
+DEMO_USERS = (
+    ("admin@example.org", "Ada Admin", None, None),
+    ("moderator.vienna@example.org", "Moritz Moderator", "vienna-simmering",
+     MembershipRole.MODERATOR),
+    ("staff.vienna@example.org", "Stefanie Staff", "vienna-simmering",
+     MembershipRole.STAFF),
+)
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)
+
+
+@click.command("seed-demo")
+@click.option("--with-users/--no-users", default=None,
+              help="Also create demo accounts (default: only in development).")
+def seed_demo(with_users: bool | None) -> None:
+    """Create the eight Smarter Together areas (idempotent: existing data is kept)."""
+    with click.progressbar(length=len(DEMO_AREAS), label="Areas", show_pos=True) as bar:
+        created = seed_demo_areas(progress=lambda _slug: bar.update(1))
+    if with_users is None:
+        with_users = current_app.config["ENV_NAME"] == "development"
+    users = _seed_demo_users() if with_users else 0
+    db.session.commit()
+    click.echo(f"{created} areas created, {len(DEMO_AREAS) - created} already there; "
+               f"{users} demo accounts created.")
+    if with_users:
+        click.echo(f"Demo accounts (password {DEMO_PASSWORD!r}): "
+                   + ", ".join(email for email, *_ in DEMO_USERS))
+
+
+def _seed_demo_users() -> int:
+    created = 0
+    admin = None
+    for email, name, area_slug, role in DEMO_USERS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = account_ops.create_user(email, name, DEMO_PASSWORD, admin=area_slug is None)
+            created += 1
+        if area_slug is None:
+            admin = user
+            continue
+        area = db.session.scalar(select(Area).where(Area.slug == area_slug))
+        if area is not None and role is not None and admin is not None and not user.has_role(area, role):
+            account_ops.grant_role(admin, user, area, role, "demo account")
+    return created
+
+
+@click.command("create-user")
+@click.option("--email", prompt=True, help="Login email address.")
+@click.option("--name", "display_name", prompt="Display name", help="Name shown to others.")
+@click.option("--admin", is_flag=True, help="Make the account an instance admin.")
+@click.option("--password-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Read the password from this file's first line (otherwise you are asked).")
+def create_user(email: str, display_name: str, admin: bool, password_file: Path | None) -> None:
+    """Create a confirmed account. The password is never taken from the command line."""
+    if password_file is not None:
+        lines = password_file.read_text(encoding="utf-8").splitlines()
+        password = lines[0] if lines else ""
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = account_ops.create_user(email, display_name, password, admin=admin)
+    except Refused as refused:
+        db.session.rollback()
+        raise click.ClickException(refused.message) from None
+    except ValueError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    db.session.commit()
+    click.echo(f"Created {'admin ' if admin else ''}account {user.email} (id {user.id}).")

@@ -1,0 +1,114 @@
+"""Configuration: defaults -> config class -> STENGAGE_* environment.
+
+Every setting can be overridden from the environment with the ``STENGAGE_`` prefix,
+e.g. ``STENGAGE_DATABASE_URL`` or ``STENGAGE_SECRET_KEY`` (values are parsed as JSON
+when they look like JSON, so ``STENGAGE_MAIL_SMTP_PORT=587`` arrives as an int).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from typing import Any
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot start the application."""
+
+
+class BaseConfig:
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None  # default: SQLite in the instance folder
+    REDIS_URL: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+
+    # Sessions and cookies
+    SESSION_COOKIE_NAME = "stengage_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    SEND_HSTS = True
+
+    # Uploads and requests
+    MAX_CONTENT_LENGTH = 12 * 1024 * 1024
+
+    # Internationalisation
+    LANGUAGES = ("en", "de", "fr")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    # Mail: "file" writes .eml files to MAIL_OUTBOX_DIR; "smtp" sends through MAIL_SMTP_*.
+    MAIL_BACKEND = "file"
+    MAIL_OUTBOX_DIR: str | None = None  # default: <instance>/outbox
+    MAIL_SENDER = "stengage <no-reply@stengage.localhost>"
+    MAIL_SMTP_HOST = "localhost"
+    MAIL_SMTP_PORT = 25
+    MAIL_SMTP_USERNAME: str | None = None
+    MAIL_SMTP_PASSWORD: str | None = None
+    MAIL_SMTP_STARTTLS = False
+
+    # Accounts
+    PASSWORD_MIN_LENGTH = 12
+    PASSWORD_MAX_LENGTH = 1024
+    EMAIL_TOKEN_MAX_AGE = int(timedelta(days=2).total_seconds())
+    RESET_TOKEN_MAX_AGE = int(timedelta(hours=2).total_seconds())
+
+    # Verification
+    LETTER_CODE_DEFAULT_DAYS = 60
+    LETTER_CODE_MAX_BATCH = 2000
+
+    # Rate limits (Flask-Limiter syntax)
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_LOGIN = "5 per minute"
+    RATELIMIT_REGISTER = "10 per hour"
+    RATELIMIT_RESET = "5 per 15 minutes"
+    RATELIMIT_VERIFY = "5 per 15 minutes"
+
+    # Public site address used in mails sent outside a request (CLI, jobs)
+    SERVER_BASE_URL = "http://127.0.0.1:5000"
+
+
+class DevelopmentConfig(BaseConfig):
+    ENV_NAME = "development"
+    SECRET_KEY = "dev-only-secret-key-do-not-use-in-production"  # noqa: S105
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    SEND_HSTS = False
+
+
+class TestingConfig(BaseConfig):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"  # noqa: S105
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    SEND_HSTS = False
+    SERVER_NAME = None
+
+
+class ProductionConfig(BaseConfig):
+    ENV_NAME = "production"
+
+
+CONFIGS: dict[str, type[BaseConfig]] = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def select_config(name: str | None) -> type[BaseConfig]:
+    name = name or os.environ.get("STENGAGE_ENV", "production")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise ConfigError(
+            f"Unknown STENGAGE_ENV {name!r}; choose one of {', '.join(CONFIGS)}."
+        ) from None

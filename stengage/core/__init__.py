@@ -1,0 +1,1 @@
+"""Cross-cutting helpers used by every feature package: audit, mail, i18n, security, text."""

@@ -1,0 +1,46 @@
+"""Friendly error pages (HTML) for the codes a visitor can meet."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Not allowed"), _l("You do not have permission to do this.")),
+    404: (_l("Page not found"), _l("We could not find that page. It may have moved or never existed.")),
+    405: (_l("Not allowed"), _l("This page cannot be used that way.")),
+    413: (_l("Too large"), _l("What you sent is larger than we accept. Please send something smaller.")),
+    429: (_l("Too many attempts"), _l("You tried this too often. Please wait a little and try again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. Please try again in a moment.")),
+}
+
+
+def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
+    title, message = MESSAGES.get(code, MESSAGES[500])
+    return render_template("errors/error.html", code=code, title=title, message=message, detail=detail), code
+
+
+def init_error_pages(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(_error: CSRFError) -> tuple[str, int]:
+        from flask_babel import gettext
+
+        return render_error(
+            400, gettext("The form had expired or was sent from elsewhere. Please reload the page and send it again.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+        if error.code is None or error.code < 400:
+            return error
+        return render_error(error.code)
+
+    @app.errorhandler(InternalServerError)
+    def _internal(_error: InternalServerError) -> tuple[str, int]:
+        from stengage.extensions import db
+
+        db.session.rollback()
+        return render_error(500)

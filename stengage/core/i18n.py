@@ -1,0 +1,38 @@
+"""Locale and timezone selection: user preference, then the area's default, then the browser."""
+
+from __future__ import annotations
+
+from flask import current_app, g, request, session
+from flask_login import current_user
+
+LANGUAGE_NAMES = {
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+    "it": "Italiano",
+    "bg": "Български",
+}
+
+
+def supported_languages() -> tuple[str, ...]:
+    return tuple(current_app.config["LANGUAGES"])
+
+
+def select_locale() -> str:
+    languages = supported_languages()
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    area_locale = g.get("area_locale")  # set by area-scoped URLs before the view runs
+    if area_locale in languages:
+        return area_locale
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def select_timezone() -> str:
+    return g.get("area_timezone") or current_app.config["BABEL_DEFAULT_TIMEZONE"]
