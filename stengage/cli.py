@@ -34,8 +34,12 @@ def register_commands(app: Flask) -> None:
 @click.command("seed-demo")
 @click.option("--with-users/--no-users", default=None,
               help="Also create demo accounts (default: only in development).")
-def seed_demo(with_users: bool | None) -> None:
+@click.option("--if-empty", is_flag=True, help="Do nothing when any area exists already.")
+def seed_demo(with_users: bool | None, if_empty: bool) -> None:
     """Create the eight Smarter Together areas (idempotent: existing data is kept)."""
+    if if_empty and db.session.scalar(select(Area.id).limit(1)) is not None:
+        click.echo("Areas exist already; nothing to seed.")
+        return
     with click.progressbar(length=len(DEMO_AREAS), label="Areas", show_pos=True) as bar:
         created = seed_demo_areas(progress=lambda _slug: bar.update(1))
     if with_users is None:

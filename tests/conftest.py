@@ -1,0 +1,150 @@
+"""One app per test session on a migrated schema; each test runs inside a rolled-back savepoint.
+
+Set ``STENGAGE_TEST_DATABASE_URL`` to run the same suite on PostgreSQL. With
+``STENGAGE_REQUIRE_POSTGRES=1`` an unreachable database fails the run instead of skipping it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from flask_sqlalchemy.session import Session as FlaskSession
+
+from stengage import create_app
+from stengage.accounts.models import User
+from stengage.areas.demo import seed_demo_areas
+from stengage.extensions import db, limiter
+from tests.mailbox import Outbox
+
+TEST_DATABASE_URL = os.environ.get("STENGAGE_TEST_DATABASE_URL")
+FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+            conn.execute(sa.text("CREATE SCHEMA public"))
+    except sa.exc.OperationalError as error:
+        if os.environ.get("STENGAGE_REQUIRE_POSTGRES"):
+            pytest.fail(f"PostgreSQL is required but not reachable: {error}")
+        pytest.skip(f"PostgreSQL not reachable: {error}")
+    finally:
+        engine.dispose()
+
+
+def make_test_app(instance: Path, database_url: str | None = None, **overrides: Any) -> Flask:
+    """A migrated, seeded app on its own database (SQLite file in ``instance`` by default)."""
+    url = database_url or f"sqlite:///{instance / 'test.db'}"
+    if url.startswith("postgresql"):
+        _reset_postgres(url)
+    os.environ["STENGAGE_INSTANCE_PATH"] = str(instance)
+    app = create_app({
+        "ENV_NAME": "testing",
+        "DATABASE_URL": url,
+        "ARGON2_PARAMS": FAST_ARGON2,
+        "MAIL_OUTBOX_DIR": str(instance / "outbox"),
+        "SERVER_BASE_URL": "http://localhost",
+        **overrides,
+    })
+    with app.app_context():
+        upgrade()
+        seed_demo_areas()
+        db.session.commit()
+    return app
+
+
+class ConnectionBoundSession(FlaskSession):
+    """Flask-SQLAlchemy picks its engine by itself; in tests every query must use the test's connection."""
+
+    def get_bind(self, *args: Any, **kwargs: Any) -> Any:
+        return self.bind if self.bind is not None else super().get_bind(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = make_test_app(tmp_path_factory.mktemp("instance"), TEST_DATABASE_URL)
+    app.test_client_class = RequestIsolatingClient
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _isolated(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
+    """Run each test in a savepoint that is rolled back, with fresh rate limits and outbox."""
+    with app.app_context():
+        limiter.reset()
+        Outbox(app).clear()
+        if request.node.get_closest_marker("real_commits"):
+            yield
+            return
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.session
+        db.session = db._make_scoped_session(
+            {"bind": connection, "join_transaction_mode": "create_savepoint",
+             "class_": ConnectionBoundSession}
+        )
+        try:
+            yield
+        finally:
+            db.session.remove()
+            db.session = original
+            transaction.rollback()
+            connection.close()
+
+
+class RequestIsolatingClient(FlaskClient):
+    """Each request gets its own app context (fresh ``g``), as in production, even though the
+    test itself holds one open for its factories; the test's session then re-reads the rows."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def outbox(app: Flask) -> Outbox:
+    return Outbox(app)
+
+
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, page: str = "/account/login") -> str:
+    match = _CSRF.search(client.get(page).get_data(as_text=True))
+    assert match, f"no CSRF token on {page}"
+    return match.group(1)
+
+
+def submit(client: FlaskClient, url: str, data: dict[str, Any] | None = None,
+           page: str | None = None, **kwargs: Any) -> Any:
+    """POST a form the way a browser does: with the CSRF token of the page it came from."""
+    payload = {"csrf_token": csrf_token(client, page or "/account/login"), **(data or {})}
+    return client.post(url, data=payload, **kwargs)
+
+
+def login_as(client: FlaskClient, user: User) -> FlaskClient:
+    """Log ``user`` in on ``client`` without the login form (the form has its own tests)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+    return client
