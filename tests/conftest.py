@@ -129,7 +129,7 @@ def outbox(app: Flask) -> Outbox:
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def csrf_token(client: FlaskClient, page: str = "/account/login") -> str:
+def csrf_token(client: FlaskClient, page: str = "/") -> str:
     match = _CSRF.search(client.get(page).get_data(as_text=True))
     assert match, f"no CSRF token on {page}"
     return match.group(1)
@@ -138,7 +138,7 @@ def csrf_token(client: FlaskClient, page: str = "/account/login") -> str:
 def submit(client: FlaskClient, url: str, data: dict[str, Any] | None = None,
            page: str | None = None, **kwargs: Any) -> Any:
     """POST a form the way a browser does: with the CSRF token of the page it came from."""
-    payload = {"csrf_token": csrf_token(client, page or "/account/login"), **(data or {})}
+    payload = {"csrf_token": csrf_token(client, page or "/"), **(data or {})}
     return client.post(url, data=payload, **kwargs)
 
 

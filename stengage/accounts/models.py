@@ -169,6 +169,7 @@ class LetterCodeBatch(Base):
     label: Mapped[str] = mapped_column(String(120), default="")
 
     codes: Mapped[list[LetterCode]] = relationship(back_populates="batch", lazy="raise")
+    area: Mapped[Area] = relationship(lazy="raise")
     created_by: Mapped[User | None] = relationship(lazy="joined")
 
 

@@ -1,0 +1,213 @@
+"""Residency verification by postcode, letter code and moderator approval."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from stengage.accounts.models import AssuranceLevel, LetterCode, LetterCodeBatch, VerificationMethod
+from stengage.core.audit import AuditEntry
+from stengage.extensions import db
+from tests import factories
+from tests.conftest import login_as, submit
+
+VERIFY = "/areas/vienna-simmering/verify"
+
+
+def _postcode(client, postcode, area="vienna-simmering"):
+    return submit(client, f"/areas/{area}/verify/postcode", {"pc-postcode": postcode},
+                  page=f"/areas/{area}/verify")
+
+
+def _letter(client, code, area="vienna-simmering"):
+    return submit(client, f"/areas/{area}/verify/letter", {"lc-code": code},
+                  page=f"/areas/{area}/verify")
+
+
+def test_a_postcode_outside_the_area_is_refused_and_changes_nothing(client):
+    user = factories.user()
+    login_as(client, user)
+    page = _postcode(client, "80331").get_data(as_text=True)  # Munich city centre
+    assert "80331 is not a postcode of Simmering." in page
+    assert user.membership_in(factories.area()) is None
+
+
+def test_postcodes_compare_without_spaces_and_one_person_joins_several_areas(client):
+    user = factories.user()
+    login_as(client, user)
+    assert _postcode(client, " 1110 ").status_code == 302
+    assert _postcode(client, "81 241", area="munich-neuaubing-westkreuz-freiham").status_code == 302
+    assert user.is_verified_in(factories.area("vienna-simmering"))
+    assert user.is_verified_in(factories.area("munich-neuaubing-westkreuz-freiham"))
+    assert not user.is_verified_in(factories.area("lyon-confluence"))
+
+
+def test_unconfirmed_accounts_must_confirm_their_email_before_verifying(client):
+    user = factories.user(confirmed=False)
+    login_as(client, user)
+    page = _postcode(client, "1110").get_data(as_text=True)
+    assert "Please confirm your email address before verifying" in page
+    assert user.membership_in(factories.area()) is None
+
+
+def test_a_letter_code_verifies_once_at_substantial_level(client):
+    code = factories.letter_codes(count=1)[0]
+    first, second = factories.user(), factories.user()
+    login_as(client, first)
+    assert _letter(client, code.lower().replace("-", " ")).status_code == 302
+    membership = first.membership_in(factories.area())
+    assert membership.verification_method == VerificationMethod.LETTER_CODE
+    assert membership.assurance_level == AssuranceLevel.SUBSTANTIAL
+
+    login_as(client, second)
+    page = _letter(client, code).get_data(as_text=True)
+    assert "has expired or was already used" in page
+    assert second.membership_in(factories.area()) is None
+
+
+@pytest.mark.parametrize("kind", ["wrong", "expired", "other-area"])
+def test_wrong_expired_and_foreign_letter_codes_are_refused(client, kind):
+    if kind == "wrong":
+        code = "ABCD-EFGH-JKMN"
+    elif kind == "expired":
+        code = factories.letter_codes(count=1)[0]
+        batch = db.session.scalar(select(LetterCodeBatch).order_by(LetterCodeBatch.id.desc()))
+        batch.expires_at = batch.created_at - timedelta(seconds=1)
+        db.session.flush()
+    else:
+        code = factories.letter_codes("lyon-confluence", count=1)[0]
+    user = factories.user()
+    login_as(client, user)
+    page = _letter(client, code).get_data(as_text=True)
+    assert "This code is not valid for Simmering, has expired or was already used." in page
+    assert user.membership_in(factories.area()) is None
+
+
+def test_only_a_fingerprint_of_each_letter_code_is_stored(app):
+    codes = factories.letter_codes(count=5)
+    stored = set(db.session.scalars(select(LetterCode.code_hash)))
+    assert not stored & set(codes)
+    assert all(len(h) == 64 for h in stored)
+
+
+def test_letter_code_attempts_are_rate_limited(client):
+    user = factories.user()
+    login_as(client, user)
+    statuses = [_letter(client, f"WRONG-CODE-{i:04d}").status_code for i in range(6)]
+    assert statuses[:5] == [200] * 5
+    assert statuses[5] == 429
+
+
+def test_staff_generate_a_batch_and_download_printable_codes(client):
+    clerk = factories.staff()
+    login_as(client, clerk)
+    response = submit(client, "/areas/vienna-simmering/letter-codes",
+                      {"count": "25", "valid_days": "30", "label": "Simmeringer Hauptstraße 1-99"},
+                      page="/areas/vienna-simmering/letter-codes")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == ["code", "area", "valid until", "batch"]
+    codes = [row[0] for row in rows[1:]]
+    assert len(set(codes)) == 25
+
+    # A resident can use a printed code.
+    resident = factories.user()
+    login_as(client, resident)
+    assert _letter(client, codes[7]).status_code == 302
+    assert resident.is_verified_in(factories.area(), AssuranceLevel.SUBSTANTIAL)
+
+    login_as(client, clerk)
+    page = client.get("/areas/vienna-simmering/letter-codes").get_data(as_text=True)
+    assert "Simmeringer Hauptstraße 1-99" in page and "1 of 25" in page
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.verb == "letter_codes.generate"))
+    assert entry.actor_id == clerk.id and entry.after["size"] == 25
+
+
+@pytest.mark.parametrize("count", ["0", "-5", "2001", "many", ""])
+def test_bad_batch_sizes_are_refused_with_a_message(client, count):
+    login_as(client, factories.staff())
+    response = submit(client, "/areas/vienna-simmering/letter-codes",
+                      {"count": count, "valid_days": "30"}, page="/areas/vienna-simmering/letter-codes")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "field-errors" in response.get_data(as_text=True)
+    assert db.session.scalar(select(db.func.count(LetterCodeBatch.id))) == 0
+
+
+def test_moderator_approval_records_the_verifier_and_the_note(client):
+    resident = factories.user(name="Resi Dent")
+    mod = factories.moderator()
+    login_as(client, resident)
+    response = submit(client, "/areas/vienna-simmering/verify/request",
+                      {"ap-message": "I can show my Meldezettel at the Stadtteilbüro"}, page=VERIFY)
+    assert response.status_code == 302
+
+    login_as(client, mod)
+    page = client.get("/areas/vienna-simmering/residents").get_data(as_text=True)
+    assert "Resi Dent" in page and "Meldezettel" in page
+    membership = resident.membership_in(factories.area())
+    response = submit(client, "/areas/vienna-simmering/residents/approve",
+                      {"membership_id": str(membership.id), "note": "Saw Meldezettel in person"},
+                      page="/areas/vienna-simmering/residents", follow_redirects=True)
+    assert "Resi Dent is now a verified resident." in response.get_data(as_text=True)
+    membership = resident.membership_in(factories.area())
+    assert membership.verification_method == VerificationMethod.MODERATOR_APPROVAL
+    assert membership.assurance_level == AssuranceLevel.HIGH
+    assert membership.verified_by_id == mod.id
+    assert membership.verification_note == "Saw Meldezettel in person"
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.verb == "residency.approve"))
+    assert entry.actor_id == mod.id and entry.after == {"method": "moderator_approval", "level": "high"}
+
+
+def test_a_moderator_approval_needs_a_note(client):
+    resident = factories.user()
+    factories.membership(resident).approval_requested_at = factories.utc_now()
+    mod = factories.moderator()
+    login_as(client, mod)
+    page = submit(client, "/areas/vienna-simmering/residents/approve",
+                  {"membership_id": str(resident.membership_in(factories.area()).id), "note": ""},
+                  page="/areas/vienna-simmering/residents", follow_redirects=True).get_data(as_text=True)
+    assert "Please write a note" in page
+    assert not resident.is_verified_in(factories.area())
+
+
+@pytest.mark.parametrize(("who", "letter_codes", "requests"), [
+    ("anonymous", 302, 302),
+    ("resident", 403, 403),
+    ("moderator-here", 403, 200),
+    ("staff-here", 200, 403),
+    ("moderator-lyon", 403, 403),
+    ("staff-lyon", 403, 403),
+    ("admin", 200, 200),
+])
+def test_who_may_open_the_team_pages_of_vienna(client, who, letter_codes, requests):
+    users = {
+        "resident": lambda: factories.resident(),
+        "moderator-here": lambda: factories.moderator(),
+        "staff-here": lambda: factories.staff(),
+        "moderator-lyon": lambda: factories.moderator("lyon-confluence"),
+        "staff-lyon": lambda: factories.staff("lyon-confluence"),
+        "admin": lambda: factories.user(admin=True),
+    }
+    if who != "anonymous":
+        login_as(client, users[who]())
+    assert client.get("/areas/vienna-simmering/letter-codes").status_code == letter_codes
+    assert client.get("/areas/vienna-simmering/residents").status_code == requests
+
+
+def test_a_lyon_moderator_cannot_approve_a_vienna_request(client):
+    resident = factories.user()
+    membership = factories.membership(resident)
+    membership.approval_requested_at = factories.utc_now()
+    login_as(client, factories.moderator("lyon-confluence"))
+    response = submit(client, "/areas/vienna-simmering/residents/approve",
+                      {"membership_id": str(membership.id), "note": "trust me"})
+    assert response.status_code == 403
+    # Nor through their own area's URL.
+    response = submit(client, "/areas/lyon-confluence/residents/approve",
+                      {"membership_id": str(membership.id), "note": "trust me"})
+    assert response.status_code == 404
+    assert not resident.is_verified_in(factories.area())
