@@ -17,7 +17,7 @@ from stengage.accounts.models import (
 from stengage.accounts.passwords import hash_password
 from stengage.accounts.verification import generate_letter_codes
 from stengage.areas.models import Area
-from stengage.db import utc_now  # noqa: F401  (re-exported for tests)
+from stengage.db import utc_now
 from stengage.extensions import db
 
 PASSWORD = "quiet-harbour-lantern-47"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from stengage.accounts.models import AssuranceLevel, LetterCode, LetterCodeBatch, VerificationMethod
 from stengage.core.audit import AuditEntry
+from stengage.db import utc_now
 from stengage.extensions import db
 from tests import factories
 from tests.conftest import login_as, submit
@@ -164,7 +165,7 @@ def test_moderator_approval_records_the_verifier_and_the_note(client):
 
 def test_a_moderator_approval_needs_a_note(client):
     resident = factories.user()
-    factories.membership(resident).approval_requested_at = factories.utc_now()
+    factories.membership(resident).approval_requested_at = utc_now()
     mod = factories.moderator()
     login_as(client, mod)
     page = submit(client, "/areas/vienna-simmering/residents/approve",
@@ -201,7 +202,7 @@ def test_who_may_open_the_team_pages_of_vienna(client, who, letter_codes, reques
 def test_a_lyon_moderator_cannot_approve_a_vienna_request(client):
     resident = factories.user()
     membership = factories.membership(resident)
-    membership.approval_requested_at = factories.utc_now()
+    membership.approval_requested_at = utc_now()
     login_as(client, factories.moderator("lyon-confluence"))
     response = submit(client, "/areas/vienna-simmering/residents/approve",
                       {"membership_id": str(membership.id), "note": "trust me"})
