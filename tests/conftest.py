@@ -118,6 +118,16 @@ class RequestIsolatingClient(FlaskClient):
 
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
+    """A visitor who chose English, so assertions read the same on every area's pages."""
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    return client
+
+
+@pytest.fixture
+def visitor(app: Flask) -> FlaskClient:
+    """A first-time visitor: no language chosen yet."""
     return app.test_client()
 
 

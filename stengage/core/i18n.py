@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 
 LANGUAGE_NAMES = {
@@ -20,6 +20,8 @@ def supported_languages() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
+    if not has_request_context():  # CLI and jobs choose with force_locale()
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     languages = supported_languages()
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale

@@ -44,9 +44,9 @@ def build_message(mail: Mail, sender: str) -> EmailMessage:
     msg["Subject"] = mail.subject
     msg["Date"] = formatdate(localtime=False, usegmt=True)
     msg["Message-ID"] = make_msgid(domain="stengage.localhost")
-    msg["Content-Language"] = mail.locale
     msg.set_content(mail.text)
     msg.add_alternative(mail.html, subtype="html")
+    msg["Content-Language"] = mail.locale  # after set_content, which resets Content-* headers
     return msg
 
 

@@ -1,0 +1,123 @@
+"""Public pages, and which language a visitor gets."""
+
+import re
+
+from flask_babel import force_locale, gettext
+
+from stengage.extensions import db
+from tests import factories
+from tests.conftest import login_as, submit
+
+AREA_NAMES = ["Lyon Confluence", "Neuaubing-Westkreuz/Freiham", "Simmering", "Santiago de Compostela",
+              "Sofia", "Venice", "Kyiv", "Yokohama"]
+
+
+def _lang(page: str) -> str:
+    return re.search(r'<html lang="([^"]+)"', page).group(1)
+
+
+def test_home_lists_all_eight_areas_grouped_by_their_role_in_the_project(client):
+    page = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    for name in AREA_NAMES:
+        assert name in page
+    lighthouse, follower, observer = (page.index(h) for h in
+                                      ("Lighthouse cities", "Follower cities", "Observer cities"))
+    assert lighthouse < page.index("Simmering") < follower < page.index("Sofia") < observer < page.index("Yokohama")
+
+
+def test_the_area_page_shows_aims_and_how_to_take_part(client):
+    page = client.get("/areas/vienna-simmering").get_data(as_text=True)
+    assert "Use waste heat and solar heat for 3,000 households" in page
+    assert "21,000" in page
+    assert "How to take part" in page and "Create an account" in page
+
+
+def test_area_pages_speak_the_area_language_unless_the_visitor_chose_one(visitor):
+    client = visitor
+    assert _lang(client.get("/areas/vienna-simmering", headers={"Accept-Language": "en"}).get_data(as_text=True)) == "de"
+    assert _lang(client.get("/areas/lyon-confluence").get_data(as_text=True)) == "fr"
+    assert _lang(client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)) == "fr"
+    assert _lang(client.get("/", headers={"Accept-Language": "ja"}).get_data(as_text=True)) == "en"
+
+    submit(client, "/account/language", {"locale": "fr", "next": "/areas/vienna-simmering"})
+    assert _lang(client.get("/areas/vienna-simmering").get_data(as_text=True)) == "fr"
+
+
+def test_the_users_preference_beats_the_area_and_the_browser(visitor):
+    client = visitor
+    user = factories.user(locale="fr")
+    login_as(client, user)
+    page = client.get("/areas/vienna-simmering", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert _lang(page) == "fr"
+
+
+def test_the_language_switcher_saves_the_preference_of_a_logged_in_user(client):
+    user = factories.user()
+    login_as(client, user)
+    response = submit(client, "/account/language", {"locale": "de", "next": "/account/profile"})
+    assert response.headers["Location"] == "/account/profile"
+    db.session.refresh(user)
+    assert user.locale == "de"
+
+
+def test_the_language_switcher_refuses_unknown_languages_and_foreign_targets(visitor):
+    client = visitor
+    response = submit(client, "/account/language", {"locale": "xx", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+    assert _lang(client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)) == "en"
+
+
+def test_mail_is_written_in_the_recipients_language_with_text_and_html(client, outbox):
+    factories.user(email="marie@example.org", locale="fr", name="Marie")
+    submit(client, "/account/reset", {"email": "marie@example.org"}, page="/account/reset")
+    mail = outbox.last(to="marie@example.org")
+    assert mail["Content-Language"] == "fr"
+    with force_locale("fr"):
+        french_subject, french_greeting = gettext("Reset your password"), gettext("Hello %(name)s,", name="Marie")
+    assert french_subject != "Reset your password"
+    assert mail["Subject"] == french_subject
+    assert french_greeting in outbox.text(mail)
+    assert 'lang="fr"' in outbox.html(mail)
+
+
+def test_profile_changes_name_and_language(client):
+    user = factories.user(name="Old Name")
+    login_as(client, user)
+    submit(client, "/account/profile", {"display_name": "New Name", "locale": "de"}, page="/account/profile")
+    db.session.refresh(user)
+    assert (user.display_name, user.locale) == ("New Name", "de")
+
+
+def test_changing_the_email_waits_for_the_new_address_to_confirm(client, outbox):
+    user = factories.user(email="old@example.org")
+    login_as(client, user)
+    submit(client, "/account/email", {"email": "New@Example.org", "current_password": factories.PASSWORD},
+           page="/account/email")
+    assert user.email == "old@example.org" and user.pending_email == "new@example.org"
+    link = outbox.link(outbox.last(to="new@example.org"), "/account/confirm/")
+    client.get(link)
+    db.session.refresh(user)
+    assert user.email == "new@example.org" and user.pending_email is None
+    assert outbox.last(to="old@example.org")["Subject"] == "Your email address was changed"
+
+
+def test_changing_the_email_needs_the_current_password(client, outbox):
+    user = factories.user(email="old@example.org")
+    login_as(client, user)
+    page = submit(client, "/account/email", {"email": "new@example.org", "current_password": "not-my-password"},
+                  page="/account/email").get_data(as_text=True)
+    assert "Your current password is not correct." in page
+    assert user.pending_email is None and outbox.messages() == []
+
+
+def test_changing_the_password_keeps_this_device_and_logs_out_the_others(app, client):
+    factories.user(email="pw@example.org")
+    other = app.test_client()
+    for device in (client, other):
+        submit(device, "/account/login", {"email": "pw@example.org", "password": factories.PASSWORD})
+    response = submit(client, "/account/password",
+                      {"current_password": factories.PASSWORD, "password": "seven-swans-on-the-old-danube"},
+                      page="/account/password")
+    assert response.status_code == 302
+    assert client.get("/account/profile").status_code == 200
+    assert other.get("/account/profile").status_code == 302
