@@ -50,12 +50,13 @@ def register(email: str, display_name: str, password: str, locale: str | None) -
     """
     address = emails.normalise_email(email)
     _check_password(password, [address, display_name])
+    password_hash = hash_password(password)  # before the look-up: both answers take as long
     existing = db.session.scalar(select(User).where(User.email == address))
     if existing is not None:
         emails.queue_already_registered(existing)
         return None
     user = User(email=address, display_name=display_name.strip(),
-                password_hash=hash_password(password), locale=locale)
+                password_hash=password_hash, locale=locale)
     try:
         with db.session.begin_nested():
             db.session.add(user)

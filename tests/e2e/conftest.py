@@ -1,0 +1,97 @@
+"""Browser journeys: a live server on its own database, driven by Debian's Chromium.
+
+With ``STENGAGE_REQUIRE_BROWSER=1`` (CI) a missing browser fails the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import make_test_app
+from tests.mailbox import Outbox
+
+CHROMIUM = os.environ.get("STENGAGE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "tests" / "screenshots"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("STENGAGE_REQUIRE_BROWSER"):
+        pytest.fail(f"browser tests are required: {reason}")
+    pytest.skip(reason)
+
+
+class LiveServer:
+    def __init__(self, instance: Path) -> None:
+        self.app = make_test_app(instance)
+        self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.app.config["SERVER_BASE_URL"] = self.url
+        self.outbox = Outbox(self.app)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: Any) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    with LiveServer(tmp_path_factory.mktemp("e2e")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    if not AXE.exists():
+        _unavailable(f"axe-core is not vendored at {AXE} (run make vendor)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
+    context = browser.new_context(base_url=live_server.url, locale="en-GB",
+                                  viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def assert_accessible(page: Any, name: str) -> None:
+    """Run axe-core on the current page: no WCAG 2.1 A/AA violation. Also keep a screenshot."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.add_script_tag(url="/static/vendor/axe-core/axe.min.js")  # same origin: the CSP allows it
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    problems = [
+        f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}"
+        for v in result["violations"]
+    ]
+    assert problems == [], f"axe found problems on {name} ({page.url}):\n" + "\n".join(problems)
