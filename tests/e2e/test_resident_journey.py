@@ -1,6 +1,5 @@
 """A new resident registers, confirms from the outbox, logs in and verifies in Vienna Simmering."""
 
-import re
 
 import pytest
 
