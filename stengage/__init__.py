@@ -102,9 +102,10 @@ def _register_blueprints(app: Flask) -> None:
 def _init_request_hooks(app: Flask) -> None:
     # Registered first so it runs before any URL preprocessor touches the database.
     @app.url_value_preprocessor
-    def _declare_write_intent(_endpoint: str | None, _values: dict[str, Any] | None) -> None:
-        # SQLite: only unsafe methods take the write lock when their transaction begins.
-        write_intent.set(request.method not in SAFE_METHODS)
+    def _declare_write_intent(endpoint: str | None, _values: dict[str, Any] | None) -> None:
+        # SQLite: only unsafe methods (and GETs that write) lock for writing when they begin.
+        view = app.view_functions.get(endpoint or "")
+        write_intent.set(request.method not in SAFE_METHODS or getattr(view, "writes_on_get", False))
 
 
 __all__ = ["ConfigError", "create_app"]

@@ -66,6 +66,12 @@ def enum_values(enum_cls: type) -> list[str]:
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
 
 
+def writes_on_get(view: Any) -> Any:
+    """Mark a view whose GET writes (e.g. a confirmation link), so SQLite locks for writing at once."""
+    view.writes_on_get = True
+    return view
+
+
 def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -29,6 +29,7 @@ from stengage.accounts.forms import (
 )
 from stengage.core.operations import Refused
 from stengage.core.security import safe_next
+from stengage.db import writes_on_get
 from stengage.extensions import db, limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -71,6 +72,7 @@ def check_mail() -> str:
 
 
 @bp.route("/confirm/<token>")
+@writes_on_get
 def confirm_email(token: str) -> Response:
     try:
         user = ops.confirm_email(token)

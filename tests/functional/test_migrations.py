@@ -1,10 +1,12 @@
 """Migrations build exactly the schema the models describe, and downgrade cleanly."""
 
+import uuid
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import create_engine, inspect, make_url, text
 
 from stengage.extensions import db
 from tests.conftest import TEST_DATABASE_URL, make_test_app
@@ -15,11 +17,25 @@ def test_the_migrated_schema_matches_the_models(app):
     assert compare_metadata(context, db.metadata) == []
 
 
+@pytest.fixture
+def private_database(tmp_path):
+    """A database of its own: SQLite file, or a throw-away PostgreSQL database beside the test one."""
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    name = f"stengage_migrations_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.mark.real_commits
-def test_downgrade_to_nothing_and_upgrade_again(tmp_path):
-    if TEST_DATABASE_URL:
-        pytest.skip("runs on a private SQLite file; the PostgreSQL run migrates the shared test database")
-    app = make_test_app(tmp_path)
+def test_downgrade_to_nothing_and_upgrade_again(tmp_path, private_database):
+    app = make_test_app(tmp_path, private_database)
     with app.app_context():
         downgrade(revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
