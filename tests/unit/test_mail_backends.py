@@ -2,6 +2,7 @@
 
 import email
 import email.policy
+import socket
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -24,7 +25,10 @@ class Collector:
 @pytest.fixture
 def smtp_server():
     collector = Collector()
-    controller = Controller(collector, hostname="127.0.0.1", port=0)
+    with socket.socket() as probe:  # aiosmtpd needs a concrete port to check it is up
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(collector, hostname="127.0.0.1", port=port)
     controller.start()
     yield controller, collector
     controller.stop()
@@ -40,7 +44,7 @@ def _check(message) -> None:
 
 def test_smtp_backend_sends_text_and_html(smtp_server):
     controller, collector = smtp_server
-    SMTPBackend({"MAIL_SMTP_HOST": "127.0.0.1", "MAIL_SMTP_PORT": controller.server.sockets[0].getsockname()[1],
+    SMTPBackend({"MAIL_SMTP_HOST": "127.0.0.1", "MAIL_SMTP_PORT": controller.port,
                  "MAIL_SMTP_STARTTLS": False, "MAIL_SMTP_USERNAME": None, "MAIL_SMTP_PASSWORD": None,
                  "MAIL_SENDER": "stengage <no-reply@example.org>"}).send(MAIL)
     [message] = collector.messages

@@ -88,7 +88,7 @@ def test_every_language_offered_in_the_switcher_has_a_catalogue():
 def test_no_message_is_left_untranslated(path: Path):
     untranslated = [
         _label(message) for message in _messages(_read(path))
-        if not all(form.strip() for form in _as_list(message.string)) or not _as_list(message.string)
+        if not _as_list(message.string) or not all(form.strip() for form in _as_list(message.string))
     ]
     assert not untranslated, (
         f"{len(untranslated)} message(s) would show in English in {_language(path)}:\n  "
