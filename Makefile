@@ -30,8 +30,11 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 # Third-party front-end code is installed from the npm registry and copied here, never committed.
 static/vendor/.installed: node_modules/.package-lock.json
-	rm -rf static/vendor && mkdir -p static/vendor/axe-core
+	rm -rf static/vendor && mkdir -p static/vendor/axe-core static/vendor/htmx static/vendor/leaflet
 	cp node_modules/axe-core/axe.min.js static/vendor/axe-core/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css \
+	  node_modules/leaflet/dist/images static/vendor/leaflet/
 	touch $@
 
 run: install vendor translations

@@ -86,3 +86,13 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+# Full-text search lives beside the models: an FTS5 table on SQLite, a generated tsvector column
+# on PostgreSQL. Migrations create them; autogenerate must leave them alone.
+def is_schema_extra(name: str | None) -> bool:
+    return bool(name) and (name.startswith("proposal_fts") or name in {"search_vector", "ix_proposal_search"})
+
+
+def include_object(_obj: Any, name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
+    return not is_schema_extra(name)

@@ -1,16 +1,34 @@
 """Every model module, imported once so metadata (migrations, tests) sees all tables."""
 
 from stengage.accounts.models import LetterCode, LetterCodeBatch, Membership, User
-from stengage.areas.models import Area, AreaAim, AreaPostcode
+from stengage.areas.models import Area, AreaAim, AreaPostcode, Phase, Process
 from stengage.core.audit import AuditEntry
+from stengage.proposals.models import (
+    Comment,
+    CommentVote,
+    Follow,
+    Notification,
+    Proposal,
+    ProposalImage,
+    Support,
+)
 
 __all__ = [
     "Area",
     "AreaAim",
     "AreaPostcode",
     "AuditEntry",
+    "Comment",
+    "CommentVote",
+    "Follow",
     "LetterCode",
     "LetterCodeBatch",
     "Membership",
+    "Notification",
+    "Phase",
+    "Process",
+    "Proposal",
+    "ProposalImage",
+    "Support",
     "User",
 ]

@@ -51,6 +51,12 @@ METHOD_LEVEL = {
 }
 
 
+class EmailNotifications(enum.StrEnum):
+    IMMEDIATELY = "immediately"
+    DAILY = "daily"
+    NEVER = "never"
+
+
 class User(UserMixin, Base):
     __tablename__ = "user"
     __table_args__ = (CheckConstraint("session_version > 0", name="session_version_positive"),)
@@ -69,6 +75,10 @@ class User(UserMixin, Base):
     blocked_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     last_login_at: Mapped[datetime | None]
+    notify_by_email: Mapped[EmailNotifications] = mapped_column(
+        _enum(EmailNotifications, "email_notifications"), default=EmailNotifications.IMMEDIATELY,
+        server_default=EmailNotifications.IMMEDIATELY.value,
+    )
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", foreign_keys="Membership.user_id", lazy="selectin",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -98,3 +98,93 @@ class AreaPostcode(Base):
 def normalise_postcode(value: str) -> str:
     """Postcodes compare without spaces, dashes or case ("1110", "15 701" -> "15701")."""
     return "".join(ch for ch in value.upper() if ch.isalnum())
+
+
+class Feature(enum.StrEnum):
+    """What a phase opens to residents."""
+
+    PROPOSE = "propose"
+    SUPPORT = "support"
+    COMMENT = "comment"
+
+
+class Process(Base):
+    """A participatory process inside an area, run through phases that open features."""
+
+    __tablename__ = "process"
+    __table_args__ = (
+        UniqueConstraint("area_id", "slug"),
+        CheckConstraint("starts_on <= ends_on", name="dates_in_order"),
+        CheckConstraint("supports_per_resident IS NULL OR supports_per_resident > 0",
+                        name="support_limit_positive"),
+        CheckConstraint("support_threshold > 0", name="threshold_positive"),
+        CheckConstraint("edit_window_hours >= 0", name="edit_window_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(150))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_on: Mapped[date]
+    ends_on: Mapped[date]
+    supports_per_resident: Mapped[int | None]  # None: unlimited
+    support_threshold: Mapped[int] = mapped_column(default=100)
+    edit_window_hours: Mapped[int] = mapped_column(default=24)
+    comments_need_verification: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
+    phases: Mapped[list[Phase]] = relationship(
+        back_populates="process", order_by="Phase.starts_at", cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    def phase_at(self, moment: datetime) -> Phase | None:
+        return next((p for p in self.phases if p.starts_at <= moment < p.ends_at), None)
+
+    @property
+    def current_phase(self) -> Phase | None:
+        return self.phase_at(utc_now())
+
+    def opens(self, feature: Feature, moment: datetime | None = None) -> bool:
+        phase = self.phase_at(moment or utc_now())
+        return phase is not None and phase.opens(feature)
+
+    def next_phase_opening(self, feature: Feature) -> Phase | None:
+        now = utc_now()
+        return next((p for p in self.phases if p.starts_at > now and p.opens(feature)), None)
+
+    def __repr__(self) -> str:
+        return f"<Process {self.id} {self.slug}>"
+
+
+class Phase(Base):
+    __tablename__ = "phase"
+    __table_args__ = (CheckConstraint("starts_at < ends_at", name="times_in_order"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_id: Mapped[int] = mapped_column(ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(80))
+    description: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    opens_propose: Mapped[bool] = mapped_column(default=False)
+    opens_support: Mapped[bool] = mapped_column(default=False)
+    opens_comment: Mapped[bool] = mapped_column(default=False)
+
+    process: Mapped[Process] = relationship(back_populates="phases")
+
+    def opens(self, feature: Feature) -> bool:
+        return bool(getattr(self, f"opens_{feature.value}"))
+
+    @property
+    def features(self) -> list[Feature]:
+        return [f for f in Feature if self.opens(f)]
+
+    def state(self, moment: datetime | None = None) -> str:
+        moment = moment or utc_now()
+        if moment < self.starts_at:
+            return "upcoming"
+        return "current" if moment < self.ends_at else "past"

@@ -8,18 +8,20 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect, make_url, text
 
+from stengage.db import include_object
 from stengage.extensions import db
 from tests.conftest import TEST_DATABASE_URL, make_test_app
 
 
 def test_the_migrated_schema_matches_the_models(app):
-    context = MigrationContext.configure(db.session.connection(), opts={"compare_type": True})
+    options = {"compare_type": True, "include_object": include_object}
+    context = MigrationContext.configure(db.session.connection(), opts=options)
     assert compare_metadata(context, db.metadata) == []
 
 
 @pytest.fixture
 def private_database(tmp_path):
-    """A database of its own: SQLite file, or a throw-away PostgreSQL database beside the test one."""
+    """A database of its own: a SQLite file, or a throw-away PostgreSQL database."""
     if not TEST_DATABASE_URL:
         yield None
         return

@@ -1,0 +1,1 @@
+"""The resident-facing core: proposals, supports, comments, follows and notifications."""
