@@ -64,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
     from stengage.core.i18n import select_locale, select_timezone
     from stengage.core.mail import init_mail
     from stengage.core.security import init_security_headers
+    from stengage.core.storage import init_storage
     from stengage.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -76,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
                    default_translation_directories=str(PROJECT_ROOT / "stengage" / "translations"))
     limiter.init_app(app)
     init_mail(app)
+    init_storage(app)
     init_security_headers(app)
 
     from stengage.accounts.session import init_login

@@ -13,7 +13,7 @@ from typing import Literal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from PIL import Image, ImageCms, ImageFile, ImageOps
+from PIL import Image, ImageCms, ImageOps
 
 Reason = Literal["too_large", "format", "too_many_pixels", "unreadable"]
 TargetFormat = Literal["JPEG", "PNG", "WEBP"]
@@ -125,9 +125,9 @@ def _process(
 ) -> ProcessedImage:
     if max_side < 1:
         raise ValueError("max_side must be positive")
-    data = bytes(data)
     if len(data) > max_bytes:  # before Pillow sees a single byte
         raise _rejected_size(max_bytes)
+    data = bytes(data)
     if not data:
         raise _rejected_unreadable()
     webp_size = _webp_canvas_size(data)
@@ -176,6 +176,8 @@ def _verify(data: bytes, max_pixels: int) -> str:
             if width * height > max_pixels:  # from the header, before anything is decoded
                 raise _rejected_pixels()
             img.verify()
+    except ImageRejected:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _rejected_pixels() from None
     except Image.UnidentifiedImageError:
@@ -195,6 +197,8 @@ def _load(data: bytes, source_format: str, max_side: int) -> Image.Image:
             # Let libjpeg decode at 1/2, 1/4 or 1/8 scale when the result will be downscaled anyway
             img.draft(img.mode, (max_side, max_side))
         img.load()
+    except ImageRejected:
+        raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise _rejected_pixels() from None
     except _DECODE_ERRORS:
@@ -213,9 +217,9 @@ def _to_mode(img: Image.Image, target: TargetFormat) -> Image.Image:
     """Convert to a mode the target format stores well; colours are moved to sRGB before the ICC profile goes."""
     img = _to_srgb(img)
     mode = img.mode
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
         # Plain convert("L") clips 16-bit values at 255 (a white image); scale them down instead
-        img = img.convert("I").point(lambda value: value / 256).convert("L")
+        img = img.convert("I").point(lambda value: value * (1 / 256)).convert("L")
         mode = "L"
     if mode == "1":
         img, mode = img.convert("L"), "L"
@@ -230,9 +234,7 @@ def _to_mode(img: Image.Image, target: TargetFormat) -> Image.Image:
             wanted = "L" if mode == "L" else "RGB"
     else:
         wanted = "RGBA" if has_alpha else "RGB"
-    if mode == "LA" and not has_alpha:
-        wanted = "L" if target != "WEBP" else "RGB"
-    if wanted == "RGB" and has_alpha and mode != "CMYK":
+    if wanted in ("RGB", "L") and has_alpha:
         img = _flatten_on_white(img)
     return img if img.mode == wanted else img.convert(wanted)
 
@@ -284,6 +286,3 @@ def _webp_canvas_size(data: bytes) -> tuple[int, int] | None:
         return int.from_bytes(data[26:28], "little") & 0x3FFF, int.from_bytes(data[28:30], "little") & 0x3FFF
     return None
 
-
-# Truncated files must fail loudly rather than come out half grey
-assert not ImageFile.LOAD_TRUNCATED_IMAGES

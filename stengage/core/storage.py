@@ -148,4 +148,4 @@ def get_storage() -> Storage:
     try:
         return current_app.extensions[EXTENSION_KEY]
     except KeyError:
-        raise RuntimeError("No upload storage: call stengage.core.storage.init_storage(app) in the app factory") from None
+        raise RuntimeError("No upload storage: call stengage.core.storage.init_storage(app) in create_app") from None

@@ -1,0 +1,46 @@
+"""Markdown for proposals and comments: CommonMark with raw HTML off, output cleaned by nh3."""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "code", "pre", "blockquote", "ul", "ol", "li", "a", "h3", "h4", "hr",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    # "js-default": CommonMark with raw HTML disabled and markdown-it's own link validation.
+    md = MarkdownIt("js-default", {"linkify": False, "typographer": False})
+    md.disable(["image", "table"])
+    return md
+
+
+def render(text: str) -> str:
+    """Safe HTML for ``text``: scripts, raw HTML and ``javascript:`` links come out inert."""
+    rendered = _parser().render(text)
+    # Headings shift down so a contribution never competes with the page's own headings.
+    for level in (1, 2):
+        rendered = rendered.replace(f"<h{level}>", "<h3>").replace(f"</h{level}>", "</h3>")
+    return nh3.clean(
+        rendered,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="nofollow ugc noopener noreferrer",
+        strip_comments=True,
+    )
+
+
+def plain_excerpt(text: str, limit: int = 220) -> str:
+    """A one-paragraph text preview for lists (Markdown syntax removed, no HTML)."""
+    cleaned = html.unescape(nh3.clean(_parser().render(text), tags=set()))  # templates escape it
+    flat = " ".join(cleaned.split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
