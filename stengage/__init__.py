@@ -91,12 +91,18 @@ def _register_blueprints(app: Flask) -> None:
     from stengage.accounts.views import bp as accounts_bp
     from stengage.areas.views import bp as areas_bp
     from stengage.areas.views import init_area_context
+    from stengage.proposals.notification_views import bp as notifications_bp
+    from stengage.proposals.process_views import bp as processes_bp
+    from stengage.proposals.views import bp as proposals_bp
     from stengage.templating import init_templating
 
     app.register_blueprint(areas_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(verification_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(processes_bp)
+    app.register_blueprint(proposals_bp)
+    app.register_blueprint(notifications_bp)
     init_area_context(app)
     init_templating(app)
 

@@ -14,6 +14,7 @@ from stengage.areas.demo import DEMO_AREAS, seed_demo_areas
 from stengage.areas.models import Area
 from stengage.core.operations import Refused
 from stengage.extensions import db
+from stengage.proposals.demo import seed_demo_processes
 
 # Demo accounts exist only in development, so a newcomer can try every role at once.
 DEMO_PASSWORD = "smarter-together-demo"  # noqa: S105
@@ -45,9 +46,10 @@ def seed_demo(with_users: bool | None, if_empty: bool) -> None:
     if with_users is None:
         with_users = current_app.config["ENV_NAME"] == "development"
     users = _seed_demo_users() if with_users else 0
+    processes = seed_demo_processes(_demo_admin()) if with_users else 0
     db.session.commit()
     click.echo(f"{created} areas created, {len(DEMO_AREAS) - created} already there; "
-               f"{users} demo accounts created.")
+               f"{users} demo accounts and {processes} demo processes created.")
     if with_users:
         click.echo(f"Demo accounts (password {DEMO_PASSWORD!r}): "
                    + ", ".join(email for email, *_ in DEMO_USERS))
@@ -68,6 +70,10 @@ def _seed_demo_users() -> int:
         if area is not None and role is not None and admin is not None and not user.has_role(area, role):
             account_ops.grant_role(admin, user, area, role, "demo account")
     return created
+
+
+def _demo_admin() -> User | None:
+    return db.session.scalar(select(User).where(User.email == DEMO_USERS[0][0]))
 
 
 @click.command("create-user")

@@ -70,6 +70,8 @@ class BaseConfig:
     RATELIMIT_REGISTER = "10 per hour"
     RATELIMIT_RESET = "5 per 15 minutes"
     RATELIMIT_VERIFY = "5 per 15 minutes"
+    RATELIMIT_SUPPORT = "120 per minute"
+    RATELIMIT_COMMENT = "10 per minute"
 
     # Public site address used in mails sent outside a request (CLI, jobs)
     SERVER_BASE_URL = "http://127.0.0.1:5000"

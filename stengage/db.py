@@ -96,3 +96,16 @@ def is_schema_extra(name: str | None) -> bool:
 
 def include_object(_obj: Any, name: str | None, _type: str, _reflected: bool, _compare_to: Any) -> bool:
     return not is_schema_extra(name)
+
+
+def insert_ignore(session: Any, model: Any, values: dict[str, Any], conflict: list[str]) -> int:
+    """``INSERT ... ON CONFLICT DO NOTHING``: 1 when the row was added, 0 when it was there already.
+
+    Uniqueness lives in the database, so this is safe under any race; never check-then-insert.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    return session.execute(statement).rowcount

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, request
 from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
 from stengage.core.i18n import LANGUAGE_NAMES
 
@@ -21,9 +24,34 @@ def _return_path() -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
+def _permissions() -> SimpleNamespace:
+    """Every ``can_*`` question, so templates ask exactly what views ask."""
+    from stengage.accounts import permissions as account_rules
+    from stengage.proposals import permissions as proposal_rules
+
+    names = {}
+    for module in (account_rules, proposal_rules):
+        names.update({n: getattr(module, n) for n in dir(module) if n.startswith(("can_", "is_"))})
+    return SimpleNamespace(**names)
+
+
 def init_templating(app: Flask) -> None:
-    from stengage.accounts import permissions
+    from flask_login import current_user
+
     from stengage.accounts.forms import LanguageForm
+    from stengage.areas.models import Feature
+    from stengage.core.markdown import render
+    from stengage.proposals.forms import ALIGNMENT_LABELS, CATEGORY_LABELS, STATUS_LABELS
+    from stengage.proposals.notifications import unread_count
+
+    can = _permissions()
+    feature_labels = {Feature.PROPOSE: _l("proposing"), Feature.SUPPORT: _l("supporting"),
+                      Feature.COMMENT: _l("commenting")}
+    app.jinja_env.filters["markdown"] = lambda text: Markup(render(text or ""))  # noqa: S704 - nh3-cleaned  # noqa: S704 - nh3-cleaned
+    app.jinja_env.globals.update(
+        category_labels=CATEGORY_LABELS, status_labels=STATUS_LABELS, alignment_labels=ALIGNMENT_LABELS,
+        feature_labels=feature_labels, can=can,
+    )
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -34,7 +62,7 @@ def init_templating(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             # formdata=None: the switcher never reads the request (it may be an error page's).
             "language_form": lambda: LanguageForm(formdata=None, locale=locale, next=_return_path()),
-            "can": permissions,
+            "unread_notifications": lambda: unread_count(current_user) if current_user.is_authenticated else 0,
         }
 
     app.jinja_env.trim_blocks = True

@@ -25,6 +25,7 @@ from stengage.accounts.models import LetterCode, LetterCodeBatch, Membership
 from stengage.accounts.permissions import can_manage_letter_codes, can_review_residency
 from stengage.areas.models import Area
 from stengage.areas.queries import get_area_or_404
+from stengage.core.forms import show_refusal
 from stengage.core.operations import Refused
 from stengage.extensions import db, limiter
 
@@ -59,11 +60,7 @@ def _attempt(area: Area, form_name: str, form: FlaskForm,
             action()
         except Refused as refused:
             db.session.rollback()
-            field = getattr(form, refused.field or "", None)
-            if field is not None:
-                field.errors = [*field.errors, refused.message]
-            else:
-                flash(refused.message, "error")
+            show_refusal(form, refused)
         else:
             db.session.commit()
             return redirect(url_for("areas.area", area_slug=area.slug))

@@ -27,6 +27,7 @@ from stengage.accounts.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from stengage.core.forms import show_refusal
 from stengage.core.operations import Refused
 from stengage.core.security import safe_next
 from stengage.db import writes_on_get
@@ -37,14 +38,6 @@ bp = Blueprint("accounts", __name__, url_prefix="/account")
 
 def _limit(name: str) -> str:
     return current_app.config[name]
-
-
-def _refused_to_form(form: object, refused: Refused) -> None:
-    field = getattr(form, refused.field, None) if refused.field else None
-    if field is not None:
-        field.errors = [*field.errors, refused.message]
-    else:
-        flash(refused.message, "error")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -59,7 +52,7 @@ def register() -> Response | str:
                          locale=session.get("locale"))
         except Refused as refused:
             db.session.rollback()
-            _refused_to_form(form, refused)
+            show_refusal(form, refused)
         else:
             db.session.commit()
             return redirect(url_for("accounts.check_mail"))
@@ -157,7 +150,7 @@ def reset_password(token: str) -> Response | str:
             ops.reset_password(token, form.password.data)
         except Refused as refused:
             db.session.rollback()
-            _refused_to_form(form, refused)
+            show_refusal(form, refused)
         else:
             db.session.commit()
             logout_user()
@@ -190,7 +183,7 @@ def change_password() -> Response | str:
             ops.change_password(current_user, form.current_password.data, form.password.data)
         except Refused as refused:
             db.session.rollback()
-            _refused_to_form(form, refused)
+            show_refusal(form, refused)
         else:
             db.session.commit()
             login_user(current_user._get_current_object())  # this device stays logged in
@@ -209,7 +202,7 @@ def change_email() -> Response | str:
             ops.change_email(current_user, form.current_password.data, form.email.data)
         except Refused as refused:
             db.session.rollback()
-            _refused_to_form(form, refused)
+            show_refusal(form, refused)
         else:
             db.session.commit()
             flash(gettext("We sent a confirmation link to %(email)s. Your address changes once "

@@ -148,7 +148,7 @@ class Process(Base):
     def current_phase(self) -> Phase | None:
         return self.phase_at(utc_now())
 
-    def opens(self, feature: Feature, moment: datetime | None = None) -> bool:
+    def opens(self, feature: Feature | str, moment: datetime | None = None) -> bool:
         phase = self.phase_at(moment or utc_now())
         return phase is not None and phase.opens(feature)
 
@@ -176,8 +176,8 @@ class Phase(Base):
 
     process: Mapped[Process] = relationship(back_populates="phases")
 
-    def opens(self, feature: Feature) -> bool:
-        return bool(getattr(self, f"opens_{feature.value}"))
+    def opens(self, feature: Feature | str) -> bool:
+        return bool(getattr(self, f"opens_{Feature(feature).value}"))
 
     @property
     def features(self) -> list[Feature]:

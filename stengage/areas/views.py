@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Flask, g, render_template
 from sqlalchemy import select
 
-from stengage.areas.models import Area
+from stengage.areas.models import Area, Process
 from stengage.areas.queries import areas_by_role, get_area_or_404
+from stengage.db import utc_now
 from stengage.extensions import db
 
 bp = Blueprint("areas", __name__)
@@ -19,7 +20,10 @@ def home() -> str:
 
 @bp.route("/areas/<area_slug>")
 def area(area_slug: str) -> str:
-    return render_template("areas/area.html", area=get_area_or_404(area_slug))
+    area = get_area_or_404(area_slug)
+    processes = db.session.scalars(
+        select(Process).where(Process.area_id == area.id).order_by(Process.starts_on.desc())).all()
+    return render_template("areas/area.html", area=area, processes=processes, today=utc_now().date())
 
 
 def init_area_context(app: Flask) -> None:

@@ -1,0 +1,145 @@
+"""Creating and changing processes and their phases (the caller checks who may)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from flask_babel import gettext
+from sqlalchemy import select
+
+from stengage.areas.models import Area, Phase, Process
+from stengage.core import audit
+from stengage.core.operations import Refused
+from stengage.db import utc_now
+from stengage.extensions import db
+
+
+class Actor(Protocol):
+    id: int
+
+
+@dataclass(frozen=True)
+class PhaseDraft:
+    title: str
+    starts_at: datetime  # aware
+    ends_at: datetime
+    opens_propose: bool = False
+    opens_support: bool = False
+    opens_comment: bool = False
+
+
+@dataclass(frozen=True)
+class ProcessDraft:
+    title: str
+    description: str
+    starts_on: date
+    ends_on: date
+    supports_per_resident: int | None
+    support_threshold: int
+    edit_window_hours: int
+    comments_need_verification: bool
+    phases: tuple[PhaseDraft, ...]
+
+
+def local_to_utc(area: Area, moment: datetime) -> datetime:
+    """A wall-clock time entered for the area, as an aware UTC datetime."""
+    return moment.replace(tzinfo=ZoneInfo(area.timezone)).astimezone(ZoneInfo("UTC"))
+
+
+def utc_to_local(area: Area, moment: datetime) -> datetime:
+    return moment.astimezone(ZoneInfo(area.timezone)).replace(tzinfo=None)
+
+
+def slugify(text: str) -> str:
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "process"
+
+
+def _unique_slug(area: Area, title: str, exclude_id: int | None = None) -> str:
+    base = slugify(title)
+    taken = set(db.session.scalars(select(Process.slug).where(
+        Process.area_id == area.id, Process.slug.like(f"{base}%"),
+        Process.id != (exclude_id or 0))))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def default_phases(area: Area, start: date) -> tuple[PhaseDraft, ...]:
+    """Information, proposals, supports, results: the usual shape of a process, editable."""
+    def at(days: int) -> datetime:
+        return local_to_utc(area, datetime.combine(start + timedelta(days=days), datetime.min.time()))
+
+    return (
+        PhaseDraft(gettext("Information"), at(0), at(7), opens_comment=True),
+        PhaseDraft(gettext("Proposals"), at(7), at(35), opens_propose=True, opens_comment=True),
+        PhaseDraft(gettext("Supports"), at(35), at(56), opens_support=True, opens_comment=True),
+        PhaseDraft(gettext("Results"), at(56), at(70)),
+    )
+
+
+def _check(draft: ProcessDraft) -> None:
+    if not draft.phases:
+        raise Refused(gettext("A process needs at least one phase."), field="phases")
+    if draft.ends_on < draft.starts_on:
+        raise Refused(gettext("The last day must not be before the first day."), field="ends_on")
+    spans = sorted((p.starts_at, p.ends_at) for p in draft.phases)
+    for start, end in spans:
+        if end <= start:
+            raise Refused(gettext("The phase must end after it starts."), field="phases")
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        if start < end:
+            raise Refused(gettext("Phases must not overlap."), field="phases")
+
+
+def _apply(process: Process, draft: ProcessDraft) -> None:
+    process.title = draft.title.strip()
+    process.description = draft.description
+    process.starts_on, process.ends_on = draft.starts_on, draft.ends_on
+    process.supports_per_resident = draft.supports_per_resident
+    process.support_threshold = draft.support_threshold
+    process.edit_window_hours = draft.edit_window_hours
+    process.comments_need_verification = draft.comments_need_verification
+    process.phases = [Phase(title=p.title.strip(), starts_at=p.starts_at, ends_at=p.ends_at,
+                            opens_propose=p.opens_propose, opens_support=p.opens_support,
+                            opens_comment=p.opens_comment) for p in draft.phases]
+
+
+def _summary(process: Process) -> dict[str, object]:
+    return {
+        "title": process.title, "starts_on": process.starts_on.isoformat(), "ends_on": process.ends_on.isoformat(),
+        "supports_per_resident": process.supports_per_resident, "support_threshold": process.support_threshold,
+        "edit_window_hours": process.edit_window_hours,
+        "comments_need_verification": process.comments_need_verification,
+        "phases": [[p.title, p.starts_at.isoformat(), p.ends_at.isoformat(), [f.value for f in p.features]]
+                   for p in process.phases],
+    }
+
+
+def create_process(actor: Actor, area: Area, draft: ProcessDraft) -> Process:
+    _check(draft)
+    process = Process(area=area, slug=_unique_slug(area, draft.title), created_by_id=actor.id,
+                      created_at=utc_now())
+    _apply(process, draft)
+    db.session.add(process)
+    db.session.flush()
+    audit.record(db.session, actor_id=actor.id, verb="process.create", target_type="process",
+                 target_id=process.id, target_label=process.title, area_id=area.id, after=_summary(process))
+    return process
+
+
+def update_process(actor: Actor, process: Process, draft: ProcessDraft) -> None:
+    _check(draft)
+    before = _summary(process)
+    _apply(process, draft)
+    db.session.flush()
+    audit.record(db.session, actor_id=actor.id, verb="process.update", target_type="process",
+                 target_id=process.id, target_label=process.title, area_id=process.area_id,
+                 before=before, after=_summary(process))

@@ -1,0 +1,68 @@
+"""A proposal's discussion as a tree: one query for the comments, one for the viewer's votes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+
+from stengage.accounts.models import User
+from stengage.extensions import db
+from stengage.proposals import permissions as can
+from stengage.proposals.models import Alignment, Comment, CommentVote, Proposal
+
+
+@dataclass
+class Node:
+    comment: Comment
+    replies: list[Node] = field(default_factory=list)
+    hidden: bool = False  # shown as a placeholder only, to keep its replies in place
+
+
+@dataclass
+class Thread:
+    roots: list[Node]
+    summary: Counter[Alignment]
+    my_votes: dict[int, int]
+    total: int
+
+    def share(self, alignment: Alignment) -> int:
+        """Percentage of positioned comments with this alignment (for the for/against bar)."""
+        counted = sum(self.summary.values())
+        return round(100 * self.summary[alignment] / counted) if counted else 0
+
+
+def thread_for(proposal: Proposal, viewer: User | None) -> Thread:
+    comments = db.session.scalars(
+        select(Comment).where(Comment.proposal_id == proposal.id).order_by(Comment.created_at, Comment.id)
+    ).all()
+    sees_hidden = viewer is not None and can.is_team(viewer, proposal.area_id)
+    nodes: dict[int, Node] = {}
+    roots: list[Node] = []
+    for comment in comments:
+        hidden = comment.hidden_at is not None and not (
+            sees_hidden or (viewer is not None and viewer.id == comment.author_id))
+        node = Node(comment, hidden=hidden)
+        nodes[comment.id] = node
+        parent = nodes.get(comment.parent_id) if comment.parent_id else None
+        (parent.replies if parent else roots).append(node)
+    roots = _prune(roots)
+    visible = [n.comment for n in nodes.values() if not n.hidden and not n.comment.is_deleted]
+    summary = Counter(c.alignment for c in visible)
+    my_votes: dict[int, int] = {}
+    if viewer is not None and comments:
+        my_votes = dict(db.session.execute(select(CommentVote.comment_id, CommentVote.value).where(
+            CommentVote.user_id == viewer.id, CommentVote.comment_id.in_([c.id for c in comments]))).all())
+    return Thread(roots=roots, summary=summary, my_votes=my_votes, total=len(visible))
+
+
+def _prune(nodes: list[Node]) -> list[Node]:
+    """Hidden comments without visible replies leave no trace; deleted ones keep their place."""
+    kept = []
+    for node in nodes:
+        node.replies = _prune(node.replies)
+        if node.hidden and not node.replies:
+            continue
+        kept.append(node)
+    return kept

@@ -1,0 +1,113 @@
+"""Forms for proposals, comments and the list filters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    FloatField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from stengage.proposals.models import Alignment, Category, ProposalStatus
+
+CATEGORY_LABELS = {
+    Category.REFURBISHMENT: _l("Refurbishment"),
+    Category.MOBILITY: _l("Mobility"),
+    Category.RENEWABLE_ENERGY: _l("Renewable energy"),
+    Category.ENERGY_EFFICIENCY: _l("Energy efficiency"),
+    Category.STREET_LIGHTING: _l("Street lighting"),
+    Category.HOUSING: _l("Housing"),
+    Category.PUBLIC_SPACE: _l("Public space"),
+    Category.DATA_ICT: _l("Data and ICT"),
+    Category.OTHER: _l("Other"),
+}
+STATUS_LABELS = {
+    ProposalStatus.PUBLISHED: _l("Published"),
+    ProposalStatus.UNDER_REVIEW: _l("Under review"),
+    ProposalStatus.ACCEPTED: _l("Accepted"),
+    ProposalStatus.REJECTED: _l("Rejected"),
+    ProposalStatus.IN_PROGRESS: _l("In progress"),
+    ProposalStatus.IMPLEMENTED: _l("Implemented"),
+    ProposalStatus.WITHDRAWN: _l("Withdrawn"),
+    ProposalStatus.MERGED: _l("Merged"),
+}
+ALIGNMENT_LABELS = {
+    Alignment.IN_FAVOUR: _l("In favour"),
+    Alignment.AGAINST: _l("Against"),
+    Alignment.NEUTRAL: _l("Neutral"),
+}
+TITLE_MAX, BODY_MAX, COMMENT_MAX = 150, 10_000, 5_000
+
+
+def _not_blank(_form: Any, field: Any) -> None:
+    if field.data is not None and not str(field.data).strip():
+        raise ValidationError(_l("This field cannot be only spaces."))
+
+
+class ProposalForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX), _not_blank],
+                        description=_l("A short name for your idea, at most 150 characters."))
+    body = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=BODY_MAX), _not_blank],
+                         description=_l("What should change, where and why? Markdown works: **bold**, "
+                                        "*italic*, lists and links."))
+    category = SelectField(_l("Category"), choices=[], validate_choice=True)
+    address = StringField(_l("Address or place (optional)"), validators=[Optional(), Length(max=200)],
+                          description=_l("For example “Simmeringer Hauptstraße 96” or “the park by the school”."))
+    latitude = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(min=-90, max=90)])
+    longitude = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(min=-180, max=180)])
+    images = MultipleFileField(_l("Photos (optional, up to 3)"),
+                               description=_l("JPEG, PNG or WebP, at most 10 MB each. We remove location "
+                                              "and camera data from photos."))
+    image_alt = StringField(_l("What the photos show (for people who cannot see them)"),
+                            validators=[Optional(), Length(max=200)])
+    check_similar = HiddenField(default="1")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.category.choices = [("", str(_l("Choose a category")))] + [
+            (c.value, str(label)) for c, label in CATEGORY_LABELS.items()]
+
+    def validate_category(self, field: Any) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose a category."))
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Your comment"), validators=[DataRequired(), Length(max=COMMENT_MAX), _not_blank])
+    alignment = RadioField(_l("Your position"), default=Alignment.NEUTRAL.value,
+                           choices=[(a.value, label) for a, label in ALIGNMENT_LABELS.items()])
+    parent_id = HiddenField()
+
+
+class FilterForm(FlaskForm):
+    """The list's filters arrive as a GET query: no CSRF token, nothing changes."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search"), validators=[Optional(), Length(max=200)])
+    category = SelectField(_l("Category"), choices=[], validate_choice=False)
+    status = SelectField(_l("Status"), choices=[], validate_choice=False)
+    origin = SelectField(_l("Origin"), choices=[], validate_choice=False)
+    located = SelectField(_l("Location"), choices=[], validate_choice=False)
+    sort = SelectField(_l("Sort by"), choices=[], validate_choice=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        every = ("", str(_l("All")))
+        self.category.choices = [every] + [(c.value, str(label)) for c, label in CATEGORY_LABELS.items()]
+        self.status.choices = [every] + [(s.value, str(label)) for s, label in STATUS_LABELS.items()]
+        self.origin.choices = [every, ("resident", str(_l("Residents' ideas"))),
+                               ("city", str(_l("City measures")))]
+        self.located.choices = [every, ("yes", str(_l("With a place on the map")))]
+        self.sort.choices = [("supports", str(_l("Most supported"))), ("comments", str(_l("Most discussed"))),
+                             ("newest", str(_l("Newest"))), ("random", str(_l("Random order")))]

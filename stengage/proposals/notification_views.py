@@ -1,0 +1,37 @@
+"""The notification centre: what happened on followed proposals, with an unread count."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, url_for
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from stengage.extensions import db
+from stengage.proposals import notifications
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.route("/")
+@login_required
+def index() -> str:
+    return render_template("notifications/index.html", items=notifications.recent(current_user))
+
+
+@bp.route("/<int:notification_id>")
+@login_required
+def open_one(notification_id: int) -> Response:
+    notification = notifications.mark_read(current_user, notification_id)
+    if notification is None:
+        abort(404)
+    db.session.commit()
+    anchor = f"comment-{notification.comment_id}" if notification.comment_id else None
+    return redirect(url_for("proposals.proposal", proposal_id=notification.proposal_id, _anchor=anchor))
+
+
+@bp.route("/read", methods=["POST"])
+@login_required
+def read_all() -> Response:
+    notifications.mark_all_read(current_user)
+    db.session.commit()
+    return redirect(url_for(".index"))

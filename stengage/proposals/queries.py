@@ -1,0 +1,146 @@
+"""The lists: a process's proposals (filters, sorts, search, pages), its map, the area feed.
+
+Every list runs a constant number of queries whatever its length: counts are stored columns,
+authors are joined, images and the viewer's supports are fetched once per page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import ColumnElement, Select, func, literal_column, select, text
+from sqlalchemy.orm import joinedload, raiseload, selectinload
+
+from stengage.areas.models import Area, Process
+from stengage.extensions import db
+from stengage.proposals.models import Category, Comment, Origin, Proposal, ProposalStatus
+
+PER_PAGE = 20
+SORTS = ("supports", "comments", "newest", "random")
+_WORD = re.compile(r"\w+", re.UNICODE)
+# Large primes mix ids with the visitor's seed: a stable shuffle per visitor, different between them.
+_MIX_MULTIPLIER, _MIX_MODULUS = 2654435761, 4294967291
+
+
+@dataclass
+class ListQuery:
+    category: Category | None = None
+    status: ProposalStatus | None = None
+    origin: Origin | None = None
+    with_location: bool = False
+    search: str = ""
+    sort: str = "supports"
+    seed: int = 0
+    language: str | None = None
+
+    @property
+    def words(self) -> list[str]:
+        return _WORD.findall(self.search.lower())[:10]
+
+
+def visible_proposals() -> list[ColumnElement[bool]]:
+    return [Proposal.hidden_at.is_(None)]
+
+
+def _search_condition(words: list[str]) -> ColumnElement[bool]:
+    """Proposals whose title or body contain every word (SQLite FTS5 / PostgreSQL tsvector)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = " ".join(words)
+        return literal_column("proposal.search_vector").op("@@")(func.plainto_tsquery("simple", query))
+    phrase = " ".join('"' + w.replace('"', "") + '"' for w in words)
+    matching = select(literal_column("rowid")).select_from(text("proposal_fts")).where(
+        text("proposal_fts MATCH :fts_query").bindparams(fts_query=phrase))
+    return Proposal.id.in_(matching)
+
+
+def _filtered(process: Process, query: ListQuery) -> Select[tuple[Proposal]]:
+    stmt = select(Proposal).where(Proposal.process_id == process.id, *visible_proposals())
+    if query.status is not None:
+        stmt = stmt.where(Proposal.status == query.status)
+    else:  # withdrawn and merged proposals leave the default list
+        stmt = stmt.where(Proposal.status.not_in([ProposalStatus.WITHDRAWN, ProposalStatus.MERGED]))
+    if query.category is not None:
+        stmt = stmt.where(Proposal.category == query.category)
+    if query.origin is not None:
+        stmt = stmt.where(Proposal.origin == query.origin)
+    if query.with_location:
+        stmt = stmt.where(Proposal.latitude.is_not(None))
+    if query.language:
+        stmt = stmt.where(Proposal.language == query.language)
+    if query.words:
+        stmt = stmt.where(_search_condition(query.words))
+    return stmt
+
+
+def _ordered(stmt: Select[tuple[Proposal]], query: ListQuery) -> Select[tuple[Proposal]]:
+    if query.sort == "comments":
+        return stmt.order_by(Proposal.comment_count.desc(), Proposal.id.desc())
+    if query.sort == "newest":
+        return stmt.order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    if query.sort == "random":
+        mixed = (Proposal.id * _MIX_MULTIPLIER + query.seed) % _MIX_MODULUS
+        return stmt.order_by(mixed, Proposal.id)
+    return stmt.order_by(Proposal.support_count.desc(), Proposal.id.desc())
+
+
+def proposal_page(process: Process, query: ListQuery, page: int, per_page: int = PER_PAGE) -> Pagination:
+    stmt = _ordered(_filtered(process, query), query).options(
+        joinedload(Proposal.author), selectinload(Proposal.images), raiseload(Proposal.area),
+    )
+    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, max_per_page=100)
+
+
+def map_points(process: Process, query: ListQuery) -> list[dict[str, Any]]:
+    """Proposals with a place, as the map needs them: no author, no body."""
+    located = _filtered(process, replace(query, with_location=True)).subquery()
+    rows = db.session.execute(select(
+        located.c.id, located.c.title, located.c.latitude, located.c.longitude,
+        located.c.support_count, located.c.category, located.c.origin,
+    ).order_by(located.c.support_count.desc()).limit(5000)).all()
+    return [{"id": r.id, "title": r.title, "lat": r.latitude, "lon": r.longitude,
+             "supports": r.support_count, "category": str(r.category), "origin": str(r.origin)} for r in rows]
+
+
+def similar_titles(process: Process, title: str, exclude_id: int | None = None, limit: int = 5) -> list[Proposal]:
+    """Proposals of the process sharing the title's longer words, best match first."""
+    words = [w for w in _WORD.findall(title.lower()) if len(w) >= 4][:8]
+    if not words:
+        return []
+    stmt = select(Proposal).where(Proposal.process_id == process.id, *visible_proposals(),
+                                  Proposal.status != ProposalStatus.WITHDRAWN)
+    if exclude_id:
+        stmt = stmt.where(Proposal.id != exclude_id)
+    position = func.strpos if db.session.get_bind().dialect.name == "postgresql" else func.instr
+    hits = sum((position(func.lower(Proposal.title), w) > 0).cast(db.Integer) for w in words)
+    stmt = stmt.where(hits > 0).order_by(hits.desc(), Proposal.support_count.desc()).limit(limit)
+    return list(db.session.scalars(stmt.options(raiseload(Proposal.area))))
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    kind: str  # "proposal" or "comment"
+    at: datetime
+    proposal: Proposal
+    comment: Comment | None = None
+
+
+def area_feed(area: Area, limit: int = 30) -> list[FeedItem]:
+    """Newest proposals and comments of the area, merged: two queries."""
+    proposals = db.session.scalars(
+        select(Proposal).where(Proposal.area_id == area.id, *visible_proposals(),
+                               Proposal.status != ProposalStatus.WITHDRAWN)
+        .order_by(Proposal.created_at.desc()).limit(limit).options(raiseload(Proposal.area))
+    ).all()
+    comments = db.session.execute(
+        select(Comment, Proposal).join(Proposal, Comment.proposal_id == Proposal.id)
+        .where(Proposal.area_id == area.id, *visible_proposals(), Comment.hidden_at.is_(None),
+               Comment.deleted_at.is_(None))
+        .order_by(Comment.created_at.desc()).limit(limit).options(raiseload(Proposal.area))
+    ).all()
+    items = [FeedItem("proposal", p.created_at, p) for p in proposals]
+    items += [FeedItem("comment", c.created_at, p, c) for c, p in comments]
+    return sorted(items, key=lambda item: item.at, reverse=True)[:limit]

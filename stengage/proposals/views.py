@@ -1,0 +1,348 @@
+"""Proposal pages and the resident's actions: propose, edit, withdraw, support, comment, vote, follow.
+
+Every action works as a plain form POST; with htmx the same endpoints answer with the fragment
+that changed, so the page updates in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, gettext
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from stengage.areas.queries import get_area_or_404
+from stengage.core.forms import show_refusal
+from stengage.core.operations import Refused
+from stengage.core.storage import StorageError, get_storage
+from stengage.extensions import db, limiter
+from stengage.proposals import operations as ops
+from stengage.proposals import permissions as can
+from stengage.proposals import queries
+from stengage.proposals.comments import thread_for
+from stengage.proposals.forms import CommentForm, ProposalForm
+from stengage.proposals.images import discard, store_uploads
+from stengage.proposals.models import Alignment, Category, Comment, Origin, Proposal, ProposalImage
+from stengage.proposals.process_views import get_process_or_404
+
+bp = Blueprint("proposals", __name__)
+
+
+def _is_htmx() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _user_key() -> str:
+    return f"user:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr or "?"
+
+
+def get_proposal_or_404(proposal_id: int) -> Proposal:
+    proposal = db.session.get(Proposal, proposal_id)
+    if proposal is None:
+        abort(404)
+    if proposal.hidden_at is not None and not (
+            current_user.is_authenticated and (current_user.id == proposal.author_id
+                                               or can.is_team(current_user, proposal.area_id))):
+        abort(404)
+    return proposal
+
+
+def _draft(form: ProposalForm) -> ops.ProposalDraft:
+    return ops.ProposalDraft(
+        title=form.title.data, body=form.body.data, category=Category(form.category.data),
+        latitude=form.latitude.data, longitude=form.longitude.data, address=form.address.data,
+        language=str(get_locale() or "en"))
+
+
+def _uploads(form: ProposalForm) -> list[FileStorage]:
+    return [f for f in (form.images.data or []) if f and getattr(f, "filename", "")]
+
+
+@bp.route("/areas/<area_slug>/processes/<process_slug>/propose", methods=["GET", "POST"])
+@login_required
+def propose(area_slug: str, process_slug: str) -> Response | str:
+    process = get_process_or_404(area_slug, process_slug)
+    as_city = request.values.get("origin") == "city" and can.can_put_forward_measure(current_user, process)
+    if not as_city and not can.can_propose(current_user, process):
+        flash(gettext("You can propose once you are a verified resident of %(area)s and while the "
+                      "proposal phase is open.", area=process.area.name), "error")
+        return redirect(url_for("processes.process", area_slug=area_slug, process_slug=process_slug))
+    form = ProposalForm()
+    similar: list[Proposal] = []
+    if form.validate_on_submit():
+        similar = queries.similar_titles(process, form.title.data)
+        if similar and form.check_similar.data == "1":
+            # Show possible duplicates once before publishing; the second send publishes.
+            form.check_similar.data = "0"
+        else:
+            stored = []
+            try:
+                stored = store_uploads(_uploads(form), form.image_alt.data or "")
+                proposal = ops.create_proposal(current_user, process, _draft(form),
+                                               origin=Origin.CITY if as_city else Origin.RESIDENT, images=stored)
+            except Refused as refused:
+                db.session.rollback()
+                discard(stored)
+                show_refusal(form, refused)
+            else:
+                db.session.commit()
+                flash(gettext("Your proposal is published."), "success")
+                return redirect(url_for(".proposal", proposal_id=proposal.id))
+    return render_template("proposals/form.html", process=process, area=process.area, form=form,
+                           similar=similar, proposal=None, as_city=as_city)
+
+
+@bp.route("/areas/<area_slug>/activity")
+def activity(area_slug: str) -> str:
+    area = get_area_or_404(area_slug)
+    return render_template("processes/activity.html", area=area, feed=queries.area_feed(area, limit=50))
+
+
+@bp.route("/proposals/<int:proposal_id>")
+def proposal(proposal_id: int) -> str:
+    proposal = get_proposal_or_404(proposal_id)
+    viewer = current_user if current_user.is_authenticated else None
+    return render_template(
+        "proposals/proposal.html", proposal=proposal, process=proposal.process, area=proposal.process.area,
+        thread=thread_for(proposal, viewer), comment_form=CommentForm(formdata=None),
+        supported=proposal.id in ops.supported_ids(viewer, [proposal.id]),
+        following=ops.is_following(viewer, proposal),
+        supports_left=ops.supports_left(viewer, proposal.process) if viewer else None)
+
+
+@bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(proposal_id: int) -> Response | str:
+    proposal = get_proposal_or_404(proposal_id)
+    if not can.can_edit_proposal(current_user, proposal):
+        flash(gettext("This proposal can no longer be edited: it has supports already or the editing "
+                      "time is over."), "error")
+        return redirect(url_for(".proposal", proposal_id=proposal.id))
+    form = ProposalForm(obj=proposal)
+    if request.method == "GET":
+        form.category.data = proposal.category.value
+    if form.validate_on_submit():
+        remove = {int(i) for i in request.form.getlist("remove_image") if i.isdigit()}
+        stored = []
+        try:
+            stored = store_uploads(_uploads(form), form.image_alt.data or "")
+            ops.edit_proposal(current_user, proposal, _draft(form), stored, remove)
+        except Refused as refused:
+            db.session.rollback()
+            discard(stored)
+            show_refusal(form, refused)
+        else:
+            db.session.commit()
+            flash(gettext("Your changes are saved."), "success")
+            return redirect(url_for(".proposal", proposal_id=proposal.id))
+    return render_template("proposals/form.html", process=proposal.process, area=proposal.process.area,
+                           form=form, similar=[], proposal=proposal, as_city=proposal.origin == Origin.CITY)
+
+
+def _act(action: Callable[[], object], success: str) -> None:
+    """Run one operation for a plain form POST, and say how it went."""
+    try:
+        action()
+    except Refused as refused:
+        db.session.rollback()
+        flash(refused.message, "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+
+
+@bp.route("/proposals/<int:proposal_id>/withdraw", methods=["POST"])
+@login_required
+def withdraw(proposal_id: int) -> Response:
+    proposal = get_proposal_or_404(proposal_id)
+    _act(lambda: ops.withdraw_proposal(current_user, proposal), gettext("Your proposal is withdrawn."))
+    return redirect(url_for(".proposal", proposal_id=proposal.id))
+
+
+def _support_fragment(proposal: Proposal, supported: bool, message: str | None = None) -> str:
+    return render_template("proposals/_support.html", proposal=proposal, supported=supported, message=message,
+                           supports_left=ops.supports_left(current_user, proposal.process))
+
+
+@bp.route("/proposals/<int:proposal_id>/support", methods=["POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_SUPPORT"], key_func=_user_key)
+def support(proposal_id: int) -> Response | str:
+    proposal = get_proposal_or_404(proposal_id)
+    withdraw = request.form.get("action") == "withdraw"
+    message = None
+    try:
+        if withdraw:
+            ops.withdraw_support(current_user, proposal)
+        else:
+            ops.support(current_user, proposal)
+    except Refused as refused:
+        db.session.rollback()
+        message = refused.message
+        if not _is_htmx():
+            flash(message, "error")
+    else:
+        db.session.commit()
+    if _is_htmx():
+        db.session.refresh(proposal)
+        return _support_fragment(proposal, proposal.id in ops.supported_ids(current_user, [proposal.id]), message)
+    return redirect(_back(proposal))
+
+
+def _back(proposal: Proposal) -> str:
+    """Return to the list the action came from when it was a list of this site, else the proposal."""
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for(".proposal", proposal_id=proposal.id)
+
+
+@bp.route("/proposals/<int:proposal_id>/follow", methods=["POST"])
+@login_required
+def follow(proposal_id: int) -> Response | str:
+    proposal = get_proposal_or_404(proposal_id)
+    if request.form.get("action") == "unfollow":
+        ops.unfollow(current_user, proposal)
+    elif can.can_follow(current_user, proposal):
+        ops.follow(current_user, proposal)
+    db.session.commit()
+    if _is_htmx():
+        return render_template("proposals/_follow.html", proposal=proposal,
+                               following=ops.is_following(current_user, proposal))
+    return redirect(url_for(".proposal", proposal_id=proposal.id))
+
+
+# --- Comments ------------------------------------------------------------------------------------
+
+
+def _comment_or_404(comment_id: int) -> tuple[Comment, Proposal]:
+    comment = db.session.get(Comment, comment_id)
+    if comment is None:
+        abort(404)
+    return comment, get_proposal_or_404(comment.proposal_id)
+
+
+@bp.route("/proposals/<int:proposal_id>/comments", methods=["POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"], key_func=_user_key)
+def comment(proposal_id: int) -> Response | str:
+    proposal = get_proposal_or_404(proposal_id)
+    form = CommentForm()
+    parent = None
+    if form.parent_id.data:
+        if not form.parent_id.data.isdigit():
+            abort(404)
+        parent = db.session.get(Comment, int(form.parent_id.data))
+        if parent is None or parent.proposal_id != proposal.id:
+            abort(404)
+    if form.validate_on_submit():
+        try:
+            posted = ops.add_comment(current_user, proposal, form.body.data, Alignment(form.alignment.data),
+                                     parent, language=str(get_locale() or "en"))
+        except Refused as refused:
+            db.session.rollback()
+            show_refusal(form, refused)
+        else:
+            db.session.commit()
+            if _is_htmx():
+                return _comments_fragment(proposal, CommentForm(formdata=None))
+            return redirect(url_for(".proposal", proposal_id=proposal.id, _anchor=f"comment-{posted.id}"))
+    if _is_htmx():
+        return _comments_fragment(proposal, form, reply_to=parent)
+    viewer = current_user
+    return render_template(
+        "proposals/proposal.html", proposal=proposal, process=proposal.process, area=proposal.process.area,
+        thread=thread_for(proposal, viewer), comment_form=form, reply_to=parent,
+        supported=proposal.id in ops.supported_ids(viewer, [proposal.id]),
+        following=ops.is_following(viewer, proposal), supports_left=ops.supports_left(viewer, proposal.process))
+
+
+def _comments_fragment(proposal: Proposal, form: CommentForm, reply_to: Comment | None = None) -> str:
+    db.session.refresh(proposal)
+    return render_template("proposals/_comments.html", proposal=proposal, thread=thread_for(proposal, current_user),
+                           comment_form=form, reply_to=reply_to)
+
+
+@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_comment(comment_id: int) -> Response | str:
+    comment, proposal = _comment_or_404(comment_id)
+    if not can.can_edit_comment(current_user, comment):
+        flash(gettext("Comments can be edited for 15 minutes after posting."), "error")
+        return redirect(url_for(".proposal", proposal_id=proposal.id, _anchor=f"comment-{comment.id}"))
+    form = CommentForm(obj=comment)
+    if request.method == "GET":
+        form.alignment.data = comment.alignment.value
+    if form.validate_on_submit():
+        try:
+            ops.edit_comment(current_user, comment, form.body.data, Alignment(form.alignment.data))
+        except Refused as refused:
+            db.session.rollback()
+            show_refusal(form, refused)
+        else:
+            db.session.commit()
+            return redirect(url_for(".proposal", proposal_id=proposal.id, _anchor=f"comment-{comment.id}"))
+    return render_template("proposals/comment_edit.html", comment=comment, proposal=proposal, form=form,
+                           area=proposal.process.area, process=proposal.process)
+
+
+@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
+@login_required
+def delete_comment(comment_id: int) -> Response:
+    comment, proposal = _comment_or_404(comment_id)
+    _act(lambda: ops.delete_comment(current_user, comment, proposal), gettext("Your comment is deleted."))
+    return redirect(url_for(".proposal", proposal_id=proposal.id))
+
+
+@bp.route("/comments/<int:comment_id>/vote", methods=["POST"])
+@login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_SUPPORT"], key_func=_user_key)
+def vote(comment_id: int) -> Response | str:
+    comment, proposal = _comment_or_404(comment_id)
+    value = {"up": 1, "down": -1}.get(request.form.get("value", ""))
+    if value is None:
+        abort(400)
+    message = None
+    current = 0
+    try:
+        current = ops.vote_on_comment(current_user, comment, proposal, value)
+    except Refused as refused:
+        db.session.rollback()
+        message = refused.message
+        if not _is_htmx():
+            flash(message, "error")
+    else:
+        db.session.commit()
+    if _is_htmx():
+        db.session.refresh(comment)
+        return render_template("proposals/_votes.html", target=comment, proposal=proposal, mine=current,
+                               message=message)
+    return redirect(url_for(".proposal", proposal_id=proposal.id, _anchor=f"comment-{comment.id}"))
+
+
+# --- Images --------------------------------------------------------------------------------------
+
+
+@bp.route("/uploads/<name>")
+def upload(name: str) -> Response:
+    """Proposal images, only those that belong to a visible proposal; never sniffed as anything else."""
+    image = db.session.scalar(select(ProposalImage).where(
+        (ProposalImage.file_name == name) | (ProposalImage.thumbnail_name == name)))
+    if image is None:
+        abort(404)
+    get_proposal_or_404(image.proposal_id)
+    try:
+        data = get_storage().open(name)
+    except StorageError:
+        abort(404)
+    content_type = image.content_type if name == image.file_name else "image/webp"
+    response = Response(data, mimetype=content_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Disposition"] = "inline"
+    # Private and short: an image must vanish soon after moderators hide its proposal.
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response
