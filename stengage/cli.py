@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -14,6 +16,7 @@ from stengage.areas.demo import DEMO_AREAS, seed_demo_areas
 from stengage.areas.models import Area
 from stengage.core.operations import Refused
 from stengage.extensions import db
+from stengage.proposals import bench, maintenance, notifications
 from stengage.proposals.demo import seed_demo_processes
 
 # Demo accounts exist only in development, so a newcomer can try every role at once.
@@ -30,6 +33,9 @@ DEMO_USERS = (
 def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
+    app.cli.add_command(recount_command)
+    app.cli.add_command(seed_bench_command)
+    app.cli.add_command(send_digests_command)
 
 
 @click.command("seed-demo")
@@ -99,3 +105,56 @@ def create_user(email: str, display_name: str, admin: bool, password_file: Path 
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Created {'admin ' if admin else ''}account {user.email} (id {user.id}).")
+
+
+@click.command("recount")
+def recount_command() -> None:
+    """Check every stored counter against a fresh count, repair drift and report it."""
+    drifts = maintenance.recount()
+    db.session.commit()
+    if not drifts:
+        click.echo("All counters are right.")
+        return
+    for drift in drifts:
+        click.echo(f"{drift.counter} #{drift.row_id}: stored {drift.stored}, actual {drift.actual} -> repaired")
+    click.echo(f"{len(drifts)} counters repaired.")
+
+
+@click.command("seed-bench")
+@click.option("--area", "area_slug", default="vienna-simmering", show_default=True)
+@click.option("--proposals", type=click.IntRange(1, 1_000_000), default=10_000, show_default=True)
+@click.option("--supports", type=click.IntRange(0, 10_000_000), default=200_000, show_default=True)
+@click.option("--comments", type=click.IntRange(0, 5_000_000), default=100_000, show_default=True)
+@click.option("--seed", type=int, default=2018, show_default=True, help="Random seed: same seed, same data.")
+def seed_bench_command(area_slug: str, proposals: int, supports: int, comments: int, seed: int) -> None:
+    """Fill a new process of one area with bulk benchmark data."""
+    bars: dict[str, Any] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in bars:
+            for bar in bars.values():
+                bar.render_finish()
+            bars[stage] = click.progressbar(length=total, label=f"{stage:<12}", show_pos=True)
+        bars[stage].update(done)
+
+    started = time.perf_counter()
+    try:
+        result = bench.seed_bench(area_slug, proposals, supports, comments, seed=seed, progress=progress)
+    except ValueError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    for bar in bars.values():
+        bar.render_finish()
+    db.session.commit()
+    click.echo(f"Process {result.process.id} ({result.process.slug}): {result.users} residents, "
+               f"{result.proposals} proposals, {result.supports} supports, {result.comments} comments "
+               f"in {time.perf_counter() - started:.1f} s.")
+
+
+@click.command("send-digests")
+def send_digests_command() -> None:
+    """Mail the daily digest to everyone who chose it (run once a day, e.g. from cron)."""
+    with current_app.test_request_context(base_url=current_app.config["SERVER_BASE_URL"]):
+        sent = notifications.send_daily_digests()
+        db.session.commit()
+    click.echo(f"{sent} digests sent.")

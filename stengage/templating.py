@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, request
-from flask_babel import get_locale
+from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
+from flask import Flask, g, request
+from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
@@ -35,6 +37,21 @@ def _permissions() -> SimpleNamespace:
     return SimpleNamespace(**names)
 
 
+def short_datetime(moment: datetime) -> str:
+    """Short date and time in the request's locale and zone, with the pattern parsed once per request.
+
+    For pages only: mail, rendered under another locale, uses flask_babel's format_datetime.
+    """
+    cached = g.get("_short_datetime")
+    if cached is None:
+        locale = get_locale()
+        pattern = get_datetime_format("short", locale=locale).format(
+            get_time_format("short", locale=locale).pattern, get_date_format("short", locale=locale).pattern)
+        cached = g._short_datetime = (parse_pattern(pattern), get_timezone(), locale)
+    pattern, zone, locale = cached
+    return pattern.apply(moment.astimezone(zone), locale)
+
+
 def init_templating(app: Flask) -> None:
     from flask_login import current_user
 
@@ -48,7 +65,9 @@ def init_templating(app: Flask) -> None:
     feature_labels = {Feature.PROPOSE: _l("proposing"), Feature.SUPPORT: _l("supporting"),
                       Feature.COMMENT: _l("commenting")}
     app.jinja_env.filters["markdown"] = lambda text: Markup(render(text or ""))  # noqa: S704 - nh3-cleaned  # noqa: S704 - nh3-cleaned
+    app.jinja_env.filters["shortdatetime"] = short_datetime
     app.jinja_env.globals.update(
+        vote_labels={"up": _l("Helpful"), "down": _l("Not helpful")},
         category_labels=CATEGORY_LABELS, status_labels=STATUS_LABELS, alignment_labels=ALIGNMENT_LABELS,
         feature_labels=feature_labels, can=can,
     )

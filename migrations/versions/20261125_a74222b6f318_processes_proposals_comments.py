@@ -114,9 +114,9 @@ def upgrade() -> None:
     with op.batch_alter_table('proposal', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_proposal_area_id'), ['area_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_proposal_author_id'), ['author_id'], unique=False)
-        batch_op.create_index('ix_proposal_process_comments', ['process_id', 'comment_count', 'id'], unique=False)
-        batch_op.create_index('ix_proposal_process_created', ['process_id', 'created_at', 'id'], unique=False)
-        batch_op.create_index('ix_proposal_process_supports', ['process_id', 'support_count', 'id'], unique=False)
+        batch_op.create_index('ix_proposal_process_comments', ['process_id', 'comment_count', 'id', 'status', 'hidden_at'], unique=False)
+        batch_op.create_index('ix_proposal_process_created', ['process_id', 'created_at', 'id', 'status', 'hidden_at'], unique=False)
+        batch_op.create_index('ix_proposal_process_supports', ['process_id', 'support_count', 'id', 'status', 'hidden_at'], unique=False)
 
     op.create_table('comment',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -80,9 +80,10 @@ class User(UserMixin, Base):
         server_default=EmailNotifications.IMMEDIATELY.value,
     )
 
+    # The logged-in user's memberships are loaded with them (see accounts.session); other users'
+    # only when asked for, so lists of authors cost no extra queries.
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="user", foreign_keys="Membership.user_id", lazy="selectin",
-        cascade="all, delete-orphan",
+        back_populates="user", foreign_keys="Membership.user_id", cascade="all, delete-orphan",
     )
 
     def get_id(self) -> str:

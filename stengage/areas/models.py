@@ -52,13 +52,12 @@ class Area(Base):
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
+    # Loaded on first use (the area page, verification), not with every area.
     aims: Mapped[list[AreaAim]] = relationship(
         back_populates="area", order_by="AreaAim.position", cascade="all, delete-orphan",
-        lazy="selectin",
     )
     postcodes: Mapped[list[AreaPostcode]] = relationship(
         back_populates="area", order_by="AreaPostcode.postcode", cascade="all, delete-orphan",
-        lazy="selectin",
     )
 
     def has_postcode(self, postcode: str) -> bool:

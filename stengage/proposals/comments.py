@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -13,9 +14,32 @@ from stengage.proposals import permissions as can
 from stengage.proposals.models import Alignment, Comment, CommentVote, Proposal
 
 
+@dataclass(slots=True)
+class CommentView:
+    """What the thread shows of a comment: read in one narrow query, no ORM objects per row."""
+
+    id: int
+    parent_id: int | None
+    depth: int
+    author_id: int
+    author_name: str
+    body_html: str
+    alignment: Alignment
+    upvotes: int
+    downvotes: int
+    created_at: datetime
+    edited_at: datetime | None
+    deleted_at: datetime | None
+    hidden_at: datetime | None
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
 @dataclass
 class Node:
-    comment: Comment
+    comment: CommentView
     replies: list[Node] = field(default_factory=list)
     hidden: bool = False  # shown as a placeholder only, to keep its replies in place
 
@@ -34,9 +58,12 @@ class Thread:
 
 
 def thread_for(proposal: Proposal, viewer: User | None) -> Thread:
-    comments = db.session.scalars(
-        select(Comment).where(Comment.proposal_id == proposal.id).order_by(Comment.created_at, Comment.id)
-    ).all()
+    comments = [CommentView(*row) for row in db.session.execute(
+        select(Comment.id, Comment.parent_id, Comment.depth, Comment.author_id, User.display_name,
+               Comment.body_html, Comment.alignment, Comment.upvotes, Comment.downvotes, Comment.created_at,
+               Comment.edited_at, Comment.deleted_at, Comment.hidden_at)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.proposal_id == proposal.id).order_by(Comment.created_at, Comment.id))]
     sees_hidden = viewer is not None and can.is_team(viewer, proposal.area_id)
     nodes: dict[int, Node] = {}
     roots: list[Node] = []

@@ -73,10 +73,11 @@ class Proposal(Base):
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="location_complete"),
         CheckConstraint("support_count >= 0", name="support_count_not_negative"),
         CheckConstraint("comment_count >= 0", name="comment_count_not_negative"),
-        # The list's sort orders, each served by an index within the process.
-        Index("ix_proposal_process_supports", "process_id", "support_count", "id"),
-        Index("ix_proposal_process_comments", "process_id", "comment_count", "id"),
-        Index("ix_proposal_process_created", "process_id", "created_at", "id"),
+        # The list's sort orders, each served by an index within the process that also covers the
+        # default filters, so a deep page skips its offset inside the index.
+        Index("ix_proposal_process_supports", "process_id", "support_count", "id", "status", "hidden_at"),
+        Index("ix_proposal_process_comments", "process_id", "comment_count", "id", "status", "hidden_at"),
+        Index("ix_proposal_process_created", "process_id", "created_at", "id", "status", "hidden_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -103,7 +104,8 @@ class Proposal(Base):
     # Set by moderation; hidden content is shown only to its author and moderators.
     hidden_at: Mapped[datetime | None]
 
-    process: Mapped[Process] = relationship(lazy="joined", innerjoin=True)
+    # Many-to-one by primary key: a page's proposals share one process, found in the identity map.
+    process: Mapped[Process] = relationship()
     area: Mapped[Area] = relationship(lazy="raise")
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
     images: Mapped[list[ProposalImage]] = relationship(
@@ -187,6 +189,10 @@ class Comment(Base):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def author_name(self) -> str:
+        return self.author.display_name
 
 
 class CommentVote(Base):

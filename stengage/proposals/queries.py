@@ -11,15 +11,16 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, text
+from sqlalchemy import ColumnElement, func, literal_column, select, text
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from stengage.areas.models import Area, Process
+from stengage.core.pagination import Page, paginate_ids
 from stengage.extensions import db
 from stengage.proposals.models import Category, Comment, Origin, Proposal, ProposalStatus
 
 PER_PAGE = 20
+MAP_LIMIT = 2000  # the most supported places; the list view pages through the rest
 SORTS = ("supports", "comments", "newest", "random")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Large primes mix ids with the visitor's seed: a stable shuffle per visitor, different between them.
@@ -57,50 +58,49 @@ def _search_condition(words: list[str]) -> ColumnElement[bool]:
     return Proposal.id.in_(matching)
 
 
-def _filtered(process: Process, query: ListQuery) -> Select[tuple[Proposal]]:
-    stmt = select(Proposal).where(Proposal.process_id == process.id, *visible_proposals())
+def _conditions(process: Process, query: ListQuery) -> list[ColumnElement[bool]]:
+    conditions = [Proposal.process_id == process.id, *visible_proposals()]
     if query.status is not None:
-        stmt = stmt.where(Proposal.status == query.status)
+        conditions.append(Proposal.status == query.status)
     else:  # withdrawn and merged proposals leave the default list
-        stmt = stmt.where(Proposal.status.not_in([ProposalStatus.WITHDRAWN, ProposalStatus.MERGED]))
+        conditions.append(Proposal.status.not_in([ProposalStatus.WITHDRAWN, ProposalStatus.MERGED]))
     if query.category is not None:
-        stmt = stmt.where(Proposal.category == query.category)
+        conditions.append(Proposal.category == query.category)
     if query.origin is not None:
-        stmt = stmt.where(Proposal.origin == query.origin)
+        conditions.append(Proposal.origin == query.origin)
     if query.with_location:
-        stmt = stmt.where(Proposal.latitude.is_not(None))
+        conditions.append(Proposal.latitude.is_not(None))
     if query.language:
-        stmt = stmt.where(Proposal.language == query.language)
+        conditions.append(Proposal.language == query.language)
     if query.words:
-        stmt = stmt.where(_search_condition(query.words))
-    return stmt
+        conditions.append(_search_condition(query.words))
+    return conditions
 
 
-def _ordered(stmt: Select[tuple[Proposal]], query: ListQuery) -> Select[tuple[Proposal]]:
+def _order(query: ListQuery) -> list[ColumnElement[Any]]:
     if query.sort == "comments":
-        return stmt.order_by(Proposal.comment_count.desc(), Proposal.id.desc())
+        return [Proposal.comment_count.desc(), Proposal.id.desc()]
     if query.sort == "newest":
-        return stmt.order_by(Proposal.created_at.desc(), Proposal.id.desc())
+        return [Proposal.created_at.desc(), Proposal.id.desc()]
     if query.sort == "random":
-        mixed = (Proposal.id * _MIX_MULTIPLIER + query.seed) % _MIX_MODULUS
-        return stmt.order_by(mixed, Proposal.id)
-    return stmt.order_by(Proposal.support_count.desc(), Proposal.id.desc())
+        return [(Proposal.id * _MIX_MULTIPLIER + query.seed) % _MIX_MODULUS, Proposal.id]
+    return [Proposal.support_count.desc(), Proposal.id.desc()]
 
 
-def proposal_page(process: Process, query: ListQuery, page: int, per_page: int = PER_PAGE) -> Pagination:
-    stmt = _ordered(_filtered(process, query), query).options(
-        joinedload(Proposal.author), selectinload(Proposal.images), raiseload(Proposal.area),
-    )
-    return db.paginate(stmt, page=page, per_page=per_page, error_out=False, max_per_page=100)
+def proposal_page(process: Process, query: ListQuery, page: int, per_page: int = PER_PAGE) -> Page[Proposal]:
+    return paginate_ids(
+        Proposal, _conditions(process, query), _order(query), page, per_page,
+        load=lambda stmt: stmt.options(joinedload(Proposal.author), selectinload(Proposal.images),
+                                       raiseload(Proposal.area)))
 
 
 def map_points(process: Process, query: ListQuery) -> list[dict[str, Any]]:
     """Proposals with a place, as the map needs them: no author, no body."""
-    located = _filtered(process, replace(query, with_location=True)).subquery()
     rows = db.session.execute(select(
-        located.c.id, located.c.title, located.c.latitude, located.c.longitude,
-        located.c.support_count, located.c.category, located.c.origin,
-    ).order_by(located.c.support_count.desc()).limit(5000)).all()
+        Proposal.id, Proposal.title, Proposal.latitude, Proposal.longitude,
+        Proposal.support_count, Proposal.category, Proposal.origin,
+    ).where(*_conditions(process, replace(query, with_location=True)))
+     .order_by(Proposal.support_count.desc()).limit(MAP_LIMIT)).all()
     return [{"id": r.id, "title": r.title, "lat": r.latitude, "lon": r.longitude,
              "supports": r.support_count, "category": str(r.category), "origin": str(r.origin)} for r in rows]
 

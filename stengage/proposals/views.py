@@ -319,7 +319,8 @@ def vote(comment_id: int) -> Response | str:
         db.session.commit()
     if _is_htmx():
         db.session.refresh(comment)
-        return render_template("proposals/_votes.html", target=comment, proposal=proposal, mine=current,
+        may_vote = can.can_vote_on_comment(current_user, proposal) and current_user.id != comment.author_id
+        return render_template("proposals/_votes.html", target=comment, mine=current, may_vote=may_vote,
                                message=message)
     return redirect(url_for(".proposal", proposal_id=proposal.id, _anchor=f"comment-{comment.id}"))
 
