@@ -15,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from stengage.proposals.models import Alignment, Category, ProposalStatus
@@ -84,7 +85,7 @@ class ProposalForm(FlaskForm):
 class CommentForm(FlaskForm):
     body = TextAreaField(_l("Your comment"), validators=[DataRequired(), Length(max=COMMENT_MAX), _not_blank])
     alignment = RadioField(_l("Your position"), default=Alignment.NEUTRAL.value,
-                           choices=[(a.value, label) for a, label in ALIGNMENT_LABELS.items()])
+                           choices=[SelectChoice(a.value, label) for a, label in ALIGNMENT_LABELS.items()])
     parent_id = HiddenField()
 
 

@@ -1,0 +1,392 @@
+"""Proposals, supports, comments and notifications through the pages residents use."""
+
+import io
+import re
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+
+from stengage.extensions import db
+from stengage.proposals.models import Comment, Notification, Proposal, ProposalStatus, Support
+from tests import factories
+from tests.conftest import login_as, submit
+from tests.images import huge_png_header, jpeg_with_gps
+
+
+def _process_url(process):
+    return f"/areas/{process.area.slug}/processes/{process.slug}"
+
+
+def _propose(client, process, **fields):
+    data = {"title": "Shade trees on Simmeringer Hauptstraße", "body": "Plant **plane trees** for shade.",
+            "category": "public_space", "address": "", "latitude": "", "longitude": "", "check_similar": "0",
+            **fields}
+    return submit(client, f"{_process_url(process)}/propose", data, page=_process_url(process),
+                  content_type="multipart/form-data")
+
+
+def _support(client, proposal, action=None, **kwargs):
+    return submit(client, f"/proposals/{proposal.id}/support", {"action": action} if action else {},
+                  page=f"/proposals/{proposal.id}", **kwargs)
+
+
+def _comment(client, proposal, body, alignment="neutral", parent=None):
+    data = {"body": body, "alignment": alignment}
+    if parent is not None:
+        data["parent_id"] = str(parent.id)
+    return submit(client, f"/proposals/{proposal.id}/comments", data, page=f"/proposals/{proposal.id}")
+
+
+def test_a_resident_publishes_with_a_place_and_a_photo_supports_and_discusses(app, client, outbox):
+    process = factories.process()
+    author = factories.resident(name="Anna Author")
+    login_as(client, author)
+    response = _propose(client, process, latitude="48.1705", longitude="16.4220", address="Enkplatz 1",
+                        images=(io.BytesIO(jpeg_with_gps()), "balcony.jpg"), image_alt="The bare street")
+    assert response.status_code == 302, response.get_data(as_text=True)
+    proposal = db.session.scalar(select(Proposal).where(Proposal.process_id == process.id))
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Shade trees on Simmeringer Hauptstraße" in page and "<strong>plane trees</strong>" in page
+    assert "Enkplatz 1" in page and proposal.has_location
+
+    # The photo is re-encoded: no EXIF or GPS survives, and it is served as what it is.
+    [image] = proposal.images
+    served = client.get(f"/uploads/{image.file_name}")
+    assert served.status_code == 200 and served.headers["X-Content-Type-Options"] == "nosniff"
+    assert served.mimetype == "image/jpeg"
+    assert not Image.open(io.BytesIO(served.data)).getexif()
+    assert 'alt="The bare street"' in page
+
+    # Another resident supports it and a second proposal, then comments; the author replies.
+    other_proposal = factories.proposal(process, title="Bike racks at the school")
+    neighbour = factories.resident(name="Nils Neighbour")
+    login_as(client, neighbour)
+    assert _support(client, proposal).status_code == 302
+    assert _support(client, other_proposal).status_code == 302
+    db.session.refresh(proposal)
+    assert proposal.support_count == 1
+    assert _comment(client, proposal, "Yes, and benches too!", "in_favour").status_code == 302
+    question = db.session.scalar(select(Comment).where(Comment.proposal_id == proposal.id))
+
+    outbox.clear()
+    login_as(client, author)
+    assert _comment(client, proposal, "Good point, added to the idea.", parent=question).status_code == 302
+    # The neighbour follows (as a supporter) and hears about the reply, in the app and by mail.
+    notes = db.session.scalars(select(Notification).where(Notification.user_id == neighbour.id)).all()
+    assert [n.kind.value for n in notes] == ["reply"]
+    mail = outbox.last(to=neighbour.email)
+    assert "New reply to your comment" in mail["Subject"] and "Good point" in outbox.text(mail)
+
+    login_as(client, neighbour)
+    home = client.get("/").get_data(as_text=True)
+    assert re.search(r'Notifications <span class="badge badge-count">1', home)
+    listing = client.get("/notifications/").get_data(as_text=True)
+    assert "Anna Author replied to your comment" in listing
+    opened = client.get(f"/notifications/{notes[0].id}")
+    assert opened.headers["Location"].endswith(f"/proposals/{proposal.id}#comment-{notes[0].comment_id}")
+    assert 'badge-count' not in client.get("/").get_data(as_text=True)
+
+    # Everyone sees it in the list, on the map and in the area feed.
+    visitor = app.test_client()
+    with visitor.session_transaction() as session:
+        session["locale"] = "en"
+    listing = visitor.get(_process_url(process)).get_data(as_text=True)
+    assert "Shade trees on Simmeringer Hauptstraße" in listing and "Bike racks at the school" in listing
+    points = visitor.get(f"{_process_url(process)}/map.json").get_json()["proposals"]
+    assert [p["title"] for p in points] == ["Shade trees on Simmeringer Hauptstraße"]
+    feed = visitor.get("/areas/vienna-simmering/activity").get_data(as_text=True)
+    assert "Shade trees on Simmeringer Hauptstraße" in feed and "commented on" in feed
+
+
+def test_similar_titles_are_shown_once_before_publishing(client):
+    process = factories.process()
+    factories.proposal(process, title="Shade trees for the market square")
+    login_as(client, factories.resident())
+    page = _propose(client, process, title="More shade trees near the market", check_similar="1")
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert "Is your idea already here?" in text and "Shade trees for the market square" in text
+    assert db.session.scalar(select(func.count(Proposal.id)).where(Proposal.process_id == process.id)) == 1
+    again = _propose(client, process, title="More shade trees near the market", check_similar="0")
+    assert again.status_code == 302
+
+
+@pytest.mark.parametrize("field", ["title", "body", "comment"])
+def test_script_html_and_javascript_links_render_inert(client, field):
+    process = factories.process()
+    login_as(client, factories.resident())
+    payload = '<script>alert("x")</script><img src=x onerror=alert(1)> [click](javascript:alert(1))'
+    if field == "comment":
+        proposal = factories.proposal(process)
+        _comment(client, proposal, payload)
+    else:
+        response = _propose(client, process, **{field: payload if field == "body" else payload[:150]})
+        assert response.status_code == 302
+        proposal = db.session.scalar(select(Proposal).where(Proposal.process_id == process.id))
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert re.search(r"<img[^>]*onerror", page) is None
+    assert 'href="javascript:' not in page
+    assert "&lt;script&gt;" in page
+
+
+@pytest.mark.parametrize(("fields", "message"), [
+    ({"title": ""}, "This field is required."),
+    ({"title": "   "}, "This field is required."),
+    ({"title": "x" * 151}, "Field cannot be longer than 150 characters."),
+    ({"body": "x" * 10_001}, "Field cannot be longer than 10000 characters."),
+    ({"category": "teleportation"}, "Not a valid choice."),
+    ({"category": ""}, "Choose a category."),
+    ({"latitude": "52.52", "longitude": "13.40"}, "This place lies outside Simmering."),
+    ({"latitude": "48.17", "longitude": ""}, "Give both latitude and longitude, or neither."),
+    ({"latitude": "north"}, "Not a valid float value."),
+])
+def test_bad_proposals_are_refused_with_a_message_and_nothing_is_stored(client, fields, message):
+    process = factories.process()
+    login_as(client, factories.resident())
+    response = _propose(client, process, **fields)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Proposal.id)).where(Proposal.process_id == process.id)) == 0
+
+
+@pytest.mark.parametrize(("upload", "message"), [
+    ((io.BytesIO(b"just some text, not an image"), "notes.png"), "This file is not a readable image."),
+    ((io.BytesIO(huge_png_header()), "huge.png"), "The image has too many pixels."),
+    ((io.BytesIO(b'<svg xmlns="http://www.w3.org/2000/svg"/>'), "logo.svg"), "Only JPEG, PNG and WebP"),
+])
+def test_bad_images_are_refused_and_nothing_is_stored(app, client, upload, message):
+    process = factories.process()
+    login_as(client, factories.resident())
+    response = _propose(client, process, images=upload)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Proposal.id)).where(Proposal.process_id == process.id)) == 0
+
+
+def test_more_than_three_images_are_refused(client):
+    process = factories.process()
+    login_as(client, factories.resident())
+    photos = [(io.BytesIO(jpeg_with_gps(64, 48)), f"p{i}.jpg") for i in range(4)]
+    response = _propose(client, process, images=photos)
+    assert "at most 3 images" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/proposals/12abc", "/proposals/-1", "/proposals/99999999",
+                                  "/comments/99999999/edit", "/uploads/../../etc/passwd", "/uploads/nothing.jpg",
+                                  "/areas/vienna-simmering/processes/no-such-process"])
+def test_unknown_ids_are_404(client, path):
+    login_as(client, factories.resident())
+    assert client.get(path).status_code == 404
+
+
+def test_supporting_a_withdrawn_proposal_or_outside_the_phase_is_refused(client):
+    resident = factories.resident()
+    login_as(client, resident)
+    withdrawn = factories.proposal(factories.process(), status=ProposalStatus.WITHDRAWN)
+    closed = factories.proposal(factories.process(phase="after"))
+    for proposal in (withdrawn, closed):
+        page = _support(client, proposal, follow_redirects=True).get_data(as_text=True)
+        assert "You can&#39;t support this proposal now." in page
+        db.session.refresh(proposal)
+        assert proposal.support_count == 0
+    assert db.session.scalar(select(func.count(Support.id)).where(Support.user_id == resident.id)) == 0
+
+
+def test_the_support_limit_holds_and_a_support_can_be_withdrawn(client):
+    process = factories.process(supports_per_resident=2)
+    first, second, third = (factories.proposal(process) for _ in range(3))
+    login_as(client, factories.resident())
+    _support(client, first)
+    _support(client, second)
+    page = _support(client, third, follow_redirects=True).get_data(as_text=True)
+    assert "You have used all 2 supports of this process." in page
+    _support(client, first, action="withdraw")
+    _support(client, third)
+    counts = [db.session.get(Proposal, p.id).support_count for p in (first, second, third)]
+    assert counts == [0, 1, 1]
+
+
+def test_supporting_twice_counts_once_and_qualifies_at_the_threshold(client):
+    process = factories.process(threshold=2)
+    proposal = factories.proposal(process)
+    residents = [factories.resident() for _ in range(2)]
+    for resident in residents:
+        login_as(client, resident)
+        _support(client, proposal)
+        _support(client, proposal)
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert db.session.get(Proposal, proposal.id).support_count == 2
+    assert "Qualified" in page
+
+
+def test_support_updates_in_place_with_htmx(client):
+    proposal = factories.proposal(factories.process())
+    login_as(client, factories.resident())
+    response = _support(client, proposal, headers={"HX-Request": "true"})
+    fragment = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in fragment
+    assert f'id="support-{proposal.id}"' in fragment and "Withdraw my support" in fragment
+
+
+def test_threads_stop_at_depth_three(client):
+    proposal = factories.proposal(factories.process())
+    login_as(client, factories.resident())
+    top = factories.comment(proposal)
+    second = factories.comment(proposal, parent=top)
+    third = factories.comment(proposal, parent=second)
+    page = _comment(client, proposal, "Too deep", parent=third)
+    assert "You can&#39;t reply to this comment." in page.get_data(as_text=True) or page.status_code == 302
+    assert db.session.scalar(select(func.count(Comment.id)).where(Comment.body == "Too deep")) == 0
+
+
+def test_the_author_edits_within_15_minutes_and_a_deleted_comment_keeps_its_place(client):
+    proposal = factories.proposal(factories.process())
+    author = factories.resident()
+    login_as(client, author)
+    _comment(client, proposal, "First thought")
+    comment = db.session.scalar(select(Comment).where(Comment.proposal_id == proposal.id))
+    factories.comment(proposal, parent=comment, body="A reply that stays")
+    submit(client, f"/comments/{comment.id}/edit", {"body": "Second thought", "alignment": "against"},
+           page=f"/comments/{comment.id}/edit")
+    db.session.refresh(comment)
+    assert comment.body == "Second thought" and comment.edited_at is not None
+
+    comment.created_at = comment.created_at.replace(year=comment.created_at.year - 1)
+    db.session.flush()
+    page = client.get(f"/comments/{comment.id}/edit", follow_redirects=True).get_data(as_text=True)
+    assert "Comments can be edited for 15 minutes after posting." in page
+
+    submit(client, f"/comments/{comment.id}/delete", page=f"/proposals/{proposal.id}")
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Comment deleted" in page and "Second thought" not in page and "A reply that stays" in page
+    assert db.session.get(Proposal, proposal.id).comment_count == 1
+
+
+def test_comment_votes_are_one_per_user_and_toggle(client):
+    proposal = factories.proposal(factories.process())
+    comment = factories.comment(proposal)
+    login_as(client, factories.resident())
+    for value in ("up", "up", "down", "up"):
+        submit(client, f"/comments/{comment.id}/vote", {"value": value}, page=f"/proposals/{proposal.id}")
+    db.session.refresh(comment)
+    assert (comment.upvotes, comment.downvotes) == (1, 0)
+    login_as(client, comment.author)
+    page = submit(client, f"/comments/{comment.id}/vote", {"value": "up"}, page=f"/proposals/{proposal.id}",
+                  follow_redirects=True).get_data(as_text=True)
+    assert "You can&#39;t vote on your own comment." in page
+
+
+def test_the_for_against_summary_counts_positions(client):
+    proposal = factories.proposal(factories.process())
+    for alignment in ("in_favour", "in_favour", "against", "neutral"):
+        factories.comment(proposal, alignment=factories.Alignment(alignment))
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "2 comments (50 %)" in page and "1 comment (25 %)" in page
+
+
+def test_search_filters_and_sorts(client):
+    process = factories.process()
+    solar = factories.proposal(process, title="Solar roof on the school", body="Panels for the gym.",
+                               category=factories.Category.RENEWABLE_ENERGY)
+    bike = factories.proposal(process, title="Bike lane", body="A safe lane past the solar park.",
+                              category=factories.Category.MOBILITY)
+    factories.proposal(process, title="Benches", body="Somewhere to sit.", category=factories.Category.PUBLIC_SPACE)
+    bike.support_count = 5
+    db.session.flush()
+    url = _process_url(process)
+
+    def titles(query):
+        page = client.get(f"{url}?{query}").get_data(as_text=True)
+        return re.findall(r'<h3><a href="/proposals/\d+">([^<]+)</a></h3>', page)
+
+    assert titles("q=solar") == ["Bike lane", "Solar roof on the school"]
+    assert titles("q=SOLAR+school") == ["Solar roof on the school"]
+    assert titles("q=zeppelin") == []
+    assert titles("category=mobility") == ["Bike lane"]
+    assert titles("sort=newest")[0] == "Benches"
+    assert titles("category=not-a-category&sort=nonsense&page=abc")[0] == "Bike lane"
+    assert "No proposal matches" in client.get(f"{url}?q=zeppelin").get_data(as_text=True)
+    assert solar.id
+
+
+def test_random_order_is_stable_for_a_visitor_and_differs_between_visitors(app):
+    process = factories.process()
+    for i in range(30):
+        factories.proposal(process, title=f"Idea {i:02d}")
+    url = f"{_process_url(process)}?sort=random"
+
+    def order(client):
+        return re.findall(r'<h3><a href="/proposals/\d+">([^<]+)</a></h3>', client.get(url).get_data(as_text=True))
+
+    visitors = [app.test_client() for _ in range(4)]
+    orders = [order(v) for v in visitors]
+    assert all(order(v) == o for v, o in zip(visitors, orders, strict=True))
+    assert len({tuple(o) for o in orders}) > 1
+    assert len({o[-1] for o in orders}) > 1  # no proposal is always last
+
+
+def test_pages_run_a_constant_number_of_queries(app, client):
+    from sqlalchemy import event
+
+    def queries_for(path):
+        seen = []
+        listener = lambda *args: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            assert client.get(path).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    small, large = factories.process(), factories.process()
+    for process, n in ((small, 2), (large, 25)):
+        for i in range(n):
+            factories.proposal(process, title=f"Idea {i}", author=factories.resident())
+    login_as(client, factories.resident())
+    assert queries_for(_process_url(small)) == queries_for(_process_url(large))
+
+    few, many = factories.proposal(small), factories.proposal(large)
+    for proposal, n in ((few, 1), (many, 30)):
+        parent = None
+        for i in range(n):
+            parent = factories.comment(proposal, parent=parent if i % 3 else None, author=factories.resident())
+    assert queries_for(f"/proposals/{few.id}") == queries_for(f"/proposals/{many.id}")
+
+
+def test_recount_repairs_drifted_counters_and_reports_them(app):
+    proposal = factories.proposal(factories.process())
+    factories.comment(proposal)
+    proposal.support_count, proposal.comment_count = 7, 0
+    db.session.flush()
+    result = app.test_cli_runner().invoke(args=["recount"])
+    assert "proposal.support_count" in result.output and "stored 7, actual 0" in result.output
+    assert "2 counters repaired." in result.output
+    db.session.refresh(proposal)
+    assert (proposal.support_count, proposal.comment_count) == (0, 1)
+    assert "All counters are right." in app.test_cli_runner().invoke(args=["recount"]).output
+
+
+def test_notification_mail_choice_immediately_daily_or_never(app, client, outbox):
+    from stengage.accounts.models import EmailNotifications
+    from stengage.proposals import operations
+
+    proposal = factories.proposal(factories.process())
+    readers = {choice: factories.resident(notify_by_email=choice) for choice in EmailNotifications}
+    for reader in readers.values():
+        operations.follow(reader, proposal)
+    login_as(client, factories.resident())
+    _comment(client, proposal, "News for all followers")
+    mailed = {m["To"] for m in outbox.messages()}
+    assert readers[EmailNotifications.IMMEDIATELY].email in mailed
+    assert readers[EmailNotifications.DAILY].email not in mailed
+    assert readers[EmailNotifications.NEVER].email not in mailed
+
+    outbox.clear()
+    result = app.test_cli_runner().invoke(args=["send-digests"])
+    assert "1 digests sent." in result.output
+    [digest] = outbox.messages()
+    assert digest["To"] == readers[EmailNotifications.DAILY].email
+    assert "News for all followers" not in outbox.text(digest) and proposal.title in outbox.text(digest)
+    assert "0 digests sent." in app.test_cli_runner().invoke(args=["send-digests"]).output
