@@ -12,14 +12,16 @@ from wtforms import (
     HiddenField,
     IntegerField,
     PasswordField,
+    RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from stengage.accounts.emails import InvalidEmail, normalise_email
-from stengage.accounts.models import MembershipRole
+from stengage.accounts.models import EmailNotifications, MembershipRole
 from stengage.core.i18n import LANGUAGE_NAMES
 
 
@@ -76,6 +78,11 @@ class ResetPasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=80)])
     locale = SelectField(_l("Preferred language"), choices=[], validate_choice=True)
+    notify_by_email = RadioField(
+        _l("Email me about proposals I follow"), default=EmailNotifications.IMMEDIATELY.value,
+        choices=[SelectChoice(EmailNotifications.IMMEDIATELY.value, _l("At once")),
+                 SelectChoice(EmailNotifications.DAILY.value, _l("Once a day, in a digest")),
+                 SelectChoice(EmailNotifications.NEVER.value, _l("Never (I read them here)"))])
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from stengage.accounts import emails
-from stengage.accounts.models import Membership, MembershipRole, User
+from stengage.accounts.models import EmailNotifications, Membership, MembershipRole, User
 from stengage.accounts.passwords import (
     burn_verification_time,
     hash_password,
@@ -160,9 +160,12 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     _set_password(user, new_password)
 
 
-def update_profile(user: User, display_name: str, locale: str | None) -> None:
+def update_profile(user: User, display_name: str, locale: str | None,
+                   notify_by_email: EmailNotifications | None = None) -> None:
     user.display_name = display_name.strip()
     user.locale = locale or None
+    if notify_by_email is not None:
+        user.notify_by_email = notify_by_email
 
 
 def change_email(user: User, current_password: str, new_email: str) -> None:

@@ -27,6 +27,7 @@ from stengage.accounts.forms import (
     ResetPasswordForm,
     ResetRequestForm,
 )
+from stengage.accounts.models import EmailNotifications
 from stengage.core.forms import show_refusal
 from stengage.core.operations import Refused
 from stengage.core.security import safe_next
@@ -165,8 +166,10 @@ def profile() -> Response | str:
     form = ProfileForm(obj=current_user)
     if request.method == "GET":
         form.locale.data = current_user.locale or ""
+        form.notify_by_email.data = current_user.notify_by_email.value
     if form.validate_on_submit():
-        ops.update_profile(current_user, form.display_name.data, form.locale.data)
+        ops.update_profile(current_user, form.display_name.data, form.locale.data,
+                           EmailNotifications(form.notify_by_email.data))
         db.session.commit()
         session.pop("locale", None)
         flash(gettext("Your profile is saved."), "success")

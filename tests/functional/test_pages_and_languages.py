@@ -84,9 +84,10 @@ def test_mail_is_written_in_the_recipients_language_with_text_and_html(client, o
 def test_profile_changes_name_and_language(client):
     user = factories.user(name="Old Name")
     login_as(client, user)
-    submit(client, "/account/profile", {"display_name": "New Name", "locale": "de"}, page="/account/profile")
+    submit(client, "/account/profile", {"display_name": "New Name", "locale": "de", "notify_by_email": "daily"},
+           page="/account/profile")
     db.session.refresh(user)
-    assert (user.display_name, user.locale) == ("New Name", "de")
+    assert (user.display_name, user.locale, user.notify_by_email.value) == ("New Name", "de", "daily")
 
 
 def test_changing_the_email_waits_for_the_new_address_to_confirm(client, outbox):
