@@ -107,5 +107,7 @@ def insert_ignore(session: Any, model: Any, values: dict[str, Any], conflict: li
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict)
-    return session.execute(statement).rowcount
+    table = getattr(model, "__table__", model)
+    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    # RETURNING tells for sure whether a row went in; drivers' rowcount is not reliable here.
+    return len(session.execute(statement.returning(table.c.id)).all())

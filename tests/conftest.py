@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -114,6 +115,22 @@ class RequestIsolatingClient(FlaskClient):
             response = super().open(*args, **kwargs)
         db.session.expire_all()
         return response
+
+
+@pytest.fixture
+def private_database() -> Iterator[str | None]:
+    """A database of its own for tests that commit: None (a SQLite file) or a throw-away PostgreSQL one."""
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    name = f"stengage_private_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    yield sa.make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal_column, select, text
+from sqlalchemy import BigInteger, ColumnElement, cast, func, literal, literal_column, select, text
 from sqlalchemy.orm import joinedload, raiseload, selectinload
 
 from stengage.areas.models import Area, Process
@@ -83,7 +83,9 @@ def _order(query: ListQuery) -> list[ColumnElement[Any]]:
     if query.sort == "newest":
         return [Proposal.created_at.desc(), Proposal.id.desc()]
     if query.sort == "random":
-        return [(Proposal.id * _MIX_MULTIPLIER + query.seed) % _MIX_MODULUS, Proposal.id]
+        mixed = (cast(Proposal.id, BigInteger) * literal(_MIX_MULTIPLIER, BigInteger)
+                 + literal(query.seed, BigInteger)) % literal(_MIX_MODULUS, BigInteger)
+        return [mixed, Proposal.id]
     return [Proposal.support_count.desc(), Proposal.id.desc()]
 
 

@@ -1,38 +1,20 @@
 """Migrations build exactly the schema the models describe, and downgrade cleanly."""
 
-import uuid
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import inspect
 
 from stengage.db import include_object
 from stengage.extensions import db
-from tests.conftest import TEST_DATABASE_URL, make_test_app
+from tests.conftest import make_test_app
 
 
 def test_the_migrated_schema_matches_the_models(app):
     options = {"compare_type": True, "include_object": include_object}
     context = MigrationContext.configure(db.session.connection(), opts=options)
     assert compare_metadata(context, db.metadata) == []
-
-
-@pytest.fixture
-def private_database(tmp_path):
-    """A database of its own: a SQLite file, or a throw-away PostgreSQL database."""
-    if not TEST_DATABASE_URL:
-        yield None
-        return
-    name = f"stengage_migrations_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
 
 
 @pytest.mark.real_commits

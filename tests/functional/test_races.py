@@ -1,0 +1,113 @@
+"""Races with real threads and real commits: counts never drift and limits always hold."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import func, select
+
+from stengage.extensions import db
+from stengage.proposals import operations
+from stengage.proposals.models import Proposal, Support
+from tests import factories
+from tests.conftest import make_test_app
+
+pytestmark = pytest.mark.real_commits
+
+
+@pytest.fixture
+def race_app(tmp_path, private_database):
+    app = make_test_app(tmp_path, private_database)
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _at_once(app, jobs: list[Callable[[], None]]) -> list[BaseException | None]:
+    """Run every job in its own thread and app context, released together; each commits or rolls back."""
+    start = threading.Barrier(len(jobs))
+    outcomes: list[BaseException | None] = [None] * len(jobs)
+
+    def run(index: int, job: Callable[[], None]) -> None:
+        with app.app_context():
+            start.wait()
+            try:
+                job()
+                db.session.commit()
+            except BaseException as error:
+                db.session.rollback()
+                outcomes[index] = error
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def _setup(app, **process_options):
+    with app.app_context():
+        process = factories.process(**process_options)
+        proposals = [factories.proposal(process) for _ in range(2)]
+        ids = (process.id, [p.id for p in proposals])
+        db.session.commit()
+        return ids
+
+
+def _support_as(user_id: int, proposal_id: int) -> Callable[[], None]:
+    def job() -> None:
+        from stengage.accounts.models import User
+
+        operations.support(db.session.get(User, user_id), db.session.get(Proposal, proposal_id))
+    return job
+
+
+def test_fifty_threads_supporting_as_the_same_resident_make_one_support(race_app):
+    _process_id, (proposal_id, _) = _setup(race_app)
+    with race_app.app_context():
+        resident_id = factories.resident().id
+        db.session.commit()
+    outcomes = _at_once(race_app, [_support_as(resident_id, proposal_id) for _ in range(50)])
+    assert [o for o in outcomes if o is not None] == []
+    with race_app.app_context():
+        assert db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal_id)) == 1
+        assert db.session.get(Proposal, proposal_id).support_count == 1
+
+
+def test_fifty_residents_at_once_count_exactly_their_rows(race_app):
+    _process_id, (proposal_id, _) = _setup(race_app)
+    with race_app.app_context():
+        resident_ids = [factories.resident().id for _ in range(50)]
+        db.session.commit()
+    outcomes = _at_once(race_app, [_support_as(uid, proposal_id) for uid in resident_ids])
+    assert [o for o in outcomes if o is not None] == []
+    with race_app.app_context():
+        rows = db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal_id))
+        assert rows == 50 == db.session.get(Proposal, proposal_id).support_count
+
+
+def test_one_below_the_limit_two_supports_at_once_only_one_succeeds(race_app):
+    _process_id, (first, second) = _setup(race_app, supports_per_resident=1)
+    with race_app.app_context():
+        resident_id = factories.resident().id
+        db.session.commit()
+    for _attempt in range(5):  # several rounds: the race must never slip through
+        outcomes = _at_once(race_app, [_support_as(resident_id, first), _support_as(resident_id, second)])
+        # The loser is told it has no support left; nothing else may go wrong.
+        assert [type(o).__name__ for o in outcomes if o is not None] == ["Refused"]
+        with race_app.app_context():
+            supports = db.session.scalar(select(func.count(Support.id)).where(Support.user_id == resident_id))
+            assert supports == 1
+            counted = sum(db.session.get(Proposal, pid).support_count for pid in (first, second))
+            assert counted == 1
+            # Reset for the next round.
+            proposal_id = db.session.scalar(select(Support.proposal_id).where(Support.user_id == resident_id))
+            from stengage.accounts.models import User
+
+            operations.withdraw_support(db.session.get(User, resident_id), db.session.get(Proposal, proposal_id))
+            db.session.commit()
