@@ -1,0 +1,133 @@
+"""City staff set up processes with phases; residents see the timeline and what they can do now."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from stengage.areas.models import Process
+from stengage.core.audit import AuditEntry
+from stengage.db import utc_now
+from stengage.extensions import db
+from tests import factories
+from tests.conftest import login_as, submit
+
+NEW = "/areas/vienna-simmering/processes/new"
+
+
+def _form(**overrides):
+    today = utc_now().date()
+    data = {
+        "title": "Simmering heat 2027", "description": "Waste heat for **3,000** households.",
+        "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=60)).isoformat(),
+        "supports_per_resident": "5", "support_threshold": "50", "edit_window_hours": "24",
+        "comments_need_verification": "y",
+        "phases-0-title": "Ideas", "phases-0-starts_at": f"{today}T00:00",
+        "phases-0-ends_at": f"{today + timedelta(days=20)}T00:00", "phases-0-opens_propose": "y",
+        "phases-0-opens_comment": "y",
+        "phases-1-title": "Supports", "phases-1-starts_at": f"{today + timedelta(days=20)}T00:00",
+        "phases-1-ends_at": f"{today + timedelta(days=40)}T00:00", "phases-1-opens_support": "y",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_staff_create_a_process_and_residents_see_its_timeline(client):
+    clerk = factories.staff()
+    login_as(client, clerk)
+    assert "Information" in client.get(NEW).get_data(as_text=True)  # a usual shape is suggested
+    response = submit(client, NEW, _form(), page=NEW)
+    assert response.status_code == 302
+    process = db.session.scalar(select(Process).where(Process.title == "Simmering heat 2027"))
+    assert [p.title for p in process.phases] == ["Ideas", "Supports"]
+    # Times are the area's wall clock: midnight in Vienna is 23:00 or 22:00 UTC.
+    assert process.phases[0].starts_at.hour in (22, 23)
+    assert process.supports_per_resident == 5 and process.support_threshold == 50
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.verb == "process.create"))
+    assert entry.actor_id == clerk.id and entry.after["title"] == "Simmering heat 2027"
+
+    login_as(client, factories.resident())
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ideas" in page and "Supports" in page and "<strong>3,000</strong>" in page
+    assert "Make a proposal" in page
+    assert "Simmering heat 2027" in client.get("/areas/vienna-simmering").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"title": ""}, "This field is required."),
+    ({"phases-0-title": "", "phases-1-title": ""}, "A process needs at least one phase."),
+    ({"phases-1-starts_at": f"{utc_now().date()}T12:00"}, "Phases must not overlap."),
+    ({"phases-0-ends_at": f"{utc_now().date() - timedelta(days=1)}T00:00"}, "The phase must end after it starts."),
+    ({"ends_on": "2000-01-01"}, "The last day must not be before the first day."),
+    ({"supports_per_resident": "0"}, "Number must be between 1 and 10000."),
+    ({"phases-0-starts_at": "tomorrow"}, "Not a valid datetime value."),
+])
+def test_bad_processes_are_refused_with_a_message(client, overrides, message):
+    login_as(client, factories.staff())
+    response = submit(client, NEW, _form(**overrides), page=NEW)
+    assert response.status_code == 200
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(Process).where(Process.title == "Simmering heat 2027")) is None
+
+
+@pytest.mark.parametrize(("who", "status"), [("resident", 403), ("moderator", 403), ("staff-lyon", 403),
+                                             ("staff", 200), ("admin", 200)])
+def test_only_the_areas_staff_and_admins_manage_processes(client, who, status):
+    users = {"resident": factories.resident, "moderator": factories.moderator,
+             "staff-lyon": lambda: factories.staff("lyon-confluence"), "staff": factories.staff,
+             "admin": lambda: factories.user(admin=True)}
+    login_as(client, users[who]())
+    process = factories.process()
+    assert client.get(NEW).status_code == status
+    assert client.get(f"/areas/vienna-simmering/processes/{process.slug}/edit").status_code == status
+
+
+def test_staff_edit_a_process_and_the_change_is_audited(client):
+    process = factories.process(title="Old title")
+    login_as(client, factories.staff())
+    url = f"/areas/vienna-simmering/processes/{process.slug}/edit"
+    form = client.get(url).get_data(as_text=True)
+    assert 'value="Old title"' in form
+    submit(client, url, _form(title="New title"), page=url)
+    db.session.refresh(process)
+    assert process.title == "New title" and len(process.phases) == 2
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.verb == "process.update"))
+    assert entry.before["title"] == "Old title" and entry.after["title"] == "New title"
+
+
+def test_the_process_page_says_what_a_visitor_can_do_now(client):
+    process = factories.process(phase="before")
+    page = client.get(f"/areas/vienna-simmering/processes/{process.slug}").get_data(as_text=True)
+    assert "The next phase" in page and "starts on" in page
+    ended = factories.process(phase="after")
+    page = client.get(f"/areas/vienna-simmering/processes/{ended.slug}").get_data(as_text=True)
+    assert "This process has ended." in page
+
+
+def test_city_measures_are_published_by_staff_and_shown_as_such(client):
+    process = factories.process()
+    login_as(client, factories.staff())
+    url = f"/areas/vienna-simmering/processes/{process.slug}/propose?origin=city"
+    response = submit(client, url, {"title": "District heating for Block 7", "body": "The city's plan.",
+                                    "category": "energy_efficiency", "check_similar": "0", "origin": "city"},
+                      page=url)
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "City measure" in page
+
+
+def test_authors_edit_and_withdraw_their_proposal(client):
+    process = factories.process()
+    author = factories.resident()
+    proposal = factories.proposal(process, author=author, title="First title")
+    login_as(client, author)
+    url = f"/proposals/{proposal.id}/edit"
+    submit(client, url, {"title": "Better title", "body": "Clearer text.", "category": "housing",
+                         "check_similar": "0"}, page=url)
+    db.session.refresh(proposal)
+    assert proposal.title == "Better title" and proposal.edited_at is not None
+    submit(client, f"/proposals/{proposal.id}/withdraw", page=f"/proposals/{proposal.id}")
+    db.session.refresh(proposal)
+    assert proposal.status.value == "withdrawn"
+    listing = client.get(f"/areas/vienna-simmering/processes/{process.slug}").get_data(as_text=True)
+    assert "Better title" not in listing
