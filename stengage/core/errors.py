@@ -18,6 +18,13 @@ MESSAGES = {
 }
 
 
+FALLBACK_500 = (
+    "<!doctype html><html lang=en><meta charset=utf-8><title>Something went wrong · stengage</title>"
+    "<main><h1>Something went wrong</h1><p>An unexpected error happened on our side. "
+    "Please try again in a moment.</p><p><a href=/>Home page</a></p></main></html>"
+)
+
+
 def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     title, message = MESSAGES.get(code, MESSAGES[500])
     return render_template("errors/error.html", code=code, title=title, message=message, detail=detail), code
@@ -42,5 +49,9 @@ def init_error_pages(app: Flask) -> None:
     def _internal(_error: InternalServerError) -> tuple[str, int]:
         from stengage.extensions import db
 
-        db.session.rollback()
-        return render_error(500)
+        try:
+            db.session.rollback()
+            return render_error(500)
+        except Exception:  # the page itself needs the database that just failed
+            app.logger.exception("the error page could not be rendered")
+            return FALLBACK_500, 500

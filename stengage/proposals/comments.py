@@ -51,6 +51,15 @@ class Thread:
     my_votes: dict[int, int]
     total: int
 
+    def find(self, comment_id: int) -> CommentView | None:
+        stack = list(self.roots)
+        while stack:
+            node = stack.pop()
+            if node.comment.id == comment_id:
+                return None if node.hidden or node.comment.is_deleted else node.comment
+            stack.extend(node.replies)
+        return None
+
     def share(self, alignment: Alignment) -> int:
         """Percentage of positioned comments with this alignment (for the for/against bar)."""
         counted = sum(self.summary.values())

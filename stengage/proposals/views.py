@@ -106,9 +106,12 @@ def activity(area_slug: str) -> str:
 def proposal(proposal_id: int) -> str:
     proposal = get_proposal_or_404(proposal_id)
     viewer = current_user if current_user.is_authenticated else None
+    thread = thread_for(proposal, viewer)
+    wanted = request.args.get("reply", "")
+    reply_to = thread.find(int(wanted)) if wanted.isdigit() and len(wanted) < 12 else None
     return render_template(
         "proposals/proposal.html", proposal=proposal, process=proposal.process, area=proposal.process.area,
-        thread=thread_for(proposal, viewer), comment_form=CommentForm(formdata=None),
+        thread=thread, comment_form=CommentForm(formdata=None), reply_to=reply_to,
         supported=proposal.id in ops.supported_ids(viewer, [proposal.id]),
         following=ops.is_following(viewer, proposal),
         supports_left=ops.supports_left(viewer, proposal.process) if viewer else None)

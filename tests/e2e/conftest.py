@@ -36,7 +36,8 @@ def _unavailable(reason: str) -> None:
 
 class LiveServer:
     def __init__(self, instance: Path) -> None:
-        self.app = make_test_app(instance)
+        # Journeys log in many times from one address; the limits themselves are tested elsewhere.
+        self.app = make_test_app(instance, RATELIMIT_LOGIN="100 per minute")
         self.server = make_server("127.0.0.1", 0, self.app, threaded=True)
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.app.config["SERVER_BASE_URL"] = self.url

@@ -61,7 +61,7 @@ def test_register_confirm_log_in_and_verify_by_postcode(page, live_server):
     postcode.fill("1110")
     page.locator("form[action$='/verify/postcode'] button").click()
     page.wait_for_url("**/areas/vienna-simmering")
-    assert page.locator(".badge-ok").count() == 1
+    assert page.locator("aside .badge-ok").count() == 1
     assert_accessible(page, "area-vienna-verified")
 
     page.locator("a[href='/account/profile']").first.click()

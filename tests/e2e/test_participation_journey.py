@@ -1,0 +1,99 @@
+"""A verified Vienna resident proposes with a place and a photo, supports, comments; a neighbour replies."""
+
+import pytest
+
+from stengage.extensions import db
+from tests import factories
+from tests.e2e.conftest import assert_accessible
+from tests.images import jpeg_with_gps
+
+pytestmark = [pytest.mark.e2e, pytest.mark.real_commits]
+
+
+@pytest.fixture
+def scene(live_server):
+    with live_server.app.app_context():
+        process = factories.process(title="Simmering 2027", supports_per_resident=5)
+        city = factories.proposal(process, title="District heating for Block 7", author=factories.staff())
+        anna = factories.resident(email="anna.e2e@example.org", name="Anna", locale="en")
+        nils = factories.resident(email="nils.e2e@example.org", name="Nils", locale="en")
+        names = {"process": f"/areas/vienna-simmering/processes/{process.slug}", "city": city.id,
+                 "anna": anna.email, "nils": nils.email}
+        db.session.commit()
+        db.session.remove()  # hold no transaction while the server works
+    return names
+
+
+def _log_in(page, email):
+    page.goto("/account/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(factories.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.locator(".flash-success").wait_for()
+
+
+def test_propose_with_place_and_photo_support_comment_and_reply(page, scene, tmp_path):
+    photo = tmp_path / "street.jpg"
+    photo.write_bytes(jpeg_with_gps())
+    _log_in(page, scene["anna"])
+    page.goto(scene["process"])
+    assert_accessible(page, "process")
+    page.get_by_role("link", name="Make a proposal").click()
+    assert_accessible(page, "propose")
+    page.get_by_label("Title").fill("Shade trees on Enkplatz")
+    page.get_by_label("Description").fill("Plant **plane trees** around the square.")
+    page.get_by_label("Category").select_option("public_space")
+    page.get_by_label("Address or place (optional)").fill("Enkplatz")
+    # Clicking the map marks the place (tiles may not load offline; the map still takes clicks).
+    picker = page.locator("#location-picker")
+    picker.wait_for(state="visible")
+    picker.click()  # the centre of the map lies inside the area
+    assert page.locator("input[name=latitude]").input_value() != ""
+    page.get_by_label("Photos (optional, up to 3)").set_input_files(str(photo))
+    page.get_by_label("What the photos show (for people who cannot see them)").fill("The square today")
+    page.get_by_role("button", name="Publish proposal").click()
+    page.wait_for_url("**/proposals/*")
+    assert page.locator("h1").inner_text() == "Shade trees on Enkplatz"
+    assert page.get_by_role("img", name="The square today").is_visible()
+    assert_accessible(page, "proposal")
+
+    # Supporting updates in place (htmx), and works on a second proposal too.
+    page.get_by_role("button", name="Support this proposal").click()
+    page.get_by_role("button", name="Withdraw my support").wait_for()
+    assert "1" in page.locator(".support-count strong").inner_text()
+    page.goto(f"/proposals/{scene['city']}")
+    page.get_by_role("button", name="Support this proposal").click()
+    page.get_by_role("button", name="Withdraw my support").wait_for()
+
+    # A comment, then the neighbour replies and Anna reads the notification.
+    page.go_back()
+    page.goto(scene["process"])
+    page.get_by_role("link", name="Shade trees on Enkplatz").click()
+    page.get_by_label("Your comment").fill("Benches would help too.")
+    page.get_by_label("In favour").check()
+    page.get_by_role("button", name="Post comment").click()
+    page.locator(".comment", has_text="Benches would help too.").wait_for()
+    proposal_url = page.url
+    page.locator("form[action='/account/logout'] button").click()
+
+    _log_in(page, scene["nils"])
+    page.goto(proposal_url)
+    page.get_by_role("link", name="Reply").first.click()
+    page.get_by_label("Your comment").fill("Agreed, and a drinking fountain.")
+    page.get_by_role("button", name="Post reply").click()
+    page.locator(".replies .comment", has_text="drinking fountain").wait_for()
+    assert_accessible(page, "proposal-discussion")
+    page.locator("form[action='/account/logout'] button").click()
+
+    _log_in(page, scene["anna"])
+    page.get_by_role("link", name="Notifications").click()
+    assert_accessible(page, "notifications")
+    page.get_by_role("link", name="Nils replied to your comment").click()
+    assert "drinking fountain" in page.content()
+
+    # The map and the area feed show it to everyone.
+    page.goto(scene["process"] + "/map")
+    assert page.get_by_role("link", name="Shade trees on Enkplatz").count() >= 1
+    assert_accessible(page, "map")
+    page.goto("/areas/vienna-simmering/activity")
+    assert "Shade trees on Enkplatz" in page.content()
