@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextvars
+import enum
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -59,6 +60,11 @@ class TimestampMixin:
 def enum_values(enum_cls: type) -> list[str]:
     """Store enum *values* (not names) so the database reads naturally."""
     return [member.value for member in enum_cls]
+
+
+def enum_type(enum_cls: type[enum.Enum], name: str) -> Enum:
+    """A status column: enum values in the database, a CHECK constraint where there is no native enum."""
+    return Enum(enum_cls, name=name, values_callable=enum_values, create_constraint=True, validate_strings=True)
 
 
 # SQLite: write transactions begin immediately so two writers never deadlock on upgrade;

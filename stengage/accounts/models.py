@@ -6,16 +6,11 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stengage.areas.models import Area
-from stengage.db import Base, enum_values, utc_now
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=enum_values, create_constraint=True,
-                validate_strings=True)
+from stengage.db import Base, enum_type, utc_now
 
 
 class MembershipRole(enum.StrEnum):
@@ -76,7 +71,7 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     last_login_at: Mapped[datetime | None]
     notify_by_email: Mapped[EmailNotifications] = mapped_column(
-        _enum(EmailNotifications, "email_notifications"), default=EmailNotifications.IMMEDIATELY,
+        enum_type(EmailNotifications, "email_notifications"), default=EmailNotifications.IMMEDIATELY,
         server_default=EmailNotifications.IMMEDIATELY.value,
     )
 
@@ -132,15 +127,15 @@ class Membership(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), index=True)
     role: Mapped[MembershipRole] = mapped_column(
-        _enum(MembershipRole, "membership_role"), default=MembershipRole.RESIDENT
+        enum_type(MembershipRole, "membership_role"), default=MembershipRole.RESIDENT
     )
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     verification_method: Mapped[VerificationMethod | None] = mapped_column(
-        _enum(VerificationMethod, "verification_method")
+        enum_type(VerificationMethod, "verification_method")
     )
     assurance_level: Mapped[AssuranceLevel | None] = mapped_column(
-        _enum(AssuranceLevel, "assurance_level")
+        enum_type(AssuranceLevel, "assurance_level")
     )
     verified_at: Mapped[datetime | None]
     verified_by_id: Mapped[int | None] = mapped_column(

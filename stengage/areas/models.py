@@ -5,10 +5,10 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from stengage.db import Base, enum_values, utc_now
+from stengage.db import Base, enum_type, utc_now
 
 
 class ProjectRole(enum.StrEnum):
@@ -35,10 +35,7 @@ class Area(Base):
     name: Mapped[str] = mapped_column(String(120))
     city: Mapped[str] = mapped_column(String(120))
     country_code: Mapped[str] = mapped_column(String(2))
-    project_role: Mapped[ProjectRole] = mapped_column(
-        Enum(ProjectRole, name="project_role", values_callable=enum_values, create_constraint=True,
-             validate_strings=True)
-    )
+    project_role: Mapped[ProjectRole] = mapped_column(enum_type(ProjectRole, "project_role"))
     default_locale: Mapped[str] = mapped_column(String(8))
     timezone: Mapped[str] = mapped_column(String(64))
     residents: Mapped[int | None]

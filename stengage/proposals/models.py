@@ -7,7 +7,6 @@ from datetime import datetime
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     SmallInteger,
@@ -19,12 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stengage.accounts.models import User
 from stengage.areas.models import Area, Process
-from stengage.db import Base, enum_values, utc_now
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    return Enum(cls, name=name, values_callable=enum_values, create_constraint=True,
-                validate_strings=True)
+from stengage.db import Base, enum_type, utc_now
 
 
 class Category(enum.StrEnum):
@@ -87,10 +81,10 @@ class Proposal(Base):
     title: Mapped[str] = mapped_column(String(150))
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    category: Mapped[Category] = mapped_column(_enum(Category, "category"))
-    origin: Mapped[Origin] = mapped_column(_enum(Origin, "origin"), default=Origin.RESIDENT)
+    category: Mapped[Category] = mapped_column(enum_type(Category, "category"))
+    origin: Mapped[Origin] = mapped_column(enum_type(Origin, "origin"), default=Origin.RESIDENT)
     status: Mapped[ProposalStatus] = mapped_column(
-        _enum(ProposalStatus, "proposal_status"), default=ProposalStatus.PUBLISHED
+        enum_type(ProposalStatus, "proposal_status"), default=ProposalStatus.PUBLISHED
     )
     language: Mapped[str] = mapped_column(String(8), default="en")
     latitude: Mapped[float | None]
@@ -174,7 +168,7 @@ class Comment(Base):
     depth: Mapped[int] = mapped_column(SmallInteger, default=1)
     body: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
-    alignment: Mapped[Alignment] = mapped_column(_enum(Alignment, "alignment"), default=Alignment.NEUTRAL)
+    alignment: Mapped[Alignment] = mapped_column(enum_type(Alignment, "alignment"), default=Alignment.NEUTRAL)
     language: Mapped[str] = mapped_column(String(8), default="en")
     upvotes: Mapped[int] = mapped_column(default=0)
     downvotes: Mapped[int] = mapped_column(default=0)
@@ -235,7 +229,7 @@ class Notification(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
-    kind: Mapped[NotificationKind] = mapped_column(_enum(NotificationKind, "notification_kind"))
+    kind: Mapped[NotificationKind] = mapped_column(enum_type(NotificationKind, "notification_kind"))
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))

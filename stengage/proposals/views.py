@@ -7,6 +7,7 @@ that changed, so the page updates in place.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
@@ -30,6 +31,7 @@ from stengage.proposals.models import Alignment, Category, Comment, Origin, Prop
 from stengage.proposals.process_views import get_process_or_404
 
 bp = Blueprint("proposals", __name__)
+T = TypeVar("T")
 
 
 def _is_htmx() -> bool:
@@ -146,15 +148,23 @@ def edit(proposal_id: int) -> Response | str:
                            form=form, similar=[], proposal=proposal, as_city=proposal.origin == Origin.CITY)
 
 
-def _act(action: Callable[[], object], success: str) -> None:
-    """Run one operation for a plain form POST, and say how it went."""
+def _run(action: Callable[[], T]) -> tuple[T | None, str | None]:
+    """Run one operation and commit it; a refusal rolls back and its message is returned
+    (and flashed, unless htmx shows it in place)."""
     try:
-        action()
+        result = action()
     except Refused as refused:
         db.session.rollback()
-        flash(refused.message, "error")
-    else:
-        db.session.commit()
+        if not _is_htmx():
+            flash(refused.message, "error")
+        return None, refused.message
+    db.session.commit()
+    return result, None
+
+
+def _act(action: Callable[[], object], success: str) -> None:
+    """A plain form POST: run the operation and say how it went."""
+    if _run(action)[1] is None:
         flash(success, "success")
 
 
@@ -176,20 +186,8 @@ def _support_fragment(proposal: Proposal, supported: bool, message: str | None =
 @limiter.limit(lambda: current_app.config["RATELIMIT_SUPPORT"], key_func=_user_key)
 def support(proposal_id: int) -> Response | str:
     proposal = get_proposal_or_404(proposal_id)
-    withdraw = request.form.get("action") == "withdraw"
-    message = None
-    try:
-        if withdraw:
-            ops.withdraw_support(current_user, proposal)
-        else:
-            ops.support(current_user, proposal)
-    except Refused as refused:
-        db.session.rollback()
-        message = refused.message
-        if not _is_htmx():
-            flash(message, "error")
-    else:
-        db.session.commit()
+    change = ops.withdraw_support if request.form.get("action") == "withdraw" else ops.support
+    _done, message = _run(lambda: change(current_user, proposal))
     if _is_htmx():
         db.session.refresh(proposal)
         return _support_fragment(proposal, proposal.id in ops.supported_ids(current_user, [proposal.id]), message)
@@ -309,21 +307,11 @@ def vote(comment_id: int) -> Response | str:
     value = {"up": 1, "down": -1}.get(request.form.get("value", ""))
     if value is None:
         abort(400)
-    message = None
-    current = 0
-    try:
-        current = ops.vote_on_comment(current_user, comment, proposal, value)
-    except Refused as refused:
-        db.session.rollback()
-        message = refused.message
-        if not _is_htmx():
-            flash(message, "error")
-    else:
-        db.session.commit()
+    current, message = _run(lambda: ops.vote_on_comment(current_user, comment, proposal, value))
     if _is_htmx():
         db.session.refresh(comment)
         may_vote = can.can_vote_on_comment(current_user, proposal) and current_user.id != comment.author_id
-        return render_template("proposals/_votes.html", target=comment, mine=current, may_vote=may_vote,
+        return render_template("proposals/_votes.html", target=comment, mine=current or 0, may_vote=may_vote,
                                message=message)
     return redirect(url_for(".proposal", proposal_id=proposal.id, _anchor=f"comment-{comment.id}"))
 
