@@ -3,6 +3,7 @@
 from stengage.accounts.models import LetterCode, LetterCodeBatch, Membership, User
 from stengage.areas.models import Area, AreaAim, AreaPostcode, Phase, Process
 from stengage.core.audit import AuditEntry
+from stengage.moderation.models import Flag, ProposalNote
 from stengage.proposals.models import (
     Comment,
     CommentVote,
@@ -20,6 +21,7 @@ __all__ = [
     "AuditEntry",
     "Comment",
     "CommentVote",
+    "Flag",
     "Follow",
     "LetterCode",
     "LetterCodeBatch",
@@ -29,6 +31,7 @@ __all__ = [
     "Process",
     "Proposal",
     "ProposalImage",
+    "ProposalNote",
     "Support",
     "User",
 ]

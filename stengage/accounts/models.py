@@ -100,6 +100,10 @@ class User(UserMixin, Base):
         membership = self.membership_in(area)
         return membership is not None and membership.role == role
 
+    def is_blocked_in(self, area: Area | int) -> bool:
+        membership = self.membership_in(area)
+        return membership is not None and membership.blocked_at is not None
+
     def is_verified_in(self, area: Area | int,
                        min_level: AssuranceLevel = AssuranceLevel.LOW) -> bool:
         membership = self.membership_in(area)
@@ -143,6 +147,10 @@ class Membership(Base):
     )
     verification_note: Mapped[str | None] = mapped_column(Text)
     declared_postcode: Mapped[str | None] = mapped_column(String(16))
+
+    # Blocked in this area by its moderators: no posting, supporting or commenting here.
+    blocked_at: Mapped[datetime | None]
+    blocked_reason: Mapped[str | None] = mapped_column(Text)
 
     # A pending request for a moderator to approve residency.
     approval_requested_at: Mapped[datetime | None] = mapped_column(index=True)

@@ -28,6 +28,7 @@ class Area(Base):
             name="centre_inside_bounds",
         ),
         CheckConstraint("residents IS NULL OR residents > 0", name="residents_positive"),
+        CheckConstraint("auto_hide_flags > 0", name="auto_hide_flags_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -47,6 +48,8 @@ class Area(Base):
     bounds_north: Mapped[float]
     bounds_east: Mapped[float]
     position: Mapped[int] = mapped_column(default=0)
+    # Content flagged by this many distinct verified residents is hidden until a moderator looks.
+    auto_hide_flags: Mapped[int] = mapped_column(default=3, server_default="3")
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     # Loaded on first use (the area page, verification), not with every area.

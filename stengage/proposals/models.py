@@ -97,11 +97,22 @@ class Proposal(Base):
     withdrawn_at: Mapped[datetime | None]
     # Set by moderation; hidden content is shown only to its author and moderators.
     hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
+    # Triage: the city's official answer, the staff member evaluating it, and merges.
+    official_answer: Mapped[str | None] = mapped_column(Text)
+    official_answer_html: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="SET NULL"), index=True)
 
     # Many-to-one by primary key: a page's proposals share one process, found in the identity map.
     process: Mapped[Process] = relationship()
     area: Mapped[Area] = relationship(lazy="raise")
-    author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+    author: Mapped[User] = relationship(lazy="joined", innerjoin=True, foreign_keys=[author_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="select")
+    answered_by: Mapped[User | None] = relationship(foreign_keys=[answered_by_id], lazy="select")
+    merged_into: Mapped[Proposal | None] = relationship(remote_side=[id], lazy="select")
     images: Mapped[list[ProposalImage]] = relationship(
         back_populates="proposal", order_by="ProposalImage.position", cascade="all, delete-orphan",
         lazy="selectin",
@@ -176,6 +187,7 @@ class Comment(Base):
     edited_at: Mapped[datetime | None]
     deleted_at: Mapped[datetime | None]
     hidden_at: Mapped[datetime | None]
+    hidden_reason: Mapped[str | None] = mapped_column(Text)
 
     proposal: Mapped[Proposal] = relationship(lazy="raise")
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True)
