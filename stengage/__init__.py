@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from stengage.accounts.views import bp as accounts_bp
     from stengage.areas.views import bp as areas_bp
     from stengage.areas.views import init_area_context
+    from stengage.moderation.views import bp as moderation_bp
     from stengage.proposals.notification_views import bp as notifications_bp
     from stengage.proposals.process_views import bp as processes_bp
     from stengage.proposals.views import bp as proposals_bp
@@ -103,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(processes_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(moderation_bp)
     init_area_context(app)
     init_templating(app)
 

@@ -29,10 +29,11 @@ def _return_path() -> str:
 def _permissions() -> SimpleNamespace:
     """Every ``can_*`` question, so templates ask exactly what views ask."""
     from stengage.accounts import permissions as account_rules
+    from stengage.moderation import permissions as moderation_rules
     from stengage.proposals import permissions as proposal_rules
 
     names = {}
-    for module in (account_rules, proposal_rules):
+    for module in (account_rules, proposal_rules, moderation_rules):
         names.update({n: getattr(module, n) for n in dir(module) if n.startswith(("can_", "is_"))})
     return SimpleNamespace(**names)
 
@@ -58,6 +59,7 @@ def init_templating(app: Flask) -> None:
     from stengage.accounts.forms import LanguageForm
     from stengage.areas.models import Feature
     from stengage.core.markdown import render
+    from stengage.moderation.forms import FLAG_REASON_LABELS
     from stengage.proposals.forms import ALIGNMENT_LABELS, CATEGORY_LABELS, STATUS_LABELS
     from stengage.proposals.notifications import unread_count
 
@@ -69,7 +71,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         vote_labels={"up": _l("Helpful"), "down": _l("Not helpful")},
         category_labels=CATEGORY_LABELS, status_labels=STATUS_LABELS, alignment_labels=ALIGNMENT_LABELS,
-        feature_labels=feature_labels, can=can,
+        feature_labels=feature_labels, can=can, flag_reason_labels=FLAG_REASON_LABELS,
     )
 
     @app.context_processor

@@ -8,7 +8,6 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from stengage.accounts import operations as ops
@@ -16,7 +15,6 @@ from stengage.accounts.forms import GrantRoleForm, ReasonForm
 from stengage.accounts.models import Membership, MembershipRole, User
 from stengage.accounts.permissions import can_administer
 from stengage.areas.queries import all_areas
-from stengage.core.audit import AuditEntry
 from stengage.core.operations import Refused
 from stengage.extensions import db
 
@@ -135,15 +133,6 @@ def admin_role(user_id: int, change: str) -> Response:
         return gettext("%(name)s is no longer an instance admin.", name=target.display_name)
 
     return _act(user_id, form, action)
-
-
-@bp.route("/audit")
-def audit_log() -> str:
-    stmt = (select(AuditEntry)
-            .options(selectinload(AuditEntry.actor), selectinload(AuditEntry.area))
-            .order_by(AuditEntry.id.desc()))
-    page = db.paginate(stmt, per_page=50, error_out=False)
-    return render_template("admin/audit.html", page=page)
 
 
 def role_label(role: MembershipRole) -> str:

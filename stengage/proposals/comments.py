@@ -31,6 +31,7 @@ class CommentView:
     edited_at: datetime | None
     deleted_at: datetime | None
     hidden_at: datetime | None
+    hidden_reason: str | None
 
     @property
     def is_deleted(self) -> bool:
@@ -70,7 +71,7 @@ def thread_for(proposal: Proposal, viewer: User | None) -> Thread:
     comments = [CommentView(*row) for row in db.session.execute(
         select(Comment.id, Comment.parent_id, Comment.depth, Comment.author_id, User.display_name,
                Comment.body_html, Comment.alignment, Comment.upvotes, Comment.downvotes, Comment.created_at,
-               Comment.edited_at, Comment.deleted_at, Comment.hidden_at)
+               Comment.edited_at, Comment.deleted_at, Comment.hidden_at, Comment.hidden_reason)
         .join(User, User.id == Comment.author_id)
         .where(Comment.proposal_id == proposal.id).order_by(Comment.created_at, Comment.id))]
     sees_hidden = viewer is not None and can.is_team(viewer, proposal.area_id)

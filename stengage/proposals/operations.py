@@ -139,15 +139,37 @@ def _change_count(proposal: Proposal, column: str, delta: int) -> None:
     db.session.refresh(proposal, [column])
 
 
+def _lock_proposal(proposal: Proposal) -> Proposal:
+    """Lock the proposal and read its status afresh: a merge may just have moved it on.
+
+    A support for a proposal merged meanwhile goes to the proposal it was merged into, so it is
+    neither lost nor counted twice.
+    """
+    db.session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
+    db.session.refresh(proposal, ["status", "merged_into_id", "hidden_at"])
+    if proposal.status == ProposalStatus.MERGED and proposal.merged_into_id is not None:
+        return _lock_proposal(db.session.get(Proposal, proposal.merged_into_id))
+    return proposal
+
+
+def _supports_used(actor: User, process_id: int) -> int:
+    """Supports that count against the limit: those on merged proposals live on in the merge target."""
+    return db.session.scalar(select(func.count(Support.id)).join(Proposal, Proposal.id == Support.proposal_id).where(
+        Support.user_id == actor.id, Support.process_id == process_id,
+        Proposal.status != ProposalStatus.MERGED)) or 0
+
+
 def support(actor: User, proposal: Proposal) -> bool:
     """Add the actor's support; False when they supported it already (nothing changes)."""
     if not can.can_support(actor, proposal):
         raise Refused(gettext("You can't support this proposal now."))
     _lock_supporter(actor)
+    proposal = _lock_proposal(proposal)
+    if not can.can_support(actor, proposal):
+        raise Refused(gettext("You can't support this proposal now."))
     limit = proposal.process.supports_per_resident
     if limit is not None:
-        used = db.session.scalar(select(func.count(Support.id)).where(
-            Support.user_id == actor.id, Support.process_id == proposal.process_id))
+        used = _supports_used(actor, proposal.process_id)
         if used >= limit:
             already = db.session.scalar(select(Support.id).where(
                 Support.user_id == actor.id, Support.proposal_id == proposal.id))
@@ -185,9 +207,7 @@ def supported_ids(user: User | None, proposal_ids: list[int]) -> set[int]:
 def supports_left(user: User, process: Process) -> int | None:
     if process.supports_per_resident is None:
         return None
-    used = db.session.scalar(select(func.count(Support.id)).where(
-        Support.user_id == user.id, Support.process_id == process.id))
-    return max(process.supports_per_resident - used, 0)
+    return max(process.supports_per_resident - _supports_used(user, process.id), 0)
 
 
 # --- Comments --------------------------------------------------------------------------------

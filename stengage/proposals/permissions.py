@@ -37,8 +37,11 @@ def is_city_staff(user: Any, area: Area | int) -> bool:
 
 
 def _resident(user: Any, area: Area | int) -> User | None:
+    """A confirmed, verified resident of the area whom its moderators have not blocked there."""
     u = _active(user)
-    return u if u is not None and u.is_confirmed and u.is_verified_in(area) else None
+    if u is None or not u.is_confirmed or not u.is_verified_in(area) or u.is_blocked_in(area):
+        return None
+    return u
 
 
 def can_manage_processes(user: Any, area: Area | int) -> bool:
@@ -88,7 +91,7 @@ can_withdraw_support = can_support
 
 def can_comment(user: Any, proposal: Proposal, now: datetime | None = None) -> bool:
     u = _active(user)
-    if u is None or not u.is_confirmed or not _visible(proposal):
+    if u is None or not u.is_confirmed or not _visible(proposal) or u.is_blocked_in(proposal.area_id):
         return False
     if proposal.status in (ProposalStatus.WITHDRAWN, ProposalStatus.MERGED):
         return False

@@ -29,7 +29,7 @@ def test_admin_grants_a_moderator_role_with_an_audit_entry(client):
     assert (entry.actor_id, entry.target_id, entry.area_id) == (admin.id, person.id, vienna.id)
     assert entry.before is None and entry.after == {"role": "moderator"}
     assert entry.reason == "elected by the Grätzl forum"
-    log = client.get("/admin/audit").get_data(as_text=True)
+    log = client.get("/audit").get_data(as_text=True)
     assert "role.grant" in log and "elected by the Grätzl forum" in log and "Ada Admin" in log
 
     # The new moderator now sees the residency requests of Vienna, and only of Vienna.

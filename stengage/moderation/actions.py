@@ -1,0 +1,239 @@
+"""Flags and what moderators do about them: dismiss, hide, unhide, redact, block.
+
+Hidden content disappears for everyone but its author and the area's team, on every surface:
+lists, search, map, feed, notifications and counts all filter on ``hidden_at``.
+"""
+
+from __future__ import annotations
+
+from flask_babel import gettext
+from sqlalchemy import ColumnElement, func, select, update
+
+from stengage.accounts import operations as account_ops
+from stengage.accounts.models import Membership, User
+from stengage.areas.models import Area
+from stengage.core import audit
+from stengage.core.markdown import render
+from stengage.core.operations import Refused
+from stengage.db import insert_ignore, utc_now
+from stengage.extensions import db
+from stengage.moderation import permissions as can
+from stengage.moderation.models import Flag, FlagReason, FlagState, FlagTarget
+from stengage.proposals.models import Comment, Proposal
+
+Content = Proposal | Comment
+FlagSubject = Proposal | Comment | User
+AUTO_HIDE_REASON = "auto-hidden after reports by residents, pending review"
+
+
+def _kind(target: FlagSubject) -> FlagTarget:
+    if isinstance(target, Proposal):
+        return FlagTarget.PROPOSAL
+    return FlagTarget.COMMENT if isinstance(target, Comment) else FlagTarget.USER
+
+
+def _author_id(target: FlagSubject) -> int:
+    return target.id if isinstance(target, User) else target.author_id
+
+
+def _label(target: FlagSubject) -> str:
+    if isinstance(target, Proposal):
+        return target.title
+    if isinstance(target, Comment):
+        return target.body[:120]
+    return target.display_name
+
+
+def _target_filter(target: FlagSubject) -> list[ColumnElement[bool]]:
+    column = {FlagTarget.PROPOSAL: Flag.proposal_id, FlagTarget.COMMENT: Flag.comment_id,
+              FlagTarget.USER: Flag.flagged_user_id}[_kind(target)]
+    return [Flag.target_type == _kind(target), column == target.id]
+
+
+def _lock(target: Content) -> None:
+    """Serialise everything that counts flags or changes visibility of one piece of content."""
+    db.session.execute(select(type(target).id).where(type(target).id == target.id).with_for_update())
+
+
+# --- Flagging ------------------------------------------------------------------------------------
+
+
+def flag(reporter: User, target: FlagSubject, area: Area, reason: FlagReason, text: str = "") -> bool:
+    """Report ``target``; False when this person had reported it already (nothing changes)."""
+    if not can.can_flag(reporter):
+        raise Refused(gettext("Please log in to report content."))
+    if _author_id(target) == reporter.id:
+        raise Refused(gettext("You can't report yourself or your own contributions."))
+    text = audit.neutralise(text, 1000) or ""
+    if reason == FlagReason.OTHER and not text:
+        raise Refused(gettext("Please say in a few words what is wrong."), field="text")
+    values = {"area_id": area.id, "reporter_id": reporter.id, "target_type": _kind(target).value,
+              "reason": reason.value, "text": text or None, "state": FlagState.OPEN.value, "created_at": utc_now()}
+    if isinstance(target, Proposal):
+        values["proposal_id"], conflict = target.id, ["reporter_id", "proposal_id"]
+    elif isinstance(target, Comment):
+        values.update(comment_id=target.id, proposal_id=target.proposal_id)
+        conflict = ["reporter_id", "comment_id"]
+    else:
+        values["flagged_user_id"], conflict = target.id, ["reporter_id", "flagged_user_id"]
+    if not isinstance(target, User):
+        _lock(target)
+    if not insert_ignore(db.session, Flag, values, conflict):
+        return False
+    if not isinstance(target, User) and target.hidden_at is None:
+        _auto_hide_if_reported_enough(target, area)
+    return True
+
+
+def distinct_verified_flaggers(target: Content, area: Area) -> int:
+    return db.session.scalar(
+        select(func.count(func.distinct(Flag.reporter_id)))
+        .join(Membership, (Membership.user_id == Flag.reporter_id) & (Membership.area_id == area.id))
+        .where(*_target_filter(target), Flag.state == FlagState.OPEN, Membership.verified_at.is_not(None))
+    ) or 0
+
+
+def _auto_hide_if_reported_enough(target: Content, area: Area) -> None:
+    if distinct_verified_flaggers(target, area) >= area.auto_hide_flags:
+        _set_hidden(target, AUTO_HIDE_REASON)
+        audit.record(db.session, actor_id=None, verb=f"{_kind(target).value}.auto_hide",
+                     target_type=_kind(target).value, target_id=target.id, target_label=_label(target),
+                     area_id=area.id, after={"hidden": True}, reason=AUTO_HIDE_REASON)
+
+
+# --- Visibility ----------------------------------------------------------------------------------
+
+
+def _proposal_of(target: Content) -> Proposal:
+    return target if isinstance(target, Proposal) else db.session.get(Proposal, target.proposal_id)
+
+
+def _set_hidden(target: Content, reason: str | None) -> None:
+    hiding = reason is not None
+    if isinstance(target, Comment) and target.deleted_at is None and (target.hidden_at is None) == hiding:
+        # The visible comment count follows what readers can see.
+        proposal = _proposal_of(target)
+        db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(
+            comment_count=Proposal.comment_count + (-1 if hiding else 1)).execution_options(synchronize_session=False))
+        db.session.refresh(proposal, ["comment_count"])
+    target.hidden_at = utc_now() if hiding else None
+    target.hidden_reason = audit.neutralise(reason, 1000) if hiding else None
+    db.session.flush()
+
+
+def _resolve_flags(moderator: User, target: FlagSubject, state: FlagState) -> int:
+    return db.session.execute(update(Flag).where(*_target_filter(target), Flag.state == FlagState.OPEN).values(
+        state=state, resolved_at=utc_now(), resolved_by_id=moderator.id)).rowcount
+
+
+def _require_moderator(moderator: User, area: Area | int) -> None:
+    if not can.can_moderate(moderator, area):
+        raise Refused(gettext("Only the moderators of this area can do this."))
+
+
+def hide(moderator: User, target: Content, area: Area, reason: str) -> None:
+    _require_moderator(moderator, area)
+    if not reason.strip():
+        raise Refused(gettext("Please give the reason; the author will see it."), field="reason")
+    _lock(target)
+    was_hidden = target.hidden_at is not None
+    _set_hidden(target, reason.strip())
+    resolved = _resolve_flags(moderator, target, FlagState.ACTIONED)
+    audit.record(db.session, actor_id=moderator.id, verb=f"{_kind(target).value}.hide",
+                 target_type=_kind(target).value, target_id=target.id, target_label=_label(target),
+                 area_id=area.id, before={"hidden": was_hidden}, after={"hidden": True, "flags_resolved": resolved},
+                 reason=reason)
+
+
+def unhide(moderator: User, target: Content, area: Area, reason: str = "") -> None:
+    _require_moderator(moderator, area)
+    if target.hidden_at is None:
+        raise Refused(gettext("This is not hidden."))
+    _lock(target)
+    _set_hidden(target, None)
+    resolved = _resolve_flags(moderator, target, FlagState.DISMISSED)
+    audit.record(db.session, actor_id=moderator.id, verb=f"{_kind(target).value}.unhide",
+                 target_type=_kind(target).value, target_id=target.id, target_label=_label(target),
+                 area_id=area.id, before={"hidden": True}, after={"hidden": False, "flags_resolved": resolved},
+                 reason=reason or None)
+
+
+def dismiss(moderator: User, target: FlagSubject, area: Area, reason: str = "") -> int:
+    """The reports were unfounded: close them, and show content again that they had auto-hidden."""
+    _require_moderator(moderator, area)
+    if not isinstance(target, User) and target.hidden_reason == AUTO_HIDE_REASON:
+        _set_hidden(target, None)
+    resolved = _resolve_flags(moderator, target, FlagState.DISMISSED)
+    audit.record(db.session, actor_id=moderator.id, verb="flags.dismiss", target_type=_kind(target).value,
+                 target_id=target.id, target_label=_label(target), area_id=area.id,
+                 after={"flags_dismissed": resolved}, reason=reason or None)
+    return resolved
+
+
+def redact(moderator: User, target: Content, area: Area, new_text: str, reason: str,
+           new_title: str | None = None) -> None:
+    """Remove personal data from a text; the original is kept in the audit log and nowhere else."""
+    _require_moderator(moderator, area)
+    if not new_text.strip():
+        raise Refused(gettext("The redacted text cannot be empty."), field="body")
+    before = {"body": target.body}
+    target.body, target.body_html = new_text, render(new_text)
+    if isinstance(target, Proposal) and new_title and new_title.strip() != target.title:
+        before["title"] = target.title
+        target.title = new_title.strip()[:150]
+    db.session.flush()
+    resolved = _resolve_flags(moderator, target, FlagState.ACTIONED)
+    audit.record(db.session, actor_id=moderator.id, verb=f"{_kind(target).value}.redact",
+                 target_type=_kind(target).value, target_id=target.id, target_label=_label(target),
+                 area_id=area.id, before=before, after={"redacted": True, "flags_resolved": resolved},
+                 reason=reason or None)
+
+
+# --- Blocking ------------------------------------------------------------------------------------
+
+
+def block_in_area(moderator: User, user: User, area: Area, reason: str, hide_content: bool = False) -> int:
+    """No posting, supporting or commenting in this area; optionally hide what they posted here."""
+    _require_moderator(moderator, area)
+    if user.id == moderator.id:
+        raise Refused(gettext("You cannot block yourself."))
+    if not reason.strip():
+        raise Refused(gettext("Please give the reason; the author will see it."), field="reason")
+    membership = user.membership_in(area)
+    if membership is None:
+        membership = Membership(user=user, area=area)
+        db.session.add(membership)
+    if membership.blocked_at is not None:
+        raise Refused(gettext("%(name)s is already blocked in %(area)s.", name=user.display_name, area=area.name))
+    membership.blocked_at, membership.blocked_reason = utc_now(), audit.neutralise(reason, 1000)
+    db.session.flush()
+    hidden = 0
+    if hide_content:
+        for target in [*db.session.scalars(select(Proposal).where(
+                Proposal.author_id == user.id, Proposal.area_id == area.id, Proposal.hidden_at.is_(None))),
+                       *db.session.scalars(select(Comment).join(Proposal, Comment.proposal_id == Proposal.id).where(
+                Comment.author_id == user.id, Proposal.area_id == area.id, Comment.hidden_at.is_(None)))]:
+            _set_hidden(target, reason.strip())
+            hidden += 1
+    _resolve_flags(moderator, user, FlagState.ACTIONED)
+    audit.record(db.session, actor_id=moderator.id, verb="user.block_in_area", target_type="user", target_id=user.id,
+                 target_label=user.display_name, area_id=area.id, before={"blocked": False},
+                 after={"blocked": True, "content_hidden": hidden}, reason=reason)
+    return hidden
+
+
+def unblock_in_area(moderator: User, user: User, area: Area, reason: str = "") -> None:
+    _require_moderator(moderator, area)
+    membership = user.membership_in(area)
+    if membership is None or membership.blocked_at is None:
+        raise Refused(gettext("%(name)s is not blocked in %(area)s.", name=user.display_name, area=area.name))
+    membership.blocked_at, membership.blocked_reason = None, None
+    audit.record(db.session, actor_id=moderator.id, verb="user.unblock_in_area", target_type="user",
+                 target_id=user.id, target_label=user.display_name, area_id=area.id,
+                 before={"blocked": True}, after={"blocked": False}, reason=reason or None)
+
+
+def block_everywhere(admin: User, user: User, reason: str) -> None:
+    if not can.can_block_everywhere(admin):
+        raise Refused(gettext("Only admins block people on the whole platform."))
+    account_ops.block_user(admin, user, reason)
