@@ -72,6 +72,12 @@ class BaseConfig:
     RATELIMIT_VERIFY = "5 per 15 minutes"
     RATELIMIT_SUPPORT = "120 per minute"
     RATELIMIT_COMMENT = "10 per minute"
+    # Posting (proposals and comments), per person and per network address.
+    RATELIMIT_POSTING_USER = "30 per hour"
+    RATELIMIT_POSTING_IP = "120 per hour"
+
+    # Anti-spam: forms sent faster than this after they were shown are refused.
+    ANTISPAM_MIN_SECONDS = 3
 
     # Public site address used in mails sent outside a request (CLI, jobs)
     SERVER_BASE_URL = "http://127.0.0.1:5000"
@@ -88,6 +94,7 @@ class DevelopmentConfig(BaseConfig):
 class TestingConfig(BaseConfig):
     ENV_NAME = "testing"
     TESTING = True
+    ANTISPAM_MIN_SECONDS = 0  # the anti-spam tests set it themselves
     SECRET_KEY = "testing-secret-key"  # noqa: S105
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

@@ -154,6 +154,7 @@ def outbox(app: Flask) -> Outbox:
 
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_STARTED = re.compile(r'name="form_started"[^>]*value="([^"]+)"')
 
 
 def csrf_token(client: FlaskClient, page: str = "/") -> str:
@@ -164,8 +165,16 @@ def csrf_token(client: FlaskClient, page: str = "/") -> str:
 
 def submit(client: FlaskClient, url: str, data: dict[str, Any] | None = None,
            page: str | None = None, **kwargs: Any) -> Any:
-    """POST a form the way a browser does: with the CSRF token of the page it came from."""
-    payload = {"csrf_token": csrf_token(client, page or "/"), **(data or {})}
+    """POST a form the way a browser does: with the hidden fields of the page it came from
+    (the CSRF token, and the anti-spam start time where the page has one)."""
+    html = client.get(page or "/").get_data(as_text=True)
+    token = _CSRF.search(html)
+    assert token, f"no CSRF token on {page}"
+    payload: dict[str, Any] = {"csrf_token": token.group(1)}
+    started = _STARTED.search(html)
+    if started:
+        payload["form_started"] = started.group(1)
+    payload.update(data or {})
     return client.post(url, data=payload, **kwargs)
 
 

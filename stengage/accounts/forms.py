@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from stengage.accounts.emails import InvalidEmail, normalise_email
 from stengage.accounts.models import EmailNotifications, MembershipRole
+from stengage.core.antispam import HumanForm
 from stengage.core.i18n import LANGUAGE_NAMES
 
 
@@ -52,7 +53,7 @@ def language_choices(with_auto: bool = True) -> list[tuple[str, str]]:
                       for code in current_app.config["LANGUAGES"]]
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(HumanForm):
     email = _email_field()
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=80)],
                                description=_l("Shown next to your contributions."),

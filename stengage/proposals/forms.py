@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
+from stengage.core.antispam import HumanForm
 from stengage.proposals.models import Alignment, Category, ProposalStatus
 
 CATEGORY_LABELS = {
@@ -54,7 +55,7 @@ def _not_blank(_form: Any, field: Any) -> None:
         raise ValidationError(_l("This field cannot be only spaces."))
 
 
-class ProposalForm(FlaskForm):
+class ProposalForm(HumanForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX), _not_blank],
                         description=_l("A short name for your idea, at most 150 characters."))
     body = TextAreaField(_l("Description"), validators=[DataRequired(), Length(max=BODY_MAX), _not_blank],
@@ -82,7 +83,7 @@ class ProposalForm(FlaskForm):
             raise ValidationError(_l("Choose a category."))
 
 
-class CommentForm(FlaskForm):
+class CommentForm(HumanForm):
     body = TextAreaField(_l("Your comment"), validators=[DataRequired(), Length(max=COMMENT_MAX), _not_blank])
     alignment = RadioField(_l("Your position"), default=Alignment.NEUTRAL.value,
                            choices=[SelectChoice(a.value, label) for a, label in ALIGNMENT_LABELS.items()])

@@ -64,8 +64,21 @@ def _uploads(form: ProposalForm) -> list[FileStorage]:
     return [f for f in (form.images.data or []) if f and getattr(f, "filename", "")]
 
 
+def _ip_key() -> str:
+    return f"ip:{request.remote_addr}"
+
+
+def posting_limits(view: Callable[..., T]) -> Callable[..., T]:
+    """Per-person and per-address limits on posting proposals and comments (configurable)."""
+    view = limiter.limit(lambda: current_app.config["RATELIMIT_POSTING_USER"], key_func=_user_key,
+                         methods=["POST"])(view)
+    return limiter.limit(lambda: current_app.config["RATELIMIT_POSTING_IP"], key_func=_ip_key,
+                         methods=["POST"])(view)
+
+
 @bp.route("/areas/<area_slug>/processes/<process_slug>/propose", methods=["GET", "POST"])
 @login_required
+@posting_limits
 def propose(area_slug: str, process_slug: str) -> Response | str:
     process = get_process_or_404(area_slug, process_slug)
     as_city = request.values.get("origin") == "city" and can.can_put_forward_measure(current_user, process)
@@ -230,6 +243,7 @@ def _comment_or_404(comment_id: int) -> tuple[Comment, Proposal]:
 @bp.route("/proposals/<int:proposal_id>/comments", methods=["POST"])
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"], key_func=_user_key)
+@posting_limits
 def comment(proposal_id: int) -> Response | str:
     proposal = get_proposal_or_404(proposal_id)
     form = CommentForm()

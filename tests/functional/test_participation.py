@@ -22,7 +22,7 @@ def _propose(client, process, **fields):
     data = {"title": "Shade trees on Simmeringer Hauptstraße", "body": "Plant **plane trees** for shade.",
             "category": "public_space", "address": "", "latitude": "", "longitude": "", "check_similar": "0",
             **fields}
-    return submit(client, f"{_process_url(process)}/propose", data, page=_process_url(process),
+    return submit(client, f"{_process_url(process)}/propose", data, page=f"{_process_url(process)}/propose",
                   content_type="multipart/form-data")
 
 

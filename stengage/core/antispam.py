@@ -1,0 +1,51 @@
+"""Cheap bot traps for public forms: a honeypot field and a minimum time to fill the form in.
+
+People never see the honeypot (it is off-screen and skipped by keyboard and screen readers);
+bots fill every field. People also take a few seconds to write; scripts post at once.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from itsdangerous import BadSignature, URLSafeSerializer
+from wtforms import HiddenField, StringField
+from wtforms.validators import ValidationError
+
+REFUSAL = _l("We could not accept this form. Please wait a moment and send it again.")
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="stengage.form-started")
+
+
+class HumanForm(FlaskForm):
+    """Base for forms that bots target: registration, proposals, comments."""
+
+    website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})
+    form_started = HiddenField()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_submitted():
+            self.form_started.data = _signer().dumps(int(time.time()))
+
+    def validate_website(self, field: Any) -> None:
+        if field.data:
+            raise ValidationError(REFUSAL)
+
+    def validate_form_started(self, field: Any) -> None:
+        try:
+            started = int(_signer().loads(field.data or ""))
+        except (BadSignature, TypeError, ValueError):
+            raise ValidationError(REFUSAL) from None
+        if time.time() - started < current_app.config["ANTISPAM_MIN_SECONDS"]:
+            raise ValidationError(REFUSAL)
+
+    @property
+    def spam_errors(self) -> list[str]:
+        return [*self.website.errors, *self.form_started.errors]
