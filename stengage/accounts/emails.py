@@ -5,12 +5,13 @@ from __future__ import annotations
 import unicodedata
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from stengage.accounts.models import User
 from stengage.core import mail
 from stengage.core.tokens import make_token
+from stengage.core.urls import external_url
 from stengage.extensions import db
 
 
@@ -37,7 +38,7 @@ def _locale_of(user: User) -> str:
 
 
 def _external(endpoint: str, **values: str) -> str:
-    return url_for(endpoint, _external=True, **values)
+    return external_url(endpoint, **values)
 
 
 def queue_confirmation(user: User, address: str) -> None:

@@ -14,6 +14,7 @@ from stengage.extensions import db
 from stengage.moderation import permissions as can
 from stengage.moderation.models import ProposalNote
 from stengage.proposals import notifications
+from stengage.proposals.forms import STATUS_LABELS
 from stengage.proposals.models import Proposal, ProposalStatus
 
 S = ProposalStatus
@@ -40,7 +41,7 @@ def change_status(actor: User, proposal: Proposal, status: ProposalStatus, answe
         raise Refused(gettext("Only the moderators and staff of this area can change a proposal's status."))
     if status not in TRANSITIONS[proposal.status]:
         raise Refused(gettext("A proposal that is “%(current)s” can't become “%(wanted)s”.",
-                              current=proposal.status.value, wanted=status.value), field="status")
+                              current=STATUS_LABELS[proposal.status], wanted=STATUS_LABELS[status]), field="status")
     if not answer.strip():
         raise Refused(gettext("Write the official answer residents will read."), field="answer")
     before = {"status": proposal.status.value, "answer": proposal.official_answer}

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import selectinload
 
 from stengage.accounts.models import EmailNotifications, User
 from stengage.core import mail
+from stengage.core.urls import external_url
 from stengage.db import utc_now
 from stengage.extensions import db
 from stengage.proposals.models import Comment, Follow, Notification, NotificationKind, Proposal
@@ -52,14 +53,14 @@ def _deliver(kind: NotificationKind, proposal: Proposal, recipients: dict[int, N
 
 def _queue_mail(user: User, kind: NotificationKind, proposal: Proposal, comment: Comment | None,
                 actor: User | None) -> None:
-    link = url_for("proposals.proposal", proposal_id=proposal.id, _external=True)
+    link = external_url("proposals.proposal", proposal_id=proposal.id)
     if comment is not None:
         link += f"#comment-{comment.id}"
     subject = _SubjectFor(kind, proposal.title)
     mail.queue(db.session, mail.compose(
         user.email, "notification", user.locale or current_app.config["BABEL_DEFAULT_LOCALE"], subject,
         user=user, kind=kind.value, proposal=proposal, comment=comment, actor=actor, link=link,
-        settings_link=url_for("accounts.profile", _external=True),
+        settings_link=external_url("accounts.profile"),
     ))
 
 
