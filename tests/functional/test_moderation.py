@@ -309,7 +309,7 @@ def test_transitions_outside_the_lifecycle_are_refused_with_a_clear_message():
     from stengage.moderation import triage
 
     proposal = factories.proposal(factories.process())
-    with pytest.raises(Refused, match="A proposal that is “Published” can.t become “Implemented”"):
+    with pytest.raises(Refused, match=r"A proposal that is “Published” can.t become “Implemented”"):
         triage.change_status(factories.staff(), proposal, ProposalStatus.IMPLEMENTED, "Done")
     assert proposal.status == ProposalStatus.PUBLISHED
 
