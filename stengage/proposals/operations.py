@@ -161,8 +161,6 @@ def _supports_used(actor: User, process_id: int) -> int:
 
 def support(actor: User, proposal: Proposal) -> bool:
     """Add the actor's support; False when they supported it already (nothing changes)."""
-    if not can.can_support(actor, proposal):
-        raise Refused(gettext("You can't support this proposal now."))
     _lock_supporter(actor)
     proposal = _lock_proposal(proposal)
     if not can.can_support(actor, proposal):

@@ -111,3 +111,55 @@ def test_one_below_the_limit_two_supports_at_once_only_one_succeeds(race_app):
 
             operations.withdraw_support(db.session.get(User, resident_id), db.session.get(Proposal, proposal_id))
             db.session.commit()
+
+
+def test_concurrent_flags_by_one_person_make_one_flag(race_app):
+    from stengage.areas.models import Area
+    from stengage.moderation import actions
+    from stengage.moderation.models import Flag, FlagReason
+
+    _process_id, (proposal_id, _) = _setup(race_app)
+    with race_app.app_context():
+        reporter_id = factories.resident().id
+        area_id = db.session.get(Proposal, proposal_id).area_id
+        db.session.commit()
+
+    def flag() -> None:
+        from stengage.accounts.models import User
+
+        actions.flag(db.session.get(User, reporter_id), db.session.get(Proposal, proposal_id),
+                     db.session.get(Area, area_id), FlagReason.SPAM)
+
+    outcomes = _at_once(race_app, [flag for _ in range(20)])
+    assert [o for o in outcomes if o is not None] == []
+    with race_app.app_context():
+        assert db.session.scalar(select(func.count(Flag.id)).where(Flag.proposal_id == proposal_id)) == 1
+
+
+def test_supporting_a_source_while_it_is_merged_neither_loses_nor_doubles(race_app):
+    from stengage.moderation import merging
+
+    _process_id, (target_id, source_id) = _setup(race_app)
+    with race_app.app_context():
+        residents = [factories.resident().id for _ in range(8)]
+        moderator_id = factories.moderator().id
+        from stengage.accounts.models import User
+
+        # Half of them already support the target: their support of the source must not count twice.
+        for uid in residents[:4]:
+            operations.support(db.session.get(User, uid), db.session.get(Proposal, target_id))
+        db.session.commit()
+
+    def merge() -> None:
+        from stengage.accounts.models import User
+
+        merging.merge(db.session.get(User, moderator_id), [db.session.get(Proposal, source_id)],
+                      db.session.get(Proposal, target_id))
+
+    jobs = [merge, *[_support_as(uid, source_id) for uid in residents]]
+    outcomes = _at_once(race_app, jobs)
+    assert [o for o in outcomes if o is not None] == []
+    with race_app.app_context():
+        target_supporters = set(db.session.scalars(select(Support.user_id).where(Support.proposal_id == target_id)))
+        assert target_supporters == set(residents)
+        assert db.session.get(Proposal, target_id).support_count == len(residents)
