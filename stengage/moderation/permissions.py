@@ -47,6 +47,11 @@ def can_read_audit(user: Any, area: Area | int | None) -> bool:
     return area is not None and (u.has_role(area, MembershipRole.MODERATOR) or u.has_role(area, MembershipRole.STAFF))
 
 
+def is_on_a_team(user: Any) -> bool:
+    """Admins, and moderators or staff of any area: they get the moderation menu."""
+    return audit_areas(user) != []
+
+
 def audit_areas(user: Any) -> list[int] | None:
     """The areas whose audit entries the user may read; None means all of them."""
     u = _active(user)

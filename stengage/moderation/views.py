@@ -128,9 +128,9 @@ def _moderated_area(area_slug: str) -> Area:
 @bp.route("/moderation")
 @login_required
 def overview() -> str:
-    areas = [a for a in all_areas() if can.can_moderate(current_user, a)]
-    if not areas and not triage.assigned_to(current_user):
+    if can.audit_areas(current_user) == []:  # neither admin nor on any area's team
         abort(403)
+    areas = [a for a in all_areas() if can.can_moderate(current_user, a)]
     counts = queries.open_flag_counts([a.id for a in areas])
     return render_template("moderation/overview.html", areas=areas, counts=counts,
                            assigned=triage.assigned_to(current_user))
