@@ -75,7 +75,7 @@ class AssignForm(FlaskForm):
 
 
 class MergeForm(FlaskForm):
-    into = RadioField(_l("Merge into"), choices=[], validate_choice=True,
+    into = RadioField(_l("Merge into"), choices=[], validate_choice=True, default="this",
                       description=_l("One of the chosen proposals, or a new one written from them."))
     title = StringField(_l("Title of the new proposal"), validators=[Optional(), Length(max=150)])
     body = TextAreaField(_l("Description of the new proposal"), validators=[Optional(), Length(max=10_000)])
