@@ -11,10 +11,11 @@ from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
 from stengage.accounts import operations as ops
-from stengage.accounts.forms import GrantRoleForm, ReasonForm
+from stengage.accounts.forms import AreaSettingsForm, GrantRoleForm, ReasonForm
 from stengage.accounts.models import Membership, MembershipRole, User
 from stengage.accounts.permissions import can_administer
 from stengage.areas.queries import all_areas
+from stengage.core import audit
 from stengage.core.operations import Refused
 from stengage.extensions import db
 
@@ -133,6 +134,28 @@ def admin_role(user_id: int, change: str) -> Response:
         return gettext("%(name)s is no longer an instance admin.", name=target.display_name)
 
     return _act(user_id, form, action)
+
+
+@bp.route("/areas", methods=["GET", "POST"])
+def areas() -> Response | str:
+    """Per-area settings: how many distinct verified residents' reports hide content."""
+    area_list = all_areas()
+    form = AreaSettingsForm()
+    if form.validate_on_submit():
+        area = next((a for a in area_list if a.slug == form.area.data), None)
+        if area is None:
+            abort(404)
+        before = area.auto_hide_flags
+        area.auto_hide_flags = form.auto_hide_flags.data
+        audit.record(db.session, actor_id=current_user.id, verb="area.settings", target_type="area",
+                     target_id=area.id, target_label=area.name, area_id=area.id,
+                     before={"auto_hide_flags": before}, after={"auto_hide_flags": area.auto_hide_flags})
+        db.session.commit()
+        flash(gettext("Settings of %(area)s saved.", area=area.name), "success")
+        return redirect(url_for(".areas"))
+    if form.is_submitted():
+        flash(gettext("Enter a number of reports between 1 and 100."), "error")
+    return render_template("admin/areas.html", areas=area_list)
 
 
 def role_label(role: MembershipRole) -> str:

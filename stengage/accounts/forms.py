@@ -165,3 +165,9 @@ class GrantRoleForm(FlaskForm):
 
 class ReasonForm(FlaskForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+
+class AreaSettingsForm(FlaskForm):
+    area = HiddenField(validators=[DataRequired()])
+    auto_hide_flags = IntegerField(_l("Reports that hide content until a moderator decides"),
+                                   validators=[InputRequired(), NumberRange(min=1, max=100)])

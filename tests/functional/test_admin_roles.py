@@ -117,3 +117,13 @@ def test_the_audit_log_refuses_changes_in_the_application_and_in_the_database():
         db.session.execute(text("UPDATE audit_entry SET reason = 'x' WHERE id = :id"), {"id": entry.id})
     with pytest.raises(Exception, match="append-only"), db.session.begin_nested():
         db.session.execute(text("DELETE FROM audit_entry WHERE id = :id"), {"id": entry.id})
+
+
+def test_admins_set_how_many_reports_hide_content_per_area(client):
+    login_as(client, factories.user(admin=True))
+    submit(client, "/admin/areas", {"area": "vienna-simmering", "auto_hide_flags": "5"}, page="/admin/areas")
+    assert factories.area().auto_hide_flags == 5
+    assert _entries("area.settings")[0].after == {"auto_hide_flags": 5}
+    page = submit(client, "/admin/areas", {"area": "vienna-simmering", "auto_hide_flags": "0"}, page="/admin/areas",
+                  follow_redirects=True).get_data(as_text=True)
+    assert "between 1 and 100" in page and factories.area().auto_hide_flags == 5
