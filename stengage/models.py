@@ -4,6 +4,7 @@ from stengage.accounts.models import LetterCode, LetterCodeBatch, Membership, Us
 from stengage.areas.models import Area, AreaAim, AreaPostcode, Phase, Process
 from stengage.core.audit import AuditEntry
 from stengage.moderation.models import Flag, ProposalNote
+from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
 from stengage.proposals.models import (
     Comment,
     CommentVote,
@@ -32,6 +33,11 @@ __all__ = [
     "Proposal",
     "ProposalImage",
     "ProposalNote",
+    "Report",
+    "ReportFollow",
+    "ReportVersion",
     "Support",
+    "Theme",
+    "ThemeItem",
     "User",
 ]

@@ -1,0 +1,1 @@
+"""Governance reports built from themes, and city-staff engagement summaries."""

@@ -1,0 +1,117 @@
+"""Reports, their themes and the contributions assigned to them, and published versions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from stengage.accounts.models import User
+from stengage.areas.models import Area, Process
+from stengage.db import Base, utc_now
+from stengage.proposals.models import Comment, Proposal
+
+
+class Report(Base):
+    """A governance report for a process, or for a whole area over a date range."""
+
+    __tablename__ = "report"
+    __table_args__ = (
+        UniqueConstraint("area_id", "slug"),
+        CheckConstraint("process_id IS NOT NULL OR (period_start IS NOT NULL AND period_end IS NOT NULL)",
+                        name="process_or_period"),
+        CheckConstraint("period_start IS NULL OR period_end IS NULL OR period_start <= period_end",
+                        name="period_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), index=True)
+    process_id: Mapped[int | None] = mapped_column(ForeignKey("process.id", ondelete="CASCADE"), index=True)
+    slug: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(String(150))
+    period_start: Mapped[date | None]
+    period_end: Mapped[date | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
+    process: Mapped[Process | None] = relationship(lazy="joined")
+    themes: Mapped[list[Theme]] = relationship(back_populates="report", order_by="Theme.position",
+                                               cascade="all, delete-orphan")
+    versions: Mapped[list[ReportVersion]] = relationship(back_populates="report", order_by="ReportVersion.number",
+                                                         cascade="all, delete-orphan")
+
+    @property
+    def latest(self) -> ReportVersion | None:
+        return self.versions[-1] if self.versions else None
+
+
+class Theme(Base):
+    """A moderator's group of contributions, with their synthesis."""
+
+    __tablename__ = "theme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(150))
+    synthesis: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+    report: Mapped[Report] = relationship(back_populates="themes")
+    items: Mapped[list[ThemeItem]] = relationship(back_populates="theme", cascade="all, delete-orphan")
+
+
+class ThemeItem(Base):
+    """A proposal or a single comment assigned to a theme; comments may be marked as quotes."""
+
+    __tablename__ = "theme_item"
+    __table_args__ = (
+        CheckConstraint("(proposal_id IS NULL) <> (comment_id IS NULL)", name="one_contribution"),
+        CheckConstraint("NOT is_quote OR comment_id IS NOT NULL", name="quotes_are_comments"),
+        # A contribution belongs to at most one theme of a report.
+        UniqueConstraint("report_id", "proposal_id"),
+        UniqueConstraint("report_id", "comment_id"),
+        Index("ix_theme_item_theme", "theme_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    is_quote: Mapped[bool] = mapped_column(default=False)
+
+    theme: Mapped[Theme] = relationship(back_populates="items")
+    proposal: Mapped[Proposal | None] = relationship(lazy="select")
+    comment: Mapped[Comment | None] = relationship(lazy="select")
+
+
+class ReportVersion(Base):
+    """A published version: a frozen snapshot that later edits and moderation never change."""
+
+    __tablename__ = "report_version"
+    __table_args__ = (UniqueConstraint("report_id", "number"), CheckConstraint("number > 0", name="number_positive"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    changelog: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+    published_at: Mapped[datetime] = mapped_column(default=utc_now)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+
+    report: Mapped[Report] = relationship(back_populates="versions")
+    published_by: Mapped[User | None] = relationship(lazy="select")
+
+
+class ReportFollow(Base):
+    __tablename__ = "report_follow"
+    __table_args__ = (UniqueConstraint("report_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
