@@ -4,7 +4,6 @@ from stengage.accounts.models import LetterCode, LetterCodeBatch, Membership, Us
 from stengage.areas.models import Area, AreaAim, AreaPostcode, Phase, Process
 from stengage.core.audit import AuditEntry
 from stengage.moderation.models import Flag, ProposalNote
-from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
 from stengage.proposals.models import (
     Comment,
     CommentVote,
@@ -14,6 +13,7 @@ from stengage.proposals.models import (
     ProposalImage,
     Support,
 )
+from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
 
 __all__ = [
     "Area",

@@ -20,7 +20,7 @@ from stengage.reports.models import Report, ThemeItem
 EXCLUDED = (ProposalStatus.WITHDRAWN, ProposalStatus.MERGED)
 
 
-def _proposal_scope(report: Report) -> list[ColumnElement[bool]]:
+def proposal_scope(report: Report) -> list[ColumnElement[bool]]:
     """Visible, still standing proposals of the report's process, or of its area in its period."""
     conditions = [Proposal.area_id == report.area_id, Proposal.hidden_at.is_(None), Proposal.status.not_in(EXCLUDED)]
     if report.process_id is not None:
@@ -38,7 +38,7 @@ def _week(moment: datetime) -> str:
 
 
 def compute(report: Report) -> dict[str, Any]:
-    scope = _proposal_scope(report)
+    scope = proposal_scope(report)
     proposals = db.session.execute(
         select(Proposal.id, Proposal.title, Proposal.category, Proposal.status, Proposal.support_count,
                Proposal.author_id, Proposal.created_at, Proposal.official_answer_html)
@@ -149,7 +149,7 @@ def coverage(report: Report, content: dict[str, Any]) -> dict[str, float]:
 
 def unassigned(report: Report) -> tuple[list[Any], list[Any]]:
     """Proposals and comments of the report's scope that no theme holds yet."""
-    scope = _proposal_scope(report)
+    scope = proposal_scope(report)
     assigned_p = select(ThemeItem.proposal_id).where(ThemeItem.report_id == report.id,
                                                      ThemeItem.proposal_id.is_not(None))
     assigned_c = select(ThemeItem.comment_id).where(ThemeItem.report_id == report.id,

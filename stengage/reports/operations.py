@@ -1,0 +1,206 @@
+"""Building a report: themes, assigning contributions, quotes, publishing frozen versions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, func, select
+
+from stengage.accounts.models import User
+from stengage.areas.models import Area, Process
+from stengage.areas.operations import slugify
+from stengage.core import audit, mail
+from stengage.core.markdown import render
+from stengage.core.operations import Refused
+from stengage.core.urls import external_url
+from stengage.db import insert_ignore, utc_now
+from stengage.extensions import db
+from stengage.proposals.models import Comment, Proposal
+from stengage.reports import content
+from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
+from stengage.reports.permissions import can_build_reports
+
+
+def _require(actor: User, area: Area | int) -> None:
+    if not can_build_reports(actor, area):
+        raise Refused(gettext("Only the moderators and staff of this area build its reports."))
+
+
+def create_report(actor: User, area: Area, title: str, process: Process | None = None,
+                  period: tuple[date, date] | None = None) -> Report:
+    _require(actor, area)
+    if process is None and period is None:
+        raise Refused(gettext("Choose a process, or a period for the whole area."), field="process")
+    if process is not None and process.area_id != area.id:
+        raise Refused(gettext("The process belongs to another area."), field="process")
+    if period is not None and period[0] > period[1]:
+        raise Refused(gettext("The period must not end before it starts."), field="period_end")
+    base = slugify(title)
+    taken = set(db.session.scalars(select(Report.slug).where(Report.area_id == area.id)))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    report = Report(area=area, process=process, slug=slug, title=title.strip(), created_by_id=actor.id,
+                    period_start=period[0] if period else None, period_end=period[1] if period else None)
+    db.session.add(report)
+    db.session.flush()
+    audit.record(db.session, actor_id=actor.id, verb="report.create", target_type="report", target_id=report.id,
+                 target_label=report.title, area_id=area.id)
+    return report
+
+
+def add_theme(actor: User, report: Report, title: str, synthesis: str = "") -> Theme:
+    _require(actor, report.area_id)
+    if not title.strip():
+        raise Refused(gettext("Give the theme a title."), field="title")
+    position = (db.session.scalar(select(func.max(Theme.position)).where(Theme.report_id == report.id)) or 0) + 1
+    theme = Theme(report=report, title=title.strip()[:150], synthesis=synthesis, position=position)
+    db.session.add(theme)
+    db.session.flush()
+    audit.record(db.session, actor_id=actor.id, verb="theme.create", target_type="theme", target_id=theme.id,
+                 target_label=theme.title, area_id=report.area_id)
+    return theme
+
+
+def edit_theme(actor: User, theme: Theme, title: str, synthesis: str, position: int | None = None) -> None:
+    _require(actor, theme.report.area_id)
+    if not title.strip():
+        raise Refused(gettext("Give the theme a title."), field="title")
+    before = {"title": theme.title, "synthesis": theme.synthesis, "position": theme.position}
+    theme.title, theme.synthesis = title.strip()[:150], synthesis
+    if position is not None:
+        theme.position = position
+    db.session.flush()
+    audit.record(db.session, actor_id=actor.id, verb="theme.edit", target_type="theme", target_id=theme.id,
+                 target_label=theme.title, area_id=theme.report.area_id, before=before,
+                 after={"title": theme.title, "synthesis": theme.synthesis, "position": theme.position})
+
+
+def delete_theme(actor: User, theme: Theme) -> None:
+    _require(actor, theme.report.area_id)
+    audit.record(db.session, actor_id=actor.id, verb="theme.delete", target_type="theme", target_id=theme.id,
+                 target_label=theme.title, area_id=theme.report.area_id)
+    db.session.delete(theme)
+    db.session.flush()
+
+
+def assign(actor: User, theme: Theme, proposal_ids: list[int], comment_ids: list[int]) -> int:
+    """Put contributions into ``theme``; one already in another theme of the report moves here."""
+    report = theme.report
+    _require(actor, report.area_id)
+    in_scope_p = set(db.session.scalars(select(Proposal.id).where(
+        Proposal.id.in_(proposal_ids), *content.proposal_scope(report)))) if proposal_ids else set()
+    in_scope_c = set(db.session.scalars(select(Comment.id).join(Proposal, Proposal.id == Comment.proposal_id).where(
+        Comment.id.in_(comment_ids), *content.proposal_scope(report)))) if comment_ids else set()
+    if set(proposal_ids) - in_scope_p or set(comment_ids) - in_scope_c:
+        raise Refused(gettext("Some of the chosen contributions do not belong to this report."))
+    if in_scope_p:
+        db.session.execute(delete(ThemeItem).where(ThemeItem.report_id == report.id,
+                                                   ThemeItem.proposal_id.in_(in_scope_p)))
+    if in_scope_c:
+        db.session.execute(delete(ThemeItem).where(ThemeItem.report_id == report.id,
+                                                   ThemeItem.comment_id.in_(in_scope_c)))
+    added = 0
+    for pid in sorted(in_scope_p):
+        added += insert_ignore(db.session, ThemeItem, {"report_id": report.id, "theme_id": theme.id,
+                                                       "proposal_id": pid, "is_quote": False},
+                               ["report_id", "proposal_id"])
+    for cid in sorted(in_scope_c):
+        added += insert_ignore(db.session, ThemeItem, {"report_id": report.id, "theme_id": theme.id,
+                                                       "comment_id": cid, "is_quote": False},
+                               ["report_id", "comment_id"])
+    audit.record(db.session, actor_id=actor.id, verb="theme.assign", target_type="theme", target_id=theme.id,
+                 target_label=theme.title, area_id=report.area_id,
+                 after={"proposals": sorted(in_scope_p), "comments": sorted(in_scope_c)})
+    return added
+
+
+def unassign(actor: User, item: ThemeItem) -> None:
+    _require(actor, item.theme.report.area_id)
+    db.session.delete(item)
+    db.session.flush()
+
+
+def set_quote(actor: User, item: ThemeItem, is_quote: bool) -> None:
+    _require(actor, item.theme.report.area_id)
+    if item.comment_id is None:
+        raise Refused(gettext("Only comments can be quoted."))
+    item.is_quote = is_quote
+    db.session.flush()
+
+
+def snapshot(report: Report) -> dict[str, Any]:
+    data = content.compute(report)
+    for theme in data["themes"]:
+        theme["synthesis_html"] = render(theme["synthesis"])
+    return data
+
+
+def publish(actor: User, report: Report, changelog: str) -> ReportVersion:
+    """Freeze what the report says now as the next version, public at a stable address."""
+    _require(actor, report.area_id)
+    if report.versions and not changelog.strip():
+        raise Refused(gettext("Say what changed since the last version."), field="changelog")
+    number = (db.session.scalar(select(func.max(ReportVersion.number)).where(ReportVersion.report_id == report.id))
+              or 0) + 1
+    version = ReportVersion(report=report, number=number, changelog=changelog.strip(), snapshot=snapshot(report),
+                            published_at=utc_now(), published_by_id=actor.id)
+    db.session.add(version)
+    db.session.flush()
+    audit.record(db.session, actor_id=actor.id, verb="report.publish", target_type="report", target_id=report.id,
+                 target_label=f"{report.title} v{number}", area_id=report.area_id, after={"version": number},
+                 reason=changelog or None)
+    _notify_followers(report, version)
+    return version
+
+
+def _notify_followers(report: Report, version: ReportVersion) -> None:
+    followers = db.session.scalars(select(User).join(ReportFollow, ReportFollow.user_id == User.id).where(
+        ReportFollow.report_id == report.id, User.blocked_at.is_(None)))
+    link = external_url("reports.report", area_slug=report.area.slug, report_slug=report.slug, v=version.number)
+    for user in followers:
+        mail.queue(db.session, mail.compose(
+            user.email, "report_published", user.locale or "en",
+            _l("A new version of “%(title)s” is published", title=report.title[:80]),
+            user=user, report=report, version=version, link=link))
+
+
+def follow(user: User, report: Report) -> bool:
+    return bool(insert_ignore(db.session, ReportFollow, {"report_id": report.id, "user_id": user.id,
+                                                         "created_at": utc_now()}, ["report_id", "user_id"]))
+
+
+def unfollow(user: User, report: Report) -> None:
+    db.session.execute(delete(ReportFollow).where(ReportFollow.report_id == report.id,
+                                                  ReportFollow.user_id == user.id))
+
+
+def figures(snapshot_data: dict[str, Any]) -> dict[str, int]:
+    """Every number of a version under a readable name, for the diff between versions."""
+    flat: dict[str, int] = {}
+    participation = snapshot_data["participation"]
+    for key in ("registered", "active_residents", "proposals", "supports", "comments"):
+        flat[f"participation.{key}"] = participation[key]
+    for level, count in participation["verified"].items():
+        flat[f"participation.verified.{level}"] = count
+    for name, entry in snapshot_data["categories"].items():
+        flat[f"category.{name}.proposals"] = len(entry["proposals"])
+        flat[f"category.{name}.supports"] = entry["supports"]
+        flat[f"category.{name}.comments"] = entry["comments"]
+    for theme in snapshot_data["themes"]:
+        flat[f"theme.{theme['title']}.proposals"] = len(theme["proposals"])
+        flat[f"theme.{theme['title']}.unique_supporters"] = theme["unique_supporters"]
+        flat[f"theme.{theme['title']}.comments"] = len(theme["comments"])
+        for alignment, count in theme["alignment"].items():
+            flat[f"theme.{theme['title']}.{alignment}"] = count
+    for status, entries in snapshot_data["outcomes"].items():
+        flat[f"outcome.{status}"] = len(entries)
+    return flat
+
+
+def diff(old: ReportVersion, new: ReportVersion) -> list[tuple[str, int | None, int | None]]:
+    a, b = figures(old.snapshot), figures(new.snapshot)
+    return [(key, a.get(key), b.get(key)) for key in sorted(a.keys() | b.keys()) if a.get(key) != b.get(key)]
