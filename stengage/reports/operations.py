@@ -33,9 +33,9 @@ def create_report(actor: User, area: Area, title: str, process: Process | None =
                   period: tuple[date, date] | None = None) -> Report:
     _require(actor, area)
     if process is None and period is None:
-        raise Refused(gettext("Choose a process, or a period for the whole area."), field="process")
+        raise Refused(gettext("Choose a process, or a period for the whole area."), field="process_slug")
     if process is not None and process.area_id != area.id:
-        raise Refused(gettext("The process belongs to another area."), field="process")
+        raise Refused(gettext("The process belongs to another area."), field="process_slug")
     if period is not None and period[0] > period[1]:
         raise Refused(gettext("The period must not end before it starts."), field="period_end")
     base = slugify(title)
@@ -204,3 +204,21 @@ def figures(snapshot_data: dict[str, Any]) -> dict[str, int]:
 def diff(old: ReportVersion, new: ReportVersion) -> list[tuple[str, int | None, int | None]]:
     a, b = figures(old.snapshot), figures(new.snapshot)
     return [(key, a.get(key), b.get(key)) for key in sorted(a.keys() | b.keys()) if a.get(key) != b.get(key)]
+
+
+def accept_suggestion(actor: User, report: Report, suggestion: Any, title: str, synthesis: str = "") -> Theme:
+    """Make a theme of a suggestion (renamed or edited as the moderator wishes); logged."""
+    theme = add_theme(actor, report, title or suggestion.title, synthesis)
+    assign(actor, theme, list(suggestion.proposal_ids), list(suggestion.comment_ids))
+    audit.record(db.session, actor_id=actor.id, verb="suggestion.accept", target_type="report",
+                 target_id=report.id, target_label=theme.title, area_id=report.area_id,
+                 after={"key": suggestion.key, "suggested": suggestion.title, "title": theme.title,
+                        "theme": theme.id})
+    return theme
+
+
+def reject_suggestion(actor: User, report: Report, suggestion: Any) -> None:
+    _require(actor, report.area_id)
+    audit.record(db.session, actor_id=actor.id, verb="suggestion.reject", target_type="report",
+                 target_id=report.id, target_label=suggestion.title, area_id=report.area_id,
+                 after={"key": suggestion.key, "suggested": suggestion.title})

@@ -1,0 +1,190 @@
+"""Governance reports: workspace, suggestions, traceable figures, frozen versions and their diff."""
+
+import json
+
+from sqlalchemy import func, select
+
+from stengage.extensions import db
+from stengage.moderation import actions
+from stengage.proposals import operations
+from stengage.proposals.models import Alignment, Comment, Support
+from stengage.reports import operations as report_ops
+from stengage.reports.models import Report
+from tests import factories
+from tests.conftest import login_as, submit
+
+
+def _world():
+    process = factories.process(title="Munich lights")
+    solar = [factories.proposal(process, title=f"Solar roof on block {i}", body="solar panels roof energy")
+             for i in range(4)]
+    bikes = [factories.proposal(process, title=f"Bike lane on street {i}", body="bike lane cycling safety")
+             for i in range(4)]
+    residents = [factories.resident() for _ in range(6)]
+    for resident in residents[:4]:
+        for proposal in solar[:3]:  # a resident supporting three proposals of a theme counts once
+            operations.support(resident, proposal)
+    operations.support(residents[5], bikes[0])
+    comments = [factories.comment(solar[0], author=residents[4], body="Great solar idea for the roof",
+                                  alignment=Alignment.IN_FAVOUR),
+                factories.comment(solar[1], body="Too expensive solar panels", alignment=Alignment.AGAINST),
+                factories.comment(bikes[0], body="Safer cycling for the kids", alignment=Alignment.IN_FAVOUR)]
+    return process, solar, bikes, residents, comments
+
+
+def _report(process, moderator):
+    return report_ops.create_report(moderator, process.area, "What Simmering said", process=process)
+
+
+def test_the_workspace_builds_themes_and_every_figure_recounts_from_the_data(client):
+    process, solar, bikes, residents, comments = _world()
+    moderator = factories.moderator()
+    login_as(client, moderator)
+    response = submit(client, "/areas/vienna-simmering/reports/new",
+                      {"title": "What Simmering said", "process_slug": process.slug}, page="/areas/vienna-simmering/reports/new")
+    assert response.status_code == 302
+    report = db.session.scalar(select(Report))
+    workspace = response.headers["Location"]
+    submit(client, workspace, {"action": "add-theme", "theme-title": "Solar energy",
+                               "theme-synthesis": "Residents want **solar** roofs."}, page=workspace)
+    theme = report.themes[0]
+    submit(client, workspace, {"action": "assign", "theme": str(theme.id),
+                               "proposals": [str(p.id) for p in solar], "comments": [str(comments[2].id)]},
+           page=workspace)
+    page = client.get(workspace).get_data(as_text=True)
+    assert "50.0 %" in page  # half of the proposals are in a theme
+
+    data = report_ops.snapshot(report)
+    [solar_theme] = data["themes"]
+    supporters = set(db.session.scalars(select(Support.user_id).where(Support.proposal_id.in_([p.id for p in solar]))))
+    assert solar_theme["unique_supporters"] == len(supporters) == 4
+    assert solar_theme["proposals"] == sorted(p.id for p in solar)
+    assert set(solar_theme["comments"]) == {comments[0].id, comments[1].id, comments[2].id}
+    assert solar_theme["alignment"] == {"in_favour": 2, "against": 1, "neutral": 0}
+    assert data["participation"]["supports"] == db.session.scalar(select(func.count(Support.id)))
+    assert data["participation"]["comments"] == 3 and data["participation"]["proposals"] == 8
+    assert data["categories"]["mobility"]["supports"] == 13
+    assert "<strong>solar</strong>" in solar_theme["synthesis_html"]
+
+
+def test_quotes_resolve_to_their_comment(client):
+    process, solar, _bikes, _residents, comments = _world()
+    moderator = factories.moderator()
+    report = _report(process, moderator)
+    theme = report_ops.add_theme(moderator, report, "Solar")
+    report_ops.assign(moderator, theme, [], [comments[0].id])
+    report_ops.set_quote(moderator, theme.items[0], True)
+    version = report_ops.publish(moderator, report, "")
+    [quote] = version.snapshot["themes"][0]["quotes"]
+    comment = db.session.get(Comment, quote["comment"])
+    assert quote["text"] == comment.body and quote["proposal"] == comment.proposal_id
+    page = client.get(f"/areas/vienna-simmering/reports/{report.slug}").get_data(as_text=True)
+    assert f"/proposals/{comment.proposal_id}#comment-{comment.id}" in page
+
+
+def test_published_versions_are_frozen_and_the_diff_shows_what_changed(client, outbox):
+    process, solar, _bikes, residents, comments = _world()
+    moderator = factories.moderator()
+    report = _report(process, moderator)
+    theme = report_ops.add_theme(moderator, report, "Solar")
+    report_ops.assign(moderator, theme, [p.id for p in solar], [])
+    follower = factories.resident()
+    report_ops.follow(follower, report)
+    v1 = report_ops.publish(moderator, report, "")
+    frozen = json.dumps(v1.snapshot, sort_keys=True)
+
+    actions.hide(moderator, comments[1], factories.area(), "insult")
+    operations.support(residents[5], solar[3])
+    assert json.dumps(db.session.get(type(v1), v1.id).snapshot, sort_keys=True) == frozen
+
+    login_as(client, moderator)
+    url = f"/areas/vienna-simmering/reports/{report.slug}/workspace"
+    page = submit(client, url, {"action": "publish", "publish-changelog": ""}, page=url).get_data(as_text=True)
+    assert "Say what changed since the last version." in page
+    submit(client, url, {"action": "publish", "publish-changelog": "A hidden comment; a new support."}, page=url)
+    v2 = report.versions[-1]
+    assert v2.number == 2
+    assert v2.snapshot["themes"][0]["alignment"]["against"] == 0
+    assert v2.snapshot["themes"][0]["unique_supporters"] == 5
+    changes = dict((k, (a, b)) for k, a, b in report_ops.diff(v1, v2))
+    assert changes["theme.Solar.unique_supporters"] == (4, 5)
+    assert changes["theme.Solar.against"] == (1, 0)
+    diff_page = client.get(f"/areas/vienna-simmering/reports/{report.slug}/diff?from=1&to=2").get_data(as_text=True)
+    assert "theme.Solar.unique_supporters" in diff_page and "+1" in diff_page
+    v1_page = client.get(f"/areas/vienna-simmering/reports/{report.slug}?v=1").get_data(as_text=True)
+    assert "Version 1" in v1_page
+    assert any(m["To"] == follower.email for m in outbox.messages())
+
+
+def test_downloads_of_a_version(client):
+    process, solar, *_ = _world()
+    moderator = factories.moderator()
+    report = _report(process, moderator)
+    report_ops.publish(moderator, report, "")
+    base = f"/areas/vienna-simmering/reports/{report.slug}/v1"
+    pdf = client.get(f"{base}.pdf")
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    assert json.loads(client.get(f"{base}.json").data)["participation"]["proposals"] == 8
+    csv_text = client.get(f"{base}.csv").get_data(as_text=True)
+    assert csv_text.startswith("figure,value") and "participation.proposals,8" in csv_text
+    assert "<h1>What Simmering said</h1>" in client.get(f"{base}.html").get_data(as_text=True)
+    assert client.get(f"/areas/vienna-simmering/reports/{report.slug}/v9.pdf").status_code == 404
+    assert client.get(f"/areas/vienna-simmering/reports/{report.slug}/vabc.pdf").status_code == 404
+
+
+def test_suggestions_group_similar_texts_deterministically_and_decisions_are_logged(client):
+    from stengage.core.audit import AuditEntry
+    from stengage.reports import suggestions
+
+    process, solar, bikes, *_ = _world()
+    for i in range(6):
+        factories.proposal(process, title=f"Solar panels for school {i}", body="solar panels roof energy")
+        factories.proposal(process, title=f"Cycling lane to park {i}", body="bike lane cycling safety")
+    moderator = factories.moderator()
+    report = _report(process, moderator)
+    first, second = suggestions.suggest(report), suggestions.suggest(report)
+    assert first == second and len(first) >= 2
+    login_as(client, moderator)
+    url = f"/areas/vienna-simmering/reports/{report.slug}/suggestions"
+    page = client.get(url).get_data(as_text=True)
+    assert first[0].title in page
+    submit(client, url, {"key": first[0].key, "title": "Renamed theme", "decision": "accept"}, page=url)
+    submit(client, url, {"key": first[1].key, "decision": "reject"}, page=url)
+    assert [t.title for t in report.themes] == ["Renamed theme"]
+    assert len(report.themes[0].items) == first[0].size
+    verbs = set(db.session.scalars(select(AuditEntry.verb).where(AuditEntry.target_type == "report")))
+    assert {"suggestion.accept", "suggestion.reject"} <= verbs
+    remaining = {s.key for s in suggestions.suggest(report)}
+    assert first[0].key not in remaining and first[1].key not in remaining
+
+
+def test_residents_and_other_areas_moderators_cannot_reach_workspaces_or_drafts(client):
+    process, *_ = _world()
+    report = _report(process, factories.moderator())
+    for who in (factories.resident(), factories.moderator("lyon-confluence"), factories.staff("lyon-confluence")):
+        login_as(client, who)
+        assert client.get(f"/areas/vienna-simmering/reports/{report.slug}/workspace").status_code == 403
+        assert client.get(f"/areas/vienna-simmering/reports/{report.slug}/suggestions").status_code == 403
+        assert client.get("/areas/vienna-simmering/reports/new").status_code == 403
+        # A draft has no public version, and its preview is for the team only.
+        assert client.get(f"/areas/vienna-simmering/reports/{report.slug}").status_code == 404
+        assert client.get(f"/areas/vienna-simmering/reports/{report.slug}?preview=1").status_code == 404
+        assert report.slug not in client.get("/areas/vienna-simmering/reports/").get_data(as_text=True)
+    login_as(client, factories.staff())
+    assert client.get(f"/areas/vienna-simmering/reports/{report.slug}?preview=1").status_code == 200
+
+
+def test_area_reports_over_a_period(client):
+    _world()
+    login_as(client, factories.staff())
+    url = "/areas/vienna-simmering/reports/new"
+    page = submit(client, url, {"title": "Year", "process_slug": "", "period_start": "2026-12-31",
+                                "period_end": "2026-01-01"}, page=url).get_data(as_text=True)
+    assert "The period must not end before it starts." in page
+    page = submit(client, url, {"title": "No scope", "process_slug": ""}, page=url).get_data(as_text=True)
+    assert "Choose a process, or a period for the whole area." in page
+    response = submit(client, url, {"title": "Year", "process_slug": "", "period_start": "2026-01-01",
+                                    "period_end": "2030-12-31"}, page=url)
+    assert response.status_code == 302
+    report = db.session.scalar(select(Report).where(Report.title == "Year"))
+    assert report_ops.snapshot(report)["participation"]["proposals"] == 8
