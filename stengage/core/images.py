@@ -13,7 +13,7 @@ from typing import Literal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms, ImageFile, ImageOps
 
 Reason = Literal["too_large", "format", "too_many_pixels", "unreadable"]
 TargetFormat = Literal["JPEG", "PNG", "WEBP"]
@@ -123,6 +123,9 @@ def thumbnail(data: bytes, size: int = THUMBNAIL_SIZE) -> ProcessedImage:
 def _process(
     data: bytes, *, max_bytes: int, max_pixels: int, max_side: int, target: TargetFormat | None
 ) -> ProcessedImage:
+    # Other libraries in the process (WeasyPrint) switch on Pillow's global leniency for cut-off
+    # files; an upload must be whole.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     if max_side < 1:
         raise ValueError("max_side must be positive")
     if len(data) > max_bytes:  # before Pillow sees a single byte

@@ -254,8 +254,10 @@ def download(area_slug: str, report_slug: str, number: str, fmt: str) -> Respons
                            data=version.snapshot, charts=charts_for(version.snapshot))
     if fmt == "html":
         return _file(html.encode(), "text/html", f"{name}.html")
+    from PIL import ImageFile
     from weasyprint import HTML
 
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint's import turns it on; uploads must stay strict
     pdf = HTML(string=html, base_url=f"{current_app.static_folder}/").write_pdf()
     return _file(pdf, "application/pdf", f"{name}.pdf")
 

@@ -37,11 +37,11 @@ def _report(process, moderator):
 
 
 def test_the_workspace_builds_themes_and_every_figure_recounts_from_the_data(client):
-    process, solar, bikes, residents, comments = _world()
+    process, solar, _bikes, _residents, comments = _world()
     moderator = factories.moderator()
     login_as(client, moderator)
-    response = submit(client, "/areas/vienna-simmering/reports/new",
-                      {"title": "What Simmering said", "process_slug": process.slug}, page="/areas/vienna-simmering/reports/new")
+    new = "/areas/vienna-simmering/reports/new"
+    response = submit(client, new, {"title": "What Simmering said", "process_slug": process.slug}, page=new)
     assert response.status_code == 302
     report = db.session.scalar(select(Report))
     workspace = response.headers["Location"]
@@ -68,7 +68,7 @@ def test_the_workspace_builds_themes_and_every_figure_recounts_from_the_data(cli
 
 
 def test_quotes_resolve_to_their_comment(client):
-    process, solar, _bikes, _residents, comments = _world()
+    process, _solar, _bikes, _residents, comments = _world()
     moderator = factories.moderator()
     report = _report(process, moderator)
     theme = report_ops.add_theme(moderator, report, "Solar")
@@ -117,7 +117,7 @@ def test_published_versions_are_frozen_and_the_diff_shows_what_changed(client, o
 
 
 def test_downloads_of_a_version(client):
-    process, solar, *_ = _world()
+    process, _solar, *_ = _world()
     moderator = factories.moderator()
     report = _report(process, moderator)
     report_ops.publish(moderator, report, "")
@@ -136,7 +136,7 @@ def test_suggestions_group_similar_texts_deterministically_and_decisions_are_log
     from stengage.core.audit import AuditEntry
     from stengage.reports import suggestions
 
-    process, solar, bikes, *_ = _world()
+    process, _solar, _bikes, *_ = _world()
     for i in range(6):
         factories.proposal(process, title=f"Solar panels for school {i}", body="solar panels roof energy")
         factories.proposal(process, title=f"Cycling lane to park {i}", body="bike lane cycling safety")
