@@ -1,6 +1,7 @@
 """Every model module, imported once so metadata (migrations, tests) sees all tables."""
 
 from stengage.accounts.models import LetterCode, LetterCodeBatch, Membership, User
+from stengage.api.models import ApiToken
 from stengage.areas.models import Area, AreaAim, AreaPostcode, Phase, Process
 from stengage.core.audit import AuditEntry
 from stengage.moderation.models import Flag, ProposalNote
@@ -13,15 +14,17 @@ from stengage.proposals.models import (
     ProposalImage,
     Support,
 )
-from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
+from stengage.reports.models import ExportJob, Report, ReportFollow, ReportVersion, Theme, ThemeItem
 
 __all__ = [
+    "ApiToken",
     "Area",
     "AreaAim",
     "AreaPostcode",
     "AuditEntry",
     "Comment",
     "CommentVote",
+    "ExportJob",
     "Flag",
     "Follow",
     "LetterCode",

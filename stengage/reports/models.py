@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 from typing import Any
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stengage.accounts.models import User
 from stengage.areas.models import Area, Process
-from stengage.db import Base, utc_now
+from stengage.db import Base, enum_type, utc_now
 from stengage.proposals.models import Comment, Proposal
 
 
@@ -115,3 +116,31 @@ class ReportFollow(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
+
+
+class JobState(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class ExportJob(Base):
+    """A staff export made in the background; its file is for its owner only, for a limited time."""
+
+    __tablename__ = "export_job"
+    __table_args__ = (CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    format: Mapped[str] = mapped_column(String(8))
+    params: Mapped[dict[str, Any]] = mapped_column(JSON)
+    state: Mapped[JobState] = mapped_column(enum_type(JobState, "job_state"), default=JobState.QUEUED)
+    progress: Mapped[int] = mapped_column(default=0)
+    file_name: Mapped[str | None] = mapped_column(String(120))
+    checksum: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None]
