@@ -36,6 +36,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(recount_command)
     app.cli.add_command(seed_bench_command)
     app.cli.add_command(send_digests_command)
+    app.cli.add_command(worker_command)
 
 
 @click.command("seed-demo")
@@ -158,3 +159,19 @@ def send_digests_command() -> None:
         sent = notifications.send_daily_digests()
         db.session.commit()
     click.echo(f"{sent} digests sent.")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run background jobs (exports) from Redis; needs STENGAGE_REDIS_URL."""
+    from redis import Redis
+    from rq import Queue, Worker
+
+    from stengage.reports.jobs import QUEUE_NAME
+
+    url = current_app.config.get("REDIS_URL")
+    if not url:
+        raise click.ClickException("STENGAGE_REDIS_URL is not set: jobs run inline, no worker is needed.")
+    connection = Redis.from_url(url)
+    Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work(burst=burst)

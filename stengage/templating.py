@@ -31,9 +31,10 @@ def _permissions() -> SimpleNamespace:
     from stengage.accounts import permissions as account_rules
     from stengage.moderation import permissions as moderation_rules
     from stengage.proposals import permissions as proposal_rules
+    from stengage.reports import permissions as report_rules
 
     names = {}
-    for module in (account_rules, proposal_rules, moderation_rules):
+    for module in (account_rules, proposal_rules, moderation_rules, report_rules):
         names.update({n: getattr(module, n) for n in dir(module) if n.startswith(("can_", "is_"))})
     return SimpleNamespace(**names)
 
