@@ -1,0 +1,193 @@
+"""City-staff engagement summaries: anonymised, suppressed, formula-safe, deterministic, in jobs."""
+
+import csv
+import io
+import json
+import os
+from datetime import timedelta
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from stengage.accounts.models import User
+from stengage.db import utc_now
+from stengage.extensions import db
+from stengage.proposals import operations
+from stengage.reports import export_files, jobs
+from stengage.reports import operations as report_ops
+from stengage.reports.models import ExportJob, JobState
+from stengage.reports.summaries import SummaryQuery, rows
+from tests import factories
+from tests.conftest import login_as, submit
+
+
+def _busy_area():
+    """Eight residents take part in one process; a second process has only two."""
+    process = factories.process(title="Busy")
+    residents = [factories.resident(name=f"Resident Name {i}", email=f"resident{i}@mail.example.org")
+                 for i in range(8)]
+    proposals = [factories.proposal(process, author=residents[i], title=f"Idea {i}") for i in range(4)]
+    for resident in residents:
+        operations.support(resident, proposals[0])
+    factories.comment(proposals[0], author=residents[1], body="A comment")
+    quiet = factories.process(title="Quiet")
+    factories.proposal(quiet, author=residents[0])
+    moderator = factories.moderator()
+    report = report_ops.create_report(moderator, process.area, "Report", process=process)
+    theme = report_ops.add_theme(moderator, report, "=HYPERLINK(\"http://evil.example\")")
+    report_ops.assign(moderator, theme, [p.id for p in proposals], [])
+    report_ops.publish(moderator, report, "")
+    return process, quiet, residents
+
+
+def _query():
+    return SummaryQuery(area_ids=(factories.area().id,))
+
+
+def test_rows_are_counted_and_small_cells_suppressed():
+    process, quiet, _residents = _busy_area()
+    data = list(rows(_query()))
+    busy = next(r for r in data if r["table"] == "area_process" and r["process"] == process.slug)
+    assert (busy["proposals"], busy["supports"], busy["comments"], busy["residents"]) == (4, 8, 1, 8)
+    small = next(r for r in data if r["table"] == "area_process" and r["process"] == quiet.slug)
+    assert small["suppressed"] and small["proposals"] is None and small["residents"] is None
+    assert any(r["table"] == "week" for r in data) and any(r["table"] == "theme" for r in data)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_exports_carry_no_personal_data_and_neutralise_formulas(fmt):
+    _busy_area()
+    data = list(rows(_query()))
+    body = {"csv": lambda: export_files.write_csv(data), "xlsx": lambda: export_files.write_xlsx(data),
+            "json": lambda: export_files.write_json(data, _query().key())}[fmt]()
+    if fmt == "xlsx":
+        book = load_workbook(io.BytesIO(body))
+        cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
+    elif fmt == "csv":
+        cells = [c for row in csv.reader(io.StringIO(body.decode())) for c in row]
+    else:
+        cells = [json.dumps(r) for r in json.loads(body)["rows"]]
+    text = "\n".join(cells)
+    for user in db.session.scalars(select(User)):
+        assert user.email not in text and user.display_name not in text
+    assert "127.0.0.1" not in text
+    if fmt != "json":
+        theme_cells = [c for c in cells if "HYPERLINK" in c]
+        assert theme_cells and all(c.startswith("'=") for c in theme_cells)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
+def test_the_same_data_gives_byte_identical_files(fmt):
+    _busy_area()
+    writer = {"csv": export_files.write_csv, "xlsx": export_files.write_xlsx,
+              "json": lambda d: export_files.write_json(d, _query().key())}[fmt]
+    first, second = writer(list(rows(_query()))), writer(list(rows(_query())))
+    assert first == second and export_files.checksum(first) == export_files.checksum(second)
+
+
+def test_staff_export_a_summary_as_a_job_and_download_it(client):
+    _busy_area()
+    clerk = factories.staff()
+    login_as(client, clerk)
+    response = submit(client, "/staff/summaries", {"areas": ["vienna-simmering"], "format": "xlsx"},
+                      page="/staff/summaries")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Ready" in page and "100 %" in page
+    job = db.session.scalar(select(ExportJob))
+    download = client.get(f"/staff/jobs/{job.id}/download")
+    assert download.status_code == 200 and download.headers["X-Content-SHA256"] == job.checksum
+    assert export_files.checksum(download.data) == job.checksum
+    assert "data dictionary" in load_workbook(io.BytesIO(download.data)).sheetnames
+
+    # Links are bound to their owner and expire.
+    login_as(client, factories.staff())
+    assert client.get(f"/staff/jobs/{job.id}/download").status_code == 404
+    login_as(client, clerk)
+    job.expires_at = utc_now() - timedelta(seconds=1)
+    db.session.flush()
+    assert client.get(f"/staff/jobs/{job.id}/download").status_code == 404
+
+
+def test_a_job_killed_midway_leaves_nothing_to_download_and_runs_again(client, app):
+    _busy_area()
+    clerk = factories.staff()
+    job = jobs.create(clerk, "csv", _query())
+    job.state, job.progress = JobState.RUNNING, 60
+    job.started_at = utc_now() - timedelta(hours=1)
+    db.session.flush()
+    (jobs.export_dir() / f".summary-{job.id}.csv.part").write_bytes(b"half a fi")
+    login_as(client, clerk)
+    page = client.get(f"/staff/jobs/{job.id}").get_data(as_text=True)
+    assert "stopped before it was complete" in page
+    assert client.get(f"/staff/jobs/{job.id}/download").status_code == 404
+    submit(client, f"/staff/jobs/{job.id}/rerun", page=f"/staff/jobs/{job.id}")
+    db.session.refresh(job)
+    assert job.state == JobState.DONE
+    assert client.get(f"/staff/jobs/{job.id}/download").data.startswith(b"table,area")
+
+
+def test_bad_export_requests_get_a_message(client):
+    login_as(client, factories.staff())
+    page = submit(client, "/staff/summaries", {"areas": ["atlantis"], "format": "pdf", "start": "yesterday"},
+                  page="/staff/summaries").get_data(as_text=True)
+    for message in ("Choose at least one area.", "Choose CSV, XLSX or JSON.", "Enter dates as YYYY-MM-DD."):
+        assert message in page
+    assert db.session.scalar(select(ExportJob)) is None
+
+
+@pytest.mark.parametrize("who", ["resident", "moderator", "moderator_lyon"])
+def test_residents_and_moderators_cannot_reach_staff_exports(client, who):
+    user = {"resident": factories.resident, "moderator": factories.moderator,
+            "moderator_lyon": lambda: factories.moderator("lyon-confluence")}[who]()
+    login_as(client, user)
+    for path in ("/staff/summaries", "/staff/compare", "/staff/dictionary.csv"):
+        assert client.get(path).status_code == 403
+
+
+def test_the_comparison_view_puts_areas_side_by_side(client):
+    _busy_area()
+    login_as(client, factories.staff("lyon-confluence"))
+    page = client.get("/staff/compare").get_data(as_text=True)
+    assert "Simmering" in page and "Lyon Confluence" in page and "Mobility" in page
+    assert "<svg" in page
+
+
+@pytest.mark.real_commits
+def test_exports_run_on_rq_workers_when_redis_is_configured(tmp_path, private_database):
+    import redis
+    from rq import Queue, SimpleWorker
+
+    from tests.conftest import make_test_app
+
+    url = os.environ.get("STENGAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=2).ping()
+    except redis.exceptions.ConnectionError:
+        if os.environ.get("STENGAGE_REQUIRE_REDIS"):
+            pytest.fail(f"Redis is required but not reachable at {url}")
+        pytest.skip("Redis not reachable")
+    app = make_test_app(tmp_path, private_database, REDIS_URL=url)
+    os.environ["STENGAGE_ENV"], old_env = "testing", os.environ.get("STENGAGE_ENV")
+    os.environ["STENGAGE_DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
+    try:
+        with app.app_context():
+            clerk = factories.staff()
+            job = jobs.create(clerk, "json", SummaryQuery(area_ids=(factories.area().id,)))
+            db.session.commit()
+            jobs.dispatch(job.id)
+            assert db.session.get(ExportJob, job.id).state == JobState.QUEUED  # not run inline
+            db.session.rollback()  # the worker needs the database to itself (SQLite)
+            connection = redis.Redis.from_url(url)
+            SimpleWorker([Queue(jobs.QUEUE_NAME, connection=connection)], connection=connection).work(burst=True)
+            db.session.expire_all()
+            done = db.session.get(ExportJob, job.id)
+            assert done.state == JobState.DONE and done.checksum
+            db.engine.dispose()
+    finally:
+        os.environ.pop("STENGAGE_DATABASE_URL", None)
+        if old_env is None:
+            os.environ.pop("STENGAGE_ENV", None)
+        else:
+            os.environ["STENGAGE_ENV"] = old_env
