@@ -89,6 +89,8 @@ def _register_blueprints(app: Flask) -> None:
     from stengage.accounts.admin_views import bp as admin_bp
     from stengage.accounts.verification_views import bp as verification_bp
     from stengage.accounts.views import bp as accounts_bp
+    from stengage.api.views import bp as api_bp
+    from stengage.api.views import tokens_bp
     from stengage.areas.views import bp as areas_bp
     from stengage.areas.views import init_area_context
     from stengage.moderation.views import bp as moderation_bp
@@ -109,6 +111,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(moderation_bp)
     app.register_blueprint(reports_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(tokens_bp)
     init_area_context(app)
     init_templating(app)
 
