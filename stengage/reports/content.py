@@ -147,18 +147,23 @@ def coverage(report: Report, content: dict[str, Any]) -> dict[str, float]:
             "supports": share(supports or 0, participation["supports"])}
 
 
-def unassigned(report: Report) -> tuple[list[Any], list[Any]]:
-    """Proposals and comments of the report's scope that no theme holds yet."""
+def unassigned(report: Report, text: str = "") -> tuple[list[Any], list[Any]]:
+    """Proposals and comments of the report's scope that no theme holds yet (optionally containing ``text``)."""
     scope = proposal_scope(report)
+    words = text.lower().split()[:5]
+    proposal_text = [func.lower(Proposal.title + " " + Proposal.body).contains(w, autoescape=True) for w in words]
+    comment_text = [func.lower(Comment.body).contains(w, autoescape=True) for w in words]
     assigned_p = select(ThemeItem.proposal_id).where(ThemeItem.report_id == report.id,
                                                      ThemeItem.proposal_id.is_not(None))
     assigned_c = select(ThemeItem.comment_id).where(ThemeItem.report_id == report.id,
                                                     ThemeItem.comment_id.is_not(None))
     proposals = db.session.execute(select(Proposal.id, Proposal.title, Proposal.support_count).where(
-        *scope, Proposal.id.not_in(assigned_p)).order_by(Proposal.support_count.desc(), Proposal.id)).all()
+        *scope, *proposal_text, Proposal.id.not_in(assigned_p))
+        .order_by(Proposal.support_count.desc(), Proposal.id)).all()
     comments = db.session.execute(
         select(Comment.id, Comment.body, Comment.alignment, Comment.proposal_id)
         .join(Proposal, and_(Proposal.id == Comment.proposal_id, *scope))
-        .where(Comment.hidden_at.is_(None), Comment.deleted_at.is_(None), Comment.id.not_in(assigned_c))
+        .where(Comment.hidden_at.is_(None), Comment.deleted_at.is_(None), *comment_text,
+               Comment.id.not_in(assigned_c))
         .order_by(Comment.id)).all()
     return list(proposals), list(comments)

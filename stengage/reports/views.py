@@ -120,10 +120,11 @@ def workspace(area_slug: str, report_slug: str) -> Response | str:
         if done:
             return redirect(url_for(".workspace", area_slug=area_slug, report_slug=report.slug))
     data = content.compute(report)
-    proposals, comments = content.unassigned(report)
+    query = (request.args.get("q") or "")[:100]
+    proposals, comments = content.unassigned(report, query)
     return render_template("reports/workspace.html", report=report, area=report.area, data=data,
                            coverage=content.coverage(report, data), proposals=proposals[:300],
-                           comments=comments[:300], more=(len(proposals) > 300 or len(comments) > 300),
+                           comments=comments[:300], more=(len(proposals) > 300 or len(comments) > 300), query=query,
                            theme_form=theme_form, publish_form=publish_form)
 
 

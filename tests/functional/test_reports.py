@@ -53,6 +53,8 @@ def test_the_workspace_builds_themes_and_every_figure_recounts_from_the_data(cli
            page=workspace)
     page = client.get(workspace).get_data(as_text=True)
     assert "50.0 %" in page  # half of the proposals are in a theme
+    filtered = client.get(f"{workspace}?q=bike").get_data(as_text=True)
+    assert "Bike lane on street 0" in filtered and "Too expensive solar panels" not in filtered
 
     data = report_ops.snapshot(report)
     [solar_theme] = data["themes"]
