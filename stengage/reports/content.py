@@ -7,15 +7,16 @@ snapshot, and every figure carries the ids of the contributions it counts.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, and_, func, select, union
 
 from stengage.accounts.models import Membership
 from stengage.extensions import db
 from stengage.proposals.models import Comment, Proposal, ProposalStatus, Support
 from stengage.reports.models import Report, ThemeItem
+from stengage.reports.summaries import utc_day
 
 EXCLUDED = (ProposalStatus.WITHDRAWN, ProposalStatus.MERGED)
 
@@ -32,83 +33,71 @@ def proposal_scope(report: Report) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _week(moment: datetime) -> str:
-    year, week, _ = moment.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
 def compute(report: Report) -> dict[str, Any]:
+    """Every figure is counted by the database from the raw rows (never from stored counters)."""
     scope = proposal_scope(report)
     proposals = db.session.execute(
-        select(Proposal.id, Proposal.title, Proposal.category, Proposal.status, Proposal.support_count,
-               Proposal.author_id, Proposal.created_at, Proposal.official_answer_html)
+        select(Proposal.id, Proposal.title, Proposal.category, Proposal.status, Proposal.official_answer_html)
         .where(*scope).order_by(Proposal.id)).all()
-    supports = db.session.execute(select(Support.proposal_id, Support.user_id, Support.created_at)
-                                  .join(Proposal, Proposal.id == Support.proposal_id).where(*scope)).all()
-    comments = db.session.execute(
-        select(Comment.id, Comment.proposal_id, Comment.author_id, Comment.alignment, Comment.created_at,
-               Comment.body, Comment.language)
-        .join(Proposal, Proposal.id == Comment.proposal_id)
-        .where(*scope, Comment.hidden_at.is_(None), Comment.deleted_at.is_(None)).order_by(Comment.id)).all()
+    in_scope = select(Proposal.id).where(*scope).scalar_subquery()
+    visible_comment = [Comment.proposal_id.in_(in_scope), Comment.hidden_at.is_(None), Comment.deleted_at.is_(None)]
+
+    def count(stmt: Any) -> int:
+        return int(db.session.scalar(stmt) or 0)
+
+    supports_total = count(select(func.count(Support.id)).where(Support.proposal_id.in_(in_scope)))
+    # Comments per day and language in one pass: the weeks, the languages and the total.
+    comment_day = utc_day(Comment.created_at)
+    comment_days = db.session.execute(select(comment_day, Comment.language, func.count()).where(*visible_comment)
+                                      .group_by(comment_day, Comment.language)).all()
+    languages: Counter[str] = Counter()
+    for _day, language, n in comment_days:
+        languages[language] += n
+    comments_total = sum(languages.values())
+    people = union(select(Proposal.author_id.label("who")).where(*scope),
+                   select(Support.user_id).where(Support.proposal_id.in_(in_scope)),
+                   select(Comment.author_id).where(*visible_comment)).subquery()
+    active = count(select(func.count()).select_from(people))
 
     members = db.session.execute(select(Membership.assurance_level, func.count()).where(
         Membership.area_id == report.area_id).group_by(Membership.assurance_level)).all()
-    verified = {str(level): count for level, count in members if level is not None}
-    active = {p.author_id for p in proposals} | {s.user_id for s in supports} | {c.author_id for c in comments}
+    verified = {str(level): n for level, n in members if level is not None}
 
-    weeks: dict[str, Counter[str]] = defaultdict(Counter)
-    for p in proposals:
-        weeks[_week(p.created_at)]["proposals"] += 1
-    for s in supports:
-        weeks[_week(s.created_at)]["supports"] += 1
-    for c in comments:
-        weeks[_week(c.created_at)]["comments"] += 1
+    # Counted per day by the database (cheap), then summed into ISO weeks here.
+    weeks: dict[str, dict[str, int]] = defaultdict(lambda: {"proposals": 0, "supports": 0, "comments": 0})
+    per_day: list[tuple[str, str, int]] = [("comments", day, n) for day, _language, n in comment_days]
+    for kind, column, stmt in (
+            ("proposals", Proposal.created_at, select(Proposal.created_at).where(*scope)),
+            ("supports", Support.created_at, select(Support.created_at).where(Support.proposal_id.in_(in_scope)))):
+        day = utc_day(column)
+        per_day += [(kind, label, n) for label, n in db.session.execute(
+            stmt.with_only_columns(day, func.count()).group_by(day))]
+    for kind, label, n in per_day:
+        year, week, _ = date.fromisoformat(str(label)[:10]).isocalendar()
+        weeks[f"{year}-W{week:02d}"][kind] += n
 
-    comments_by_proposal: dict[int, list[Any]] = defaultdict(list)
-    for c in comments:
-        comments_by_proposal[c.proposal_id].append(c)
-    supporters_by_proposal: dict[int, set[int]] = defaultdict(set)
-    for s in supports:
-        supporters_by_proposal[s.proposal_id].add(s.user_id)
-
+    support_per_proposal = dict(db.session.execute(select(Support.proposal_id, func.count()).where(
+        Support.proposal_id.in_(in_scope)).group_by(Support.proposal_id)).all())
+    comments_per_proposal = dict(db.session.execute(select(Comment.proposal_id, func.count()).where(
+        *visible_comment).group_by(Comment.proposal_id)).all())
     categories: dict[str, dict[str, Any]] = {}
     for p in proposals:
         entry = categories.setdefault(str(p.category), {"proposals": [], "supports": 0, "comments": 0})
         entry["proposals"].append(p.id)
-        entry["supports"] += len(supporters_by_proposal[p.id])
-        entry["comments"] += len(comments_by_proposal[p.id])
+        entry["supports"] += support_per_proposal.get(p.id, 0)
+        entry["comments"] += comments_per_proposal.get(p.id, 0)
 
     by_id = {p.id: p for p in proposals}
-    comment_by_id = {c.id: c for c in comments}
     items_by_theme: dict[int, list[ThemeItem]] = defaultdict(list)
     for item in db.session.scalars(select(ThemeItem).where(ThemeItem.report_id == report.id)):
         items_by_theme[item.theme_id].append(item)
-    themes = []
-    for theme in report.themes:
-        items = items_by_theme[theme.id]
-        theme_proposals = sorted(i.proposal_id for i in items if i.proposal_id in by_id)
-        direct_comments = {i.comment_id for i in items if i.comment_id in comment_by_id}
-        theme_comments = sorted(direct_comments | {c.id for pid in theme_proposals for c in comments_by_proposal[pid]})
-        split = Counter(str(comment_by_id[cid].alignment) for cid in theme_comments)
-        supporters = set().union(*(supporters_by_proposal[pid] for pid in theme_proposals))
-        top = sorted(theme_proposals, key=lambda pid: (-len(supporters_by_proposal[pid]), pid))[:3]
-        quotes = [{"comment": i.comment_id, "proposal": comment_by_id[i.comment_id].proposal_id,
-                   "text": comment_by_id[i.comment_id].body} for i in items
-                  if i.is_quote and i.comment_id in comment_by_id]
-        themes.append({
-            "id": theme.id, "title": theme.title, "synthesis": theme.synthesis,
-            "proposals": theme_proposals, "unique_supporters": len(supporters), "comments": theme_comments,
-            "alignment": {a: split.get(a, 0) for a in ("in_favour", "against", "neutral")},
-            "top_proposals": [{"id": pid, "title": by_id[pid].title, "supports": len(supporters_by_proposal[pid])}
-                              for pid in top],
-            "quotes": sorted(quotes, key=lambda q: q["comment"]),
-        })
+    themes = [_theme(theme, items_by_theme[theme.id], by_id, support_per_proposal, scope)
+              for theme in report.themes]
 
     outcomes: dict[str, list[dict[str, Any]]] = {}
     for p in proposals:
         outcomes.setdefault(str(p.status), []).append(
             {"id": p.id, "title": p.title, "answer_html": p.official_answer_html or ""})
-    languages = Counter(c.language for c in comments)
 
     return {
         "report": {"id": report.id, "title": report.title, "area": report.area.slug,
@@ -116,18 +105,47 @@ def compute(report: Report) -> dict[str, Any]:
                    "period": [report.period_start.isoformat(), report.period_end.isoformat()]
                    if report.period_start else None},
         "participation": {
-            "registered": sum(count for _level, count in members),
+            "registered": sum(n for _level, n in members),
             "verified": {level: verified.get(level, 0) for level in ("low", "substantial", "high")},
-            "active_residents": len(active),
-            "proposals": len(proposals), "supports": len(supports), "comments": len(comments),
-            "weeks": [{"week": week, **{k: weeks[week].get(k, 0) for k in ("proposals", "supports", "comments")}}
-                      for week in sorted(weeks)],
+            "active_residents": active, "proposals": len(proposals), "supports": supports_total,
+            "comments": comments_total,
+            "weeks": [{"week": week, **weeks[week]} for week in sorted(weeks)],
         },
         "categories": {name: categories[name] for name in sorted(categories)},
         "themes": themes,
         "outcomes": {status: outcomes[status] for status in sorted(outcomes)},
         "comment_languages": dict(sorted(languages.items())),
         "proposal_titles": {str(p.id): p.title for p in proposals},
+    }
+
+
+def _theme(theme: Any, items: list[ThemeItem], by_id: dict[int, Any], support_per_proposal: dict[int, int],
+           scope: list[ColumnElement[bool]]) -> dict[str, Any]:
+    proposal_ids = sorted(i.proposal_id for i in items if i.proposal_id in by_id)
+    direct = [i.comment_id for i in items if i.comment_id is not None]
+    shown = [Comment.hidden_at.is_(None), Comment.deleted_at.is_(None)]
+    # Two narrow queries (by the proposal index, then by id) rather than one with an OR.
+    comments = db.session.execute(select(Comment.id, Comment.alignment).where(
+        Comment.proposal_id.in_(proposal_ids), *shown)).all() if proposal_ids else []
+    if direct:
+        comments += db.session.execute(select(Comment.id, Comment.alignment).join(
+            Proposal, Proposal.id == Comment.proposal_id).where(Comment.id.in_(direct), *shown, *scope)).all()
+    comments = list(dict(comments).items())
+    split = Counter(str(alignment) for _cid, alignment in comments)
+    supporters = db.session.scalar(select(func.count(func.distinct(Support.user_id))).where(
+        Support.proposal_id.in_(proposal_ids))) if proposal_ids else 0
+    top = sorted(proposal_ids, key=lambda pid: (-support_per_proposal.get(pid, 0), pid))[:3]
+    visible_ids = {cid for cid, _alignment in comments}
+    quoted = [i.comment_id for i in items if i.is_quote and i.comment_id in visible_ids]
+    quotes = db.session.execute(select(Comment.id, Comment.proposal_id, Comment.body).where(
+        Comment.id.in_(quoted)).order_by(Comment.id)).all() if quoted else []
+    return {
+        "id": theme.id, "title": theme.title, "synthesis": theme.synthesis, "proposals": proposal_ids,
+        "unique_supporters": int(supporters or 0), "comments": sorted(visible_ids),
+        "alignment": {a: split.get(a, 0) for a in ("in_favour", "against", "neutral")},
+        "top_proposals": [{"id": pid, "title": by_id[pid].title, "supports": support_per_proposal.get(pid, 0)}
+                          for pid in top],
+        "quotes": [{"comment": cid, "proposal": pid, "text": body} for cid, pid, body in quotes],
     }
 
 

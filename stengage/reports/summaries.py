@@ -83,6 +83,13 @@ def _events(query: SummaryQuery) -> Select[Any]:
     return union_all(proposals, supports, comments)
 
 
+def utc_day(column: Any) -> ColumnElement[str]:
+    """The UTC calendar day (YYYY-MM-DD) of a timestamp; SQLite stores them as UTC text already."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
+    return func.substr(column, 1, 10)
+
+
 def iso_week(column: Any) -> ColumnElement[str]:
     """The ISO week (YYYY-Www) of a UTC timestamp, computed by the database."""
     if db.session.get_bind().dialect.name == "postgresql":
