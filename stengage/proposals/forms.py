@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from stengage.core.antispam import HumanForm
+from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.proposals.models import Alignment, Category, ProposalStatus
 
 CATEGORY_LABELS = {
@@ -71,16 +72,24 @@ class ProposalForm(HumanForm):
                                               "and camera data from photos."))
     image_alt = StringField(_l("What the photos show (for people who cannot see them)"),
                             validators=[Optional(), Length(max=200)])
+    # Optional: a missing or unknown value falls back to the author's language.
+    language = SelectField(_l("Language of your text"), choices=[], validate_choice=False)
     check_similar = HiddenField(default="1")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.category.choices = [("", str(_l("Choose a category")))] + [
             (c.value, str(label)) for c, label in CATEGORY_LABELS.items()]
+        self.language.choices = content_languages()
 
     def validate_category(self, field: Any) -> None:
         if not field.data:
             raise ValidationError(_l("Choose a category."))
+
+
+def content_languages() -> list[tuple[str, str]]:
+    """Languages a contribution can be written in: every language of the project areas."""
+    return [(code, name) for code, name in LANGUAGE_NAMES.items()]
 
 
 class CommentForm(HumanForm):
@@ -102,6 +111,7 @@ class FilterForm(FlaskForm):
     origin = SelectField(_l("Origin"), choices=[], validate_choice=False)
     located = SelectField(_l("Location"), choices=[], validate_choice=False)
     sort = SelectField(_l("Sort by"), choices=[], validate_choice=False)
+    language = SelectField(_l("Language"), choices=[], validate_choice=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -111,5 +121,6 @@ class FilterForm(FlaskForm):
         self.origin.choices = [every, ("resident", str(_l("Residents' ideas"))),
                                ("city", str(_l("City measures")))]
         self.located.choices = [every, ("yes", str(_l("With a place on the map")))]
+        self.language.choices = [every, *content_languages()]
         self.sort.choices = [("supports", str(_l("Most supported"))), ("comments", str(_l("Most discussed"))),
                              ("newest", str(_l("Newest"))), ("random", str(_l("Random order")))]

@@ -17,6 +17,7 @@ from stengage.areas.forms import ProcessForm
 from stengage.areas.models import Area, Phase, Process
 from stengage.areas.queries import get_area_or_404
 from stengage.core.forms import show_refusal
+from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.core.operations import Refused
 from stengage.db import utc_now
 from stengage.extensions import db
@@ -127,7 +128,8 @@ def list_query(form: FilterForm) -> queries.ListQuery:
     return queries.ListQuery(
         category=_pick(Category, form.category.data), status=_pick(ProposalStatus, form.status.data),
         origin=_pick(Origin, form.origin.data), with_location=form.located.data == "yes",
-        search=(form.q.data or "")[:200], sort=sort, seed=session["shuffle_seed"])
+        search=(form.q.data or "")[:200], sort=sort, seed=session["shuffle_seed"],
+        language=form.language.data if form.language.data in LANGUAGE_NAMES else None)
 
 
 def _page_number() -> int:

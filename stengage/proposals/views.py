@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from stengage.areas.queries import get_area_or_404
 from stengage.core.forms import show_refusal
+from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.core.operations import Refused
 from stengage.core.storage import StorageError, get_storage
 from stengage.extensions import db, limiter
@@ -53,11 +54,17 @@ def get_proposal_or_404(proposal_id: int) -> Proposal:
     return proposal
 
 
+def author_language() -> str:
+    """A contribution's language defaults to its author's: their preference, else the page's."""
+    return (current_user.locale if current_user.is_authenticated and current_user.locale else None) or str(
+        get_locale() or "en")
+
+
 def _draft(form: ProposalForm) -> ops.ProposalDraft:
     return ops.ProposalDraft(
         title=form.title.data, body=form.body.data, category=Category(form.category.data),
         latitude=form.latitude.data, longitude=form.longitude.data, address=form.address.data,
-        language=str(get_locale() or "en"))
+        language=form.language.data if form.language.data in LANGUAGE_NAMES else author_language())
 
 
 def _uploads(form: ProposalForm) -> list[FileStorage]:
@@ -87,6 +94,8 @@ def propose(area_slug: str, process_slug: str) -> Response | str:
                       "proposal phase is open.", area=process.area.name), "error")
         return redirect(url_for("processes.process", area_slug=area_slug, process_slug=process_slug))
     form = ProposalForm()
+    if request.method == "GET":
+        form.language.data = author_language()
     similar: list[Proposal] = []
     if form.validate_on_submit():
         similar = queries.similar_titles(process, form.title.data)
@@ -257,7 +266,7 @@ def comment(proposal_id: int) -> Response | str:
     if form.validate_on_submit():
         try:
             posted = ops.add_comment(current_user, proposal, form.body.data, Alignment(form.alignment.data),
-                                     parent, language=str(get_locale() or "en"))
+                                     parent, language=author_language())
         except Refused as refused:
             db.session.rollback()
             show_refusal(form, refused)

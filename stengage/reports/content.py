@@ -37,8 +37,8 @@ def compute(report: Report) -> dict[str, Any]:
     """Every figure is counted by the database from the raw rows (never from stored counters)."""
     scope = proposal_scope(report)
     proposals = db.session.execute(
-        select(Proposal.id, Proposal.title, Proposal.category, Proposal.status, Proposal.official_answer_html)
-        .where(*scope).order_by(Proposal.id)).all()
+        select(Proposal.id, Proposal.title, Proposal.category, Proposal.status, Proposal.official_answer_html,
+               Proposal.language).where(*scope).order_by(Proposal.id)).all()
     in_scope = select(Proposal.id).where(*scope).scalar_subquery()
     visible_comment = [Comment.proposal_id.in_(in_scope), Comment.hidden_at.is_(None), Comment.deleted_at.is_(None)]
 
@@ -115,6 +115,7 @@ def compute(report: Report) -> dict[str, Any]:
         "themes": themes,
         "outcomes": {status: outcomes[status] for status in sorted(outcomes)},
         "comment_languages": dict(sorted(languages.items())),
+        "proposal_languages": dict(sorted(Counter(p.language for p in proposals).items())),
         "proposal_titles": {str(p.id): p.title for p in proposals},
     }
 

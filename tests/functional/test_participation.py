@@ -299,7 +299,7 @@ def test_search_filters_and_sorts(client):
 
     def titles(query):
         page = client.get(f"{url}?{query}").get_data(as_text=True)
-        return re.findall(r'<h3><a href="/proposals/\d+">([^<]+)</a></h3>', page)
+        return re.findall(r'<h3[^>]*><a href="/proposals/\d+">([^<]+)</a></h3>', page)
 
     assert titles("q=solar") == ["Bike lane", "Solar roof on the school"]
     assert titles("q=SOLAR+school") == ["Solar roof on the school"]
@@ -318,7 +318,7 @@ def test_random_order_is_stable_for_a_visitor_and_differs_between_visitors(app):
     url = f"{_process_url(process)}?sort=random"
 
     def order(client):
-        return re.findall(r'<h3><a href="/proposals/\d+">([^<]+)</a></h3>', client.get(url).get_data(as_text=True))
+        return re.findall(r'<h3[^>]*><a href="/proposals/\d+">([^<]+)</a></h3>', client.get(url).get_data(as_text=True))
 
     visitors = [app.test_client() for _ in range(4)]
     orders = [order(v) for v in visitors]
@@ -390,3 +390,24 @@ def test_notification_mail_choice_immediately_daily_or_never(app, client, outbox
     assert digest["To"] == readers[EmailNotifications.DAILY].email
     assert "News for all followers" not in outbox.text(digest) and proposal.title in outbox.text(digest)
     assert "0 digests sent." in app.test_cli_runner().invoke(args=["send-digests"]).output
+
+
+def test_contributions_record_their_language_and_lists_filter_by_it(client):
+    process = factories.process()
+    author = factories.resident(locale="de")
+    login_as(client, author)
+    _propose(client, process, title="Mehr Bäume am Enkplatz")
+    _propose(client, process, title="Des arbres place Enkplatz", language="fr")
+    stored = db.session.scalars(select(Proposal).where(Proposal.process_id == process.id))
+    proposals = {p.title: p.language for p in stored}
+    assert proposals == {"Mehr Bäume am Enkplatz": "de", "Des arbres place Enkplatz": "fr"}
+    page = client.get(f"{_process_url(process)}?language=fr").get_data(as_text=True)
+    assert "Des arbres place Enkplatz" in page and "Mehr Bäume" not in page
+    proposal = db.session.scalar(select(Proposal).where(Proposal.language == "de"))
+    _comment(client, proposal, "Gute Idee")
+    assert db.session.scalar(select(Comment.language).where(Comment.body == "Gute Idee")) == "de"
+    from stengage.reports import operations as report_ops
+
+    report = report_ops.create_report(factories.moderator(), process.area, "Languages", process=process)
+    data = report_ops.snapshot(report)
+    assert data["proposal_languages"] == {"de": 1, "fr": 1} and data["comment_languages"] == {"de": 1}
