@@ -26,6 +26,11 @@ def area(area_slug: str) -> str:
     return render_template("areas/area.html", area=area, processes=processes, today=utc_now().date())
 
 
+@bp.route("/accessibility")
+def accessibility() -> str:
+    return render_template("accessibility.html")
+
+
 def init_area_context(app: Flask) -> None:
     """Area-scoped URLs speak the area's language and time zone unless the visitor chose one."""
 

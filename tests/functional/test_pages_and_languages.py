@@ -123,3 +123,9 @@ def test_changing_the_password_keeps_this_device_and_logs_out_the_others(app, cl
     assert response.status_code == 302
     assert client.get("/account/profile").status_code == 200
     assert other.get("/account/profile").status_code == 302
+
+
+def test_the_accessibility_statement_is_linked_from_every_page(client):
+    assert 'href="/accessibility"' in client.get("/").get_data(as_text=True)
+    page = client.get("/accessibility").get_data(as_text=True)
+    assert "WCAG" in page and "2016/2102" in page
