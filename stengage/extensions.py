@@ -10,7 +10,9 @@ from flask_wtf.csrf import CSRFProtect
 
 from stengage.db import Base
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay readable after a commit without reloading them: views commit, then redirect or render
+# what they just changed (operations refresh the counters they update with SQL themselves).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

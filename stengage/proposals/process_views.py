@@ -122,13 +122,13 @@ def _pick(enum_cls: type[E], value: str | None) -> E | None:
 
 def list_query(form: FilterForm) -> queries.ListQuery:
     """Read the filters; unknown values are ignored rather than refused (links get shared)."""
-    if "shuffle_seed" not in session:
-        session["shuffle_seed"] = secrets.randbelow(2**31)
     sort = form.sort.data if form.sort.data in queries.SORTS else "supports"
+    if sort == "random" and "shuffle_seed" not in session:  # only then does a visitor need a cookie
+        session["shuffle_seed"] = secrets.randbelow(2**31)
     return queries.ListQuery(
         category=_pick(Category, form.category.data), status=_pick(ProposalStatus, form.status.data),
         origin=_pick(Origin, form.origin.data), with_location=form.located.data == "yes",
-        search=(form.q.data or "")[:200], sort=sort, seed=session["shuffle_seed"],
+        search=(form.q.data or "")[:200], sort=sort, seed=session.get("shuffle_seed", 0),
         language=form.language.data if form.language.data in LANGUAGE_NAMES else None)
 
 

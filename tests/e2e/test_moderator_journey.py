@@ -53,12 +53,11 @@ def test_report_hide_block_answer_merge_and_audit(page, scene):
     # The third report hides the comment for everyone.
     _log_in(page, "reporter.e2e@example.org")
     page.goto(f"/proposals/{scene['proposal']}")
-    comment = page.locator(f"#comment-{scene['comment']}")
-    comment.locator("summary", has_text="Report").click()
-    comment.get_by_label("Offensive or hateful").check()
-    comment.get_by_role("button", name="Send report").click()
-    comment.get_by_text("will look at it").wait_for()
-    page.reload()
+    page.locator(f"#comment-{scene['comment']}").get_by_role("link", name="Report").click()
+    assert_accessible(page, "report-form")
+    page.get_by_label("Offensive or hateful").check()
+    page.get_by_role("button", name="Send report").click()
+    page.locator(".flash-success", has_text="will look at it").wait_for()
     assert "You are all idiots" not in page.content()
     _log_out(page)
 
