@@ -1,0 +1,451 @@
+"""Throughput under load: gunicorn (2 sync workers) on 127.0.0.1, driven by wrk (2 threads, 8 connections).
+
+    .venv/bin/python benchmarks/load.py --db sqlite
+    .venv/bin/python benchmarks/load.py --db postgresql --seconds 10
+
+Targets (the issue): the list page >= 300 requests/s, the proposal page (about 200 comments)
+>= 200 requests/s, a support POST >= 300/s on PostgreSQL; printed next to a bare-Flask
+"hello world" (benchmarks/hello.py) served and loaded the same way. Prints a table; never fails.
+
+The support POST needs logged-in residents: they log in through the real login form of an
+in-process copy of the app (same secret key, sessions are signed cookies; that copy alone has its
+login rate limit off, because every login comes from 127.0.0.1). Each resident toggles its own
+proposal: support, withdraw, support, ...; afterwards every support is withdrawn again.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from _common import (
+    BIN,
+    REPO,
+    BenchData,
+    app_env,
+    apply_env,
+    cpu_snapshot,
+    cpu_used,
+    database_name,
+    database_url,
+    engine_for,
+    machine_line,
+    pick_proposals,
+    print_table,
+    resident_emails,
+    seed,
+)
+
+HERE = Path(__file__).resolve().parent
+USER_AGENT = "stengage-bench/1"
+CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+COOKIE = "stengage_session"
+SUPPORT_LIMIT = "100000 per minute"
+THREADS, CONNECTIONS, WORKERS = 2, 8, 2
+
+LUA_COMMON = r"""
+setcookie = 0
+response = function(status, headers, body)
+  local key = "c_" .. status
+  _G[key] = (_G[key] or 0) + 1
+  if headers["Set-Cookie"] or headers["set-cookie"] then setcookie = setcookie + 1 end
+end
+threads = {}
+setup = function(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+done = function(summary, latency, requests)
+  local codes, changed = {}, 0
+  for _, code in ipairs({200, 201, 204, 302, 303, 400, 403, 404, 405, 409, 429, 500, 502, 503}) do
+    local n = 0
+    for _, t in ipairs(threads) do n = n + (t:get("c_" .. code) or 0) end
+    if n > 0 then codes[#codes + 1] = string.format('"%d": %d', code, n) end
+  end
+  for _, t in ipairs(threads) do changed = changed + (t:get("setcookie") or 0) end
+  io.write(string.format('WRKJSON {"requests": %d, "duration_us": %d, "p50_us": %d, "p90_us": %d, ' ..
+    '"p99_us": %d, "max_us": %d, "non_2xx_3xx": %d, "connect": %d, "read": %d, "write": %d, "timeout": %d, ' ..
+    '"set_cookie": %d, "codes": {%s}}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(90),
+    latency:percentile(99), latency.max, summary.errors.status, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.timeout, changed, table.concat(codes, ", ")))
+end
+"""
+
+
+@dataclass
+class Run:
+    name: str
+    target: float | None
+    result: dict[str, Any]
+    note: str = ""
+
+    @property
+    def rps(self) -> float:
+        return self.result["requests"] / (self.result["duration_us"] / 1e6)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def request(port: int, method: str, path: str, headers: dict[str, str] | None = None,
+            body: str | None = None) -> tuple[int, dict[str, str], str]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request(method, path, body=body, headers={"User-Agent": USER_AGENT, **(headers or {})})
+        answer = conn.getresponse()
+        return answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read().decode("utf-8", "replace")
+    finally:
+        conn.close()
+
+
+class Gunicorn:
+    """``gunicorn -w 2 -b 127.0.0.1:<port> <app>``, access log off (gunicorn's default), errors to a file."""
+
+    def __init__(self, app: str, chdir: Path, env: dict[str, str], log_dir: Path, name: str,
+                 db_name: str | None = None) -> None:
+        self.port = free_port()
+        self.db_name = db_name  # PostgreSQL database whose backends count as "DB CPU"
+        self.log = log_dir / f"gunicorn-{name}.log"
+        self.proc = subprocess.Popen(
+            [str(BIN / "gunicorn"), "-w", str(WORKERS), "-b", f"127.0.0.1:{self.port}", "--chdir", str(chdir),
+             "--log-level", "warning", "--error-logfile", str(self.log), app],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def wait_ready(self, path: str = "/", seconds: float = 60) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise SystemExit(f"gunicorn exited with {self.proc.returncode}; see {self.log}")
+            try:
+                if request(self.port, "GET", path)[0] < 500:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        raise SystemExit(f"gunicorn did not answer within {seconds:.0f} s; see {self.log}")
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+
+
+def wrk(port: int, path: str, script: str, seconds: int, work: Path, name: str) -> dict[str, Any]:
+    lua = work / (re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-") + ".lua")
+    lua.write_text(script + LUA_COMMON, encoding="utf-8")
+    command = ["wrk", "-t", str(THREADS), "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--timeout", "10s",
+               "-s", str(lua), f"http://127.0.0.1:{port}{path}"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60, check=False)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("WRKJSON ")), None)
+    if line is None:
+        raise SystemExit(f"wrk printed no result:\n{done.stdout}\n{done.stderr}")
+    return json.loads(line.removeprefix("WRKJSON "))
+
+
+def lua_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def get_script(cookie: str) -> str:
+    script = f'wrk.headers["User-Agent"] = {lua_string(USER_AGENT)}\n'
+    if cookie:
+        script += f'wrk.headers["Cookie"] = {lua_string(COOKIE + "=" + cookie)}\n'
+    return script
+
+
+def support_script(sessions: list[dict[str, Any]], htmx: bool) -> str:
+    rows = ",\n".join(
+        f"  {{cookie = {lua_string(s['cookie'])}, body = {lua_string('csrf_token=' + quote(s['csrf']))}, "
+        f"path = {lua_string('/proposals/' + str(s['proposal_id']) + '/support')}}}" for s in sessions)
+    return f"""
+sessions = {{
+{rows}
+}}
+nthreads = {THREADS}
+htmx = {"true" if htmx else "false"}
+mine, supported, n = {{}}, {{}}, 0
+init = function(args)
+  for i, s in ipairs(sessions) do
+    if (i - 1) % nthreads == id then mine[#mine + 1] = s end
+  end
+end
+request = function()
+  n = n + 1
+  local i = (n - 1) % #mine + 1
+  local s = mine[i]
+  local body = s.body
+  if supported[i] then body = body .. "&action=withdraw" end
+  supported[i] = not supported[i]
+  local headers = {{["Content-Type"] = "application/x-www-form-urlencoded",
+                   ["Cookie"] = "{COOKIE}=" .. s.cookie, ["User-Agent"] = "{USER_AGENT}"}}
+  if htmx then headers["HX-Request"] = "true" end
+  return wrk.format("POST", s.path, headers, body)
+end
+"""
+
+
+# --- Sessions ----------------------------------------------------------------------------------
+
+
+def anonymous_cookie(port: int, paths: list[str]) -> str:
+    """A returning visitor's cookie (shuffle seed and CSRF token set), as a browser sends it."""
+    cookie = ""
+    for _ in range(2):
+        for path in paths:
+            status, headers, _ = request(port, "GET", path, {"Cookie": f"{COOKIE}={cookie}"} if cookie else {})
+            if status != 200:
+                raise SystemExit(f"GET {path}: HTTP {status}")
+            match = re.search(rf"{COOKIE}=([^;]+)", headers.get("set-cookie", ""))
+            if match:
+                cookie = match.group(1)
+    return cookie
+
+
+def resident_sessions(db: str, data: BenchData, count: int) -> list[dict[str, Any]]:
+    """Residents logged in through the login form of an in-process app, each with a proposal that
+    it does not support yet (among the most supported ones, one proposal per resident)."""
+    from sqlalchemy import select
+
+    from stengage import create_app
+    from stengage.accounts.models import User
+    from stengage.proposals.bench import BENCH_PASSWORD
+    from stengage.proposals.models import Proposal, Support
+
+    apply_env(app_env(db))
+    app = create_app({"RATELIMIT_ENABLED": False})
+    emails = resident_emails(db, data, count)
+    engine = engine_for(db)
+    with engine.connect() as conn:
+        users = dict(conn.execute(select(User.email, User.id).where(User.email.in_(emails))).all())
+        top = list(conn.scalars(select(Proposal.id).where(Proposal.process_id == data.process_id)
+                                .order_by(Proposal.support_count.desc(), Proposal.id).limit(count * 4)))
+        taken = set(conn.execute(select(Support.user_id, Support.proposal_id).where(
+            Support.user_id.in_(list(users.values())), Support.proposal_id.in_(top))).all())
+    engine.dispose()
+    free = list(top)
+    plan = []
+    for email in emails:
+        pid = next(p for p in free if (users[email], p) not in taken)
+        free.remove(pid)
+        plan.append((email, users[email], pid))
+
+    def log_in(entry: tuple[str, int, int]) -> dict[str, Any]:
+        email, user_id, pid = entry
+        client = app.test_client()
+        environ = {"REMOTE_ADDR": "127.0.0.1"}
+        headers = {"User-Agent": USER_AGENT}
+        page = client.get("/account/login", environ_base=environ, headers=headers).get_data(as_text=True)
+        token = CSRF.search(page)
+        answer = client.post("/account/login", environ_base=environ, headers=headers, data={
+            "csrf_token": token.group(1) if token else "", "email": email, "password": BENCH_PASSWORD})
+        if answer.status_code != 302:
+            raise SystemExit(f"login of {email} failed: HTTP {answer.status_code}")
+        # The list page puts the shuffle seed into the session: afterwards the cookie stays the same.
+        client.get(f"{data.list_path}?sort=supports", environ_base=environ, headers=headers)
+        page = client.get(f"/proposals/{pid}", environ_base=environ, headers=headers).get_data(as_text=True)
+        token = CSRF.search(page)
+        cookie = client.get_cookie(COOKIE)
+        if token is None or cookie is None:
+            raise SystemExit(f"no session or CSRF token for {email}")
+        return {"email": email, "user_id": user_id, "proposal_id": pid, "cookie": cookie.value,
+                "csrf": token.group(1)}
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(log_in, plan))
+
+
+def support_pairs(db: str, sessions: list[dict[str, Any]]) -> int:
+    from sqlalchemy import func, select, tuple_
+
+    from stengage.proposals.models import Support
+
+    engine = engine_for(db)
+    with engine.connect() as conn:
+        count = conn.scalar(select(func.count()).select_from(Support).where(
+            tuple_(Support.user_id, Support.proposal_id).in_([(s["user_id"], s["proposal_id"]) for s in sessions])))
+    engine.dispose()
+    return count or 0
+
+
+def post_support(port: int, session: dict[str, Any], withdraw: bool) -> tuple[int, dict[str, str]]:
+    body = f"csrf_token={quote(session['csrf'])}" + ("&action=withdraw" if withdraw else "")
+    status, headers, _ = request(port, "POST", f"/proposals/{session['proposal_id']}/support", {
+        "Cookie": f"{COOKIE}={session['cookie']}", "Content-Type": "application/x-www-form-urlencoded"}, body)
+    return status, headers
+
+
+def check_sessions(db: str, port: int, sessions: list[dict[str, Any]]) -> None:
+    """The cookies work on gunicorn: logged in, no new cookie, a support lands and is withdrawn."""
+    first = sessions[0]
+    status, headers, body = request(port, "GET", f"/proposals/{first['proposal_id']}",
+                                    {"Cookie": f"{COOKIE}={first['cookie']}"})
+    if status != 200 or "/account/logout" not in body or "set-cookie" in headers:
+        raise SystemExit(f"session check failed: HTTP {status}, logged in {'/account/logout' in body}, "
+                         f"new cookie {'set-cookie' in headers}")
+    before = support_pairs(db, sessions[:1])
+    status, headers = post_support(port, first, withdraw=False)
+    added = support_pairs(db, sessions[:1]) - before
+    status2, headers2 = post_support(port, first, withdraw=True)
+    removed = support_pairs(db, sessions[:1])
+    if (status, status2) != (302, 302) or "set-cookie" in headers or "set-cookie" in headers2 \
+            or added != 1 or removed != 0:
+        raise SystemExit(f"support check failed: HTTP {status}/{status2}, added {added}, left {removed}, "
+                         f"cookie changed {'set-cookie' in headers or 'set-cookie' in headers2}")
+
+
+def restore(db: str, port: int, sessions: list[dict[str, Any]]) -> int:
+    """Every resident withdraws again; requests wrk left in flight may land late, so up to 3 rounds."""
+    left = support_pairs(db, sessions)
+    for _ in range(3):
+        if left == 0:
+            break
+        time.sleep(1)
+        for session in sessions:
+            post_support(port, session, withdraw=True)
+        left = support_pairs(db, sessions)
+    return left
+
+
+# --- Main --------------------------------------------------------------------------------------
+
+
+def measure(server: Gunicorn, name: str, path: str, script: str, seconds: int, warmup: int, work: Path,
+            target: float | None, note: str = "") -> Run:
+    if warmup:
+        wrk(server.port, path, script, warmup, work, name + "-warmup")
+    print(f"  {name}: {seconds} s ...", flush=True)
+    before = cpu_snapshot(server.proc.pid, server.db_name)
+    started = time.monotonic()
+    result = wrk(server.port, path, script, seconds, work, name)
+    result["cpu"] = cpu_used(before, cpu_snapshot(server.proc.pid, server.db_name))
+    result["wall"] = time.monotonic() - started
+    return Run(name, target, result, note)
+
+
+def row(run: Run, hello_rps: float | None) -> list[Any]:
+    r = run.result
+    problems = r["non_2xx_3xx"] + r["connect"] + r["read"] + r["write"] + r["timeout"]
+    if run.target is None:
+        verdict, target = "info", "(info)"
+    else:
+        verdict, target = ("pass" if run.rps >= run.target and not problems else "FAIL"), f">= {run.target:.0f}/s"
+    codes = " ".join(f"{k}:{v}" for k, v in sorted(r["codes"].items()))
+    share = f"{100 * run.rps / hello_rps:.0f} %" if hello_rps else "100 %"
+    per_request = {kind: 1000 * used / max(1, r["requests"]) for kind, used in r["cpu"].items()}
+    db_cpu = f"{per_request['db']:.1f}" if r["cpu"]["db"] > 0.05 else "-"
+    other = f"{100 * r['cpu']['other'] / r['wall']:.0f} %"
+    return [run.name, f"{run.rps:.0f}", f"{r['p50_us'] / 1000:.1f}", f"{r['p99_us'] / 1000:.1f}", r["requests"],
+            codes, problems, r["set_cookie"], f"{per_request['app']:.1f}", db_cpu, other, share, target, verdict]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), required=True)
+    parser.add_argument("--seconds", type=int, default=10, help="measured seconds per endpoint (default 10)")
+    parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds per endpoint (default 2)")
+    parser.add_argument("--residents", type=int, default=32, help="logged-in residents for the POSTs")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the benchmark database first")
+    parser.add_argument("--resident-pages", action="store_true",
+                        help="also load the list and proposal pages as a logged-in resident")
+    args = parser.parse_args()
+    seconds, warmup = max(1, min(args.seconds, 120)), max(0, min(args.warmup, 30))
+    residents = max(THREADS * 8, min(args.residents, 400))
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install -y wrk")
+
+    data = seed(args.db, fresh=args.fresh)
+    picks = pick_proposals(args.db, data)
+    proposal_id, comments = picks[200]
+    list_path = f"{data.list_path}?sort=supports"
+    proposal_path = f"/proposals/{proposal_id}"
+    print(f"\nload.py --db {args.db}  ({time.strftime('%Y-%m-%d %H:%M:%S')})")
+    print(f"database: {database_url(args.db)}; process {data.process_id}: {data.proposals} proposals, "
+          f"{data.supports} supports, {data.comments} comments; {data.note}")
+    print(f"{machine_line()}; wrk and the server share these CPUs")
+    print(f"gunicorn -w {WORKERS} (sync workers, access log off) on 127.0.0.1; wrk -t {THREADS} -c {CONNECTIONS} "
+          f"-d {seconds}s after a {warmup} s warm-up; STENGAGE_ENV=production, cookies not Secure")
+    print(f"support POSTs: STENGAGE_RATELIMIT_SUPPORT={SUPPORT_LIMIT!r} (instead of '120 per minute'; the limiter "
+          f"still runs), {residents} logged-in residents, each toggling support/withdraw on its own proposal")
+
+    runs: list[Run] = []
+    work = Path(tempfile.mkdtemp(prefix="stengage-load-"))
+    try:
+        print("logging residents in ...", flush=True)
+        sessions = resident_sessions(args.db, data, residents)
+        hello = Gunicorn("hello:app", HERE, app_env(args.db), work, "hello")
+        try:
+            hello.wait_ready("/")
+            runs.append(measure(hello, "hello world (bare Flask)", "/", get_script(""), seconds, warmup, work,
+                                None))
+        finally:
+            hello.stop()
+        env = app_env(args.db, STENGAGE_RATELIMIT_SUPPORT=SUPPORT_LIMIT)
+        server = Gunicorn("wsgi:app", REPO, env, work, "stengage", database_name(args.db))
+        try:
+            server.wait_ready(list_path)
+            cookie = anonymous_cookie(server.port, [list_path, proposal_path])
+            check_sessions(args.db, server.port, sessions)
+            runs.append(measure(server, "list ?sort=supports page 1", list_path, get_script(cookie), seconds,
+                                warmup, work, 300))
+            runs.append(measure(server, f"proposal {proposal_id} ({comments} comments)", proposal_path,
+                                get_script(cookie), seconds, warmup, work, 200))
+            if args.resident_pages:
+                resident = sessions[0]["cookie"]
+                runs.append(measure(server, "list page 1, resident", list_path, get_script(resident),
+                                    seconds, warmup, work, 300))
+                runs.append(measure(server, f"proposal {proposal_id}, resident", proposal_path,
+                                    get_script(resident), seconds, warmup, work, 200))
+            support_target = 300 if args.db == "postgresql" else None
+            runs.append(measure(server, "support POST (form, 302)", "/", support_script(sessions, False),
+                                seconds, warmup, work, support_target))
+            runs.append(measure(server, "support POST (htmx fragment)", "/", support_script(sessions, True),
+                                seconds, warmup, work, support_target))
+            left = restore(args.db, server.port, sessions)
+        finally:
+            server.stop()
+            errors = server.log.read_text(encoding="utf-8", errors="replace").strip() if server.log.exists() else ""
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    hello_rps = runs[0].rps
+    print("\nThroughput (requests/s over the measured seconds; latency as wrk sees it)")
+    print_table(["endpoint", "requests/s", "p50 ms", "p99 ms", "requests", "HTTP codes", "errors", "new cookie",
+                 "app CPU ms/req", "DB CPU ms/req", "other CPU", "vs hello", "target", "result"],
+                [row(run, hello_rps) for run in runs])
+    print("errors = non-2xx/3xx + socket errors; new cookie = responses that set a cookie (a flashed refusal "
+          "would); app/DB CPU ms/req = CPU time of the gunicorn workers / of the PostgreSQL backends of the bench "
+          "database during the run, per request; other CPU = what every other process on the machine used "
+          "(% of one CPU; high = a busy machine, pessimistic numbers); the support POST target applies to "
+          "PostgreSQL only")
+    print(f"supports of the bench residents left behind after the run: {left} (they withdraw at the end)")
+    if errors:
+        print("gunicorn error log (last lines):\n  " + "\n  ".join(errors.splitlines()[-10:]))
+    missed = [run.name for run in runs if run.target is not None and row(run, hello_rps)[-1] != "pass"]
+    print(f"{len(missed)} of {sum(run.target is not None for run in runs)} throughput targets missed"
+          + (f": {', '.join(missed)}" if missed else ""))
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
