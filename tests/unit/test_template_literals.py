@@ -22,8 +22,10 @@ def _visible_words(source: str) -> list[str]:
     return [w for w in WORD.findall(source) if w not in ALLOWED]
 
 
-@pytest.mark.parametrize("template", sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*") if p.suffix in (".html", ".txt")),
-                         ids=str)
+ALL = sorted(p.relative_to(TEMPLATES).as_posix() for p in TEMPLATES.rglob("*") if p.suffix in (".html", ".txt"))
+
+
+@pytest.mark.parametrize("template", ALL, ids=str)
 def test_no_untranslated_text_in_the_template(template):
     words = _visible_words((TEMPLATES / template).read_text(encoding="utf-8"))
     assert words == [], f"{template} shows text outside _(): {' '.join(words[:10])}"
