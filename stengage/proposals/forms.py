@@ -75,6 +75,7 @@ class ProposalForm(HumanForm):
     # Optional: a missing or unknown value falls back to the author's language.
     language = SelectField(_l("Language of your text"), choices=[], validate_choice=False)
     check_similar = HiddenField(default="1")
+    pending_images = HiddenField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.datastructures import FileStorage
 
 from stengage.core.images import MAX_BYTES, ImageRejected, accept_image, thumbnail
@@ -51,3 +53,22 @@ def discard(images: list[StoredImage]) -> None:
     for image in images:
         for name in (image.file_name, image.thumbnail_name):
             storage.delete(name)
+
+
+def _signer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="stengage.pending-images")
+
+
+def keep_pending(images: list[StoredImage]) -> str:
+    """Photos already stored while the resident looks at similar proposals, as a signed form value."""
+    return _signer().dumps([asdict(image) for image in images[:3]])
+
+
+def read_pending(value: str | None) -> list[StoredImage]:
+    """The photos of ``keep_pending``; anything forged, altered or older than a day is ignored."""
+    if not value:
+        return []
+    try:
+        return [StoredImage(**item) for item in _signer().loads(value, max_age=86_400)]
+    except (BadSignature, TypeError):
+        return []

@@ -27,7 +27,7 @@ from stengage.proposals import permissions as can
 from stengage.proposals import queries
 from stengage.proposals.comments import thread_for
 from stengage.proposals.forms import CommentForm, ProposalForm
-from stengage.proposals.images import discard, store_uploads
+from stengage.proposals.images import discard, keep_pending, read_pending, store_uploads
 from stengage.proposals.models import Alignment, Category, Comment, Origin, Proposal, ProposalImage
 from stengage.proposals.process_views import get_process_or_404
 
@@ -100,12 +100,19 @@ def propose(area_slug: str, process_slug: str) -> Response | str:
     if form.validate_on_submit():
         similar = queries.similar_titles(process, form.title.data)
         if similar and form.check_similar.data == "1":
-            # Show possible duplicates once before publishing; the second send publishes.
+            # Show possible duplicates once before publishing; the second send publishes. Photos sent
+            # with the first are kept, so the resident does not have to choose them again.
             form.check_similar.data = "0"
+            try:
+                uploads = store_uploads(_uploads(form), form.image_alt.data or "")
+                form.pending_images.data = keep_pending([*read_pending(form.pending_images.data), *uploads])
+            except Refused as refused:
+                show_refusal(form, refused)
         else:
             stored = []
             try:
-                stored = store_uploads(_uploads(form), form.image_alt.data or "")
+                stored = [*read_pending(form.pending_images.data),
+                          *store_uploads(_uploads(form), form.image_alt.data or "")]
                 proposal = ops.create_proposal(current_user, process, _draft(form),
                                                origin=Origin.CITY if as_city else Origin.RESIDENT, images=stored)
             except Refused as refused:

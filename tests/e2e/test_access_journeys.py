@@ -1,0 +1,172 @@
+"""The resident journey without JavaScript and by keyboard alone; every page at phone width."""
+
+import re
+
+import pytest
+
+from stengage.extensions import db
+from tests import factories
+from tests.e2e.conftest import SCREENSHOTS, assert_accessible
+from tests.images import jpeg_with_gps
+
+pytestmark = [pytest.mark.e2e, pytest.mark.real_commits]
+PASSWORD = "kettle-on-the-simmering-balcony"
+
+
+@pytest.fixture(scope="module")
+def scene(live_server):
+    with live_server.app.app_context():
+        process = factories.process(title="Simmering without scripts")
+        other = factories.proposal(process, title="Benches on Enkplatz")
+        neighbour = factories.resident(email="neighbour.nojs@example.org", name="Nora", locale="en")
+        code = factories.letter_codes(count=1)[0]
+        names = {"process": f"/areas/vienna-simmering/processes/{process.slug}", "other": other.id,
+                 "code": code, "neighbour": neighbour.email}
+        db.session.commit()
+        db.session.remove()
+    return names
+
+
+@pytest.fixture
+def no_js_page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, java_script_enabled=False, locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def _log_in(page, email, password):
+    page.goto("/account/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.locator(".flash-success").wait_for()
+
+
+def test_the_whole_resident_journey_works_without_javascript(no_js_page, scene, live_server, tmp_path):
+    page = no_js_page
+    page.goto("/account/register")
+    page.get_by_label("Email address").fill("nojs@example.org")
+    page.get_by_label("Display name").fill("Nika")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url("**/check-your-mail")
+    page.goto(live_server.outbox.link(live_server.outbox.last(to="nojs@example.org"), "/account/confirm/"))
+    _log_in(page, "nojs@example.org", PASSWORD)
+
+    # Verify with the code from a letter; choose English first (Vienna's pages start in German).
+    page.get_by_label("Language").select_option("en")
+    page.get_by_role("button", name="Change language").click()
+    page.goto("/areas/vienna-simmering/verify")
+    page.get_by_label("Code from your letter").fill(scene["code"].lower())
+    page.get_by_role("button", name="Use code").click()
+    page.wait_for_url("**/areas/vienna-simmering")
+    assert "letter" in page.content()
+
+    # Publish with a place (coordinates, no map) and a photo.
+    photo = tmp_path / "square.jpg"
+    photo.write_bytes(jpeg_with_gps())
+    page.goto(scene["process"] + "/propose")
+    page.get_by_label("Title").fill("Drinking fountain on Enkplatz")
+    page.get_by_label("Description").fill("Summers are hot; a fountain would help.")
+    page.get_by_label("Category").select_option("public_space")
+    page.locator("details.coordinates summary").click()
+    page.get_by_label("Latitude").fill("48.1705")
+    page.get_by_label("Longitude").fill("16.4225")
+    page.get_by_label("Photos (optional, up to 3)").set_input_files(str(photo))
+    page.get_by_role("button", name=re.compile("Publish")).click()
+    if page.get_by_role("button", name="Publish anyway").count():  # similar titles were shown first
+        assert "Benches on Enkplatz" in page.content() and "Your photos are kept" in page.content()
+        page.get_by_role("button", name="Publish anyway").click()
+    page.wait_for_url("**/proposals/*")
+    assert page.locator(".gallery img").count() == 1
+    own = page.url
+    assert "Drinking fountain on Enkplatz" in page.content() and "48.17050" in page.content()
+
+    # Support another proposal, comment and follow, all as plain forms.
+    page.goto(f"/proposals/{scene['other']}")
+    page.get_by_role("button", name="Support this proposal").click()
+    assert page.get_by_role("button", name="Withdraw my support").count() == 1
+    page.get_by_label("Your comment").fill("Yes, with shade please.")
+    page.get_by_role("button", name="Post comment").click()
+    assert "Yes, with shade please." in page.content()
+    page.get_by_role("button", name="Stop following").wait_for()  # commenting follows the proposal
+
+    # The neighbour replies; Nika reads the notification.
+    page.locator("form[action='/account/logout'] button").click()
+    _log_in(page, scene["neighbour"], factories.PASSWORD)
+    page.goto(f"/proposals/{scene['other']}")
+    page.get_by_role("link", name="Reply").first.click()
+    page.get_by_label("Your comment").fill("Shade from the chestnut trees, maybe.")
+    page.get_by_role("button", name="Post reply").click()
+    page.locator("form[action='/account/logout'] button").click()
+    _log_in(page, "nojs@example.org", PASSWORD)
+    page.get_by_role("link", name=re.compile("Notifications")).click()
+    page.get_by_role("link", name=re.compile("Nora replied to your comment")).click()
+    assert "chestnut trees" in page.content()
+
+    # Switch to German and back.
+    page.get_by_label("Language").select_option("de")
+    page.get_by_role("button", name="Change language").click()
+    assert page.locator("html").get_attribute("lang") == "de"
+    page.get_by_label("Sprache").select_option("en")
+    page.get_by_role("button", name="Sprache wechseln").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+    page.goto(own)
+    assert "Drinking fountain on Enkplatz" in page.content()
+
+
+def _tab_to(page, matches, limit=80):
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate(matches):
+            return
+    raise AssertionError(f"keyboard focus never reached: {matches}")
+
+
+def test_a_keyboard_user_logs_in_supports_and_comments(page, scene):
+    page.goto("/account/login")
+    _tab_to(page, "document.activeElement.id === 'email'")
+    page.keyboard.type(scene["neighbour"])
+    page.keyboard.press("Tab")
+    page.keyboard.type(factories.PASSWORD)
+    page.keyboard.press("Enter")
+    page.locator(".flash-success").wait_for()
+    page.goto(f"/proposals/{scene['other']}")
+    _tab_to(page, "document.activeElement.textContent.trim() === 'Support this proposal'")
+    page.keyboard.press("Enter")
+    page.get_by_role("button", name="Withdraw my support").wait_for()
+    _tab_to(page, "document.activeElement.id === 'body'")
+    page.keyboard.type("Typed without a mouse.")
+    _tab_to(page, "document.activeElement.textContent.trim() === 'Post comment'")
+    page.keyboard.press("Enter")
+    page.locator(".comment", has_text="Typed without a mouse.").wait_for()
+    # The skip link is the first stop and leads to the content.
+    page.goto("/")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+
+
+PAGES = ["/", "/areas/vienna-simmering", "/account/register", "/account/login", "/accessibility",
+         "/areas/vienna-simmering/activity"]
+
+
+@pytest.mark.parametrize("width", [320, 375])
+def test_pages_fit_a_phone_screen(browser, live_server, scene, width):
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 740},
+                                  locale="en-GB")
+    page = context.new_page()
+    try:
+        for path in [*PAGES, scene["process"], f"/proposals/{scene['other']}"]:
+            page.goto(path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+            assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {width}px"
+            name = "phone-" + (path.strip("/").replace("/", "-") or "home") + f"-{width}"
+            if width == 375:
+                assert_accessible(page, name)
+            else:
+                SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+                page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    finally:
+        context.close()
