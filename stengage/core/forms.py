@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import flash
 from flask_wtf import FlaskForm
 
 from stengage.core.operations import Refused
+from stengage.extensions import db
 
 
 def show_refusal(form: FlaskForm | None, refused: Refused) -> None:
@@ -14,3 +17,16 @@ def show_refusal(form: FlaskForm | None, refused: Refused) -> None:
         field.errors = [*field.errors, refused.message]
     else:
         flash(refused.message, "error")
+
+
+def run_and_report(action: Callable[[], object], success: str, form: FlaskForm | None = None) -> bool:
+    """One request's operation: commit and say so, or roll back and show why it was refused."""
+    try:
+        action()
+    except Refused as refused:
+        db.session.rollback()
+        show_refusal(form, refused)
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True

@@ -18,7 +18,7 @@ from stengage.areas.models import Area
 from stengage.areas.queries import all_areas, get_area_or_404
 from stengage.core.audit import AuditEntry
 from stengage.core.exports import safe_cell
-from stengage.core.forms import show_refusal
+from stengage.core.forms import run_and_report, show_refusal
 from stengage.core.operations import Refused
 from stengage.core.security import safe_next
 from stengage.extensions import db, limiter
@@ -43,18 +43,6 @@ from stengage.proposals.operations import ProposalDraft
 from stengage.proposals.queries import similar_titles
 
 bp = Blueprint("moderation", __name__)
-
-
-def _run(action: Callable[[], object], success: str, form: object = None) -> bool:
-    try:
-        action()
-    except Refused as refused:
-        db.session.rollback()
-        show_refusal(form, refused)  # type: ignore[arg-type]
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
 
 
 def _target(kind: str, target_id: int) -> tuple[Proposal | Comment | User, Area]:
@@ -156,7 +144,7 @@ def act(area_slug: str, kind: str, target_id: int, action: str) -> Response | st
     user = target if isinstance(target, User) else target.author
     if action == "redact" and not isinstance(target, User):
         form = RedactForm(obj=target)
-        if form.validate_on_submit() and _run(
+        if form.validate_on_submit() and run_and_report(
                 lambda: actions.redact(current_user, target, area, form.body.data, form.reason.data,
                                        form.title.data), gettext("The text is redacted."), form):
             return redirect(back)
@@ -185,7 +173,7 @@ def act(area_slug: str, kind: str, target_id: int, action: str) -> Response | st
     if not form.validate_on_submit():  # type: ignore[attr-defined]
         flash(gettext("Please give the reason; it is kept in the audit log and shown to the author."), "error")
     else:
-        _run(lambda: run(form), success)
+        run_and_report(lambda: run(form), success)
     return redirect(back)
 
 
@@ -218,17 +206,18 @@ def triage_page(proposal_id: int) -> Response | str:
         done = False
         if what == "status" and forms["status_form"].validate_on_submit():
             form = forms["status_form"]
-            done = _run(lambda: triage.change_status(current_user, proposal, ProposalStatus(form.status.data),
+            done = run_and_report(lambda: triage.change_status(current_user, proposal, ProposalStatus(form.status.data),
                                                      form.answer.data),
                         gettext("The status is changed; the author and supporters are notified."), form)
         elif what == "note" and forms["note_form"].validate_on_submit():
             form = forms["note_form"]
-            done = _run(lambda: triage.add_note(current_user, proposal, form.body.data), gettext("Note added."),
-                        form)
+            done = run_and_report(lambda: triage.add_note(current_user, proposal, form.body.data),
+                                  gettext("Note added."), form)
         elif what == "assign" and forms["assign_form"].validate_on_submit():
             form = forms["assign_form"]
             assignee = db.session.get(User, int(form.assignee.data)) if form.assignee.data else None
-            done = _run(lambda: triage.assign(current_user, proposal, assignee), gettext("Assignment saved."), form)
+            done = run_and_report(lambda: triage.assign(current_user, proposal, assignee),
+                                  gettext("Assignment saved."), form)
         elif what not in ("status", "note", "assign"):
             abort(400)
         if done:
@@ -278,7 +267,7 @@ def merge(proposal_id: int) -> Response | str:
         def run() -> None:
             result.append(merging.merge(current_user, sources, target, draft))
 
-        if _run(run, gettext("Merged. Supporters of the duplicates now support this proposal."), form):
+        if run_and_report(run, gettext("Merged. Supporters of the duplicates now support this proposal."), form):
             return redirect(url_for("proposals.proposal", proposal_id=result[0].id))
     return render_template("moderation/merge.html", proposal=proposal, area=proposal.process.area,
                            process=proposal.process, candidates=candidates, chosen=chosen_ids, form=form, query=query)
@@ -292,7 +281,7 @@ def undo_merge(entry_id: int) -> Response:
         abort(404)
     if not can.can_moderate(current_user, entry.area_id):
         abort(403)
-    _run(lambda: merging.undo_merge(current_user, entry), gettext("The merge is undone."))
+    run_and_report(lambda: merging.undo_merge(current_user, entry), gettext("The merge is undone."))
     return redirect(url_for(".audit_log", verb="proposal."))
 
 

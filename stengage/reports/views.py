@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -18,8 +17,7 @@ from werkzeug.wrappers import Response
 from stengage.areas.models import Area, Process
 from stengage.areas.queries import get_area_or_404
 from stengage.core.exports import safe_cell
-from stengage.core.forms import show_refusal
-from stengage.core.operations import Refused
+from stengage.core.forms import run_and_report
 from stengage.extensions import db
 from stengage.proposals.forms import CATEGORY_LABELS
 from stengage.proposals.models import Category, Proposal
@@ -47,18 +45,6 @@ def _team_report(area_slug: str, report_slug: str) -> Report:
     return report
 
 
-def _run(action: Callable[[], object], success: str, form: object = None) -> bool:
-    try:
-        action()
-    except Refused as refused:
-        db.session.rollback()
-        show_refusal(form, refused)  # type: ignore[arg-type]
-        return False
-    db.session.commit()
-    flash(success, "success")
-    return True
-
-
 @bp.route("/")
 def index(area_slug: str) -> str:
     area = get_area_or_404(area_slug)
@@ -82,7 +68,7 @@ def create(area_slug: str) -> Response | str:
         period = (form.period_start.data, form.period_end.data) \
             if form.period_start.data and form.period_end.data else None
         created: list[Report] = []
-        if _run(lambda: created.append(operations.create_report(current_user, area, form.title.data, process,
+        if run_and_report(lambda: created.append(operations.create_report(current_user, area, form.title.data, process,
                                                                   period)),
                 gettext("The report is created. Add themes to it."), form):
             return redirect(url_for(".workspace", area_slug=area.slug, report_slug=created[0].slug))
@@ -98,7 +84,7 @@ def workspace(area_slug: str, report_slug: str) -> Response | str:
     if request.method == "POST":
         done = False
         if action == "add-theme" and theme_form.validate_on_submit():
-            done = _run(lambda: operations.add_theme(current_user, report, theme_form.title.data,
+            done = run_and_report(lambda: operations.add_theme(current_user, report, theme_form.title.data,
                                                      theme_form.synthesis.data or ""),
                         gettext("Theme added."), theme_form)
         elif action == "assign":
@@ -108,10 +94,10 @@ def workspace(area_slug: str, report_slug: str) -> Response | str:
                 flash(gettext("Choose the theme to put the contributions in."), "error")
             else:
                 ids = {k: [int(v) for v in request.form.getlist(k) if v.isdigit()] for k in ("proposals", "comments")}
-                done = _run(lambda: operations.assign(current_user, theme, ids["proposals"], ids["comments"]),
+                done = run_and_report(lambda: operations.assign(current_user, theme, ids["proposals"], ids["comments"]),
                             gettext("Added to the theme “%(title)s”.", title=theme.title))
         elif action == "publish" and publish_form.validate_on_submit():
-            done = _run(lambda: operations.publish(current_user, report, publish_form.changelog.data or ""),
+            done = run_and_report(lambda: operations.publish(current_user, report, publish_form.changelog.data or ""),
                         gettext("Published. The version is frozen and public."), publish_form)
             if done:
                 return redirect(url_for(".report", area_slug=area_slug, report_slug=report.slug))
@@ -140,7 +126,7 @@ def theme(area_slug: str, report_slug: str, theme_id: int) -> Response | str:
         back = url_for(".theme", area_slug=area_slug, report_slug=report_slug, theme_id=theme.id)
         action = request.form.get("action")
         if action == "delete":
-            _run(lambda: operations.delete_theme(current_user, theme), gettext("Theme deleted."))
+            run_and_report(lambda: operations.delete_theme(current_user, theme), gettext("Theme deleted."))
             return redirect(url_for(".workspace", area_slug=area_slug, report_slug=report_slug))
         if action in ("quote", "unquote", "remove"):
             item_id = request.form.get("item", "")
@@ -148,11 +134,11 @@ def theme(area_slug: str, report_slug: str, theme_id: int) -> Response | str:
             if item is None or item.theme_id != theme.id:
                 abort(404)
             if action == "remove":
-                _run(lambda: operations.unassign(current_user, item), gettext("Removed from the theme."))
+                run_and_report(lambda: operations.unassign(current_user, item), gettext("Removed from the theme."))
             else:
-                _run(lambda: operations.set_quote(current_user, item, action == "quote"), gettext("Saved."))
+                run_and_report(lambda: operations.set_quote(current_user, item, action == "quote"), gettext("Saved."))
             return redirect(back)
-        if form.validate_on_submit() and _run(
+        if form.validate_on_submit() and run_and_report(
                 lambda: operations.edit_theme(current_user, theme, form.title.data, form.synthesis.data or "",
                                               form.position.data), gettext("Theme saved."), form):
             return redirect(back)
@@ -171,9 +157,10 @@ def suggestion_page(area_slug: str, report_slug: str) -> Response | str:
         if not form.validate_on_submit() or chosen is None:
             flash(gettext("This suggestion is no longer offered; the contributions may have changed."), "error")
         elif request.form.get("decision") == "reject":
-            _run(lambda: operations.reject_suggestion(current_user, report, chosen), gettext("Suggestion rejected."))
+            run_and_report(lambda: operations.reject_suggestion(current_user, report, chosen),
+                           gettext("Suggestion rejected."))
         else:
-            _run(lambda: operations.accept_suggestion(current_user, report, chosen, form.title.data or "",
+            run_and_report(lambda: operations.accept_suggestion(current_user, report, chosen, form.title.data or "",
                                                       form.synthesis.data or ""),
                  gettext("The suggestion is now a theme."))
         return redirect(url_for(".suggestion_page", area_slug=area_slug, report_slug=report_slug))
