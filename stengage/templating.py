@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
-from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
+from babel.dates import format_date
 from flask import Flask, g, request
 from flask_babel import get_locale, get_timezone
 from flask_babel import lazy_gettext as _l
@@ -40,24 +40,34 @@ def _permissions() -> SimpleNamespace:
 
 
 def short_datetime(moment: datetime) -> str:
-    """Short date and time in the request's locale and zone, with the pattern parsed once per request.
+    """Short local date (in the request's locale, formatted once per day shown) and 24-hour time.
 
+    Long threads show hundreds of these; Babel formats each distinct day only once per request.
     For pages only: mail, rendered under another locale, uses flask_babel's format_datetime.
     """
-    cached = g.get("_short_datetime")
+    cache = g.get("_short_dates")
+    if cache is None:
+        cache = g._short_dates = {"zone": get_timezone(), "locale": get_locale()}
+    local = moment.astimezone(cache["zone"])
+    day = local.date()
+    if day not in cache:
+        cache[day] = format_date(day, "short", locale=cache["locale"])
+    return f"{cache[day]} {local:%H:%M}"
+
+
+def short_number(value: int) -> str:
+    """A count in the request's locale (1,234 / 1.234 / 1 234), the pattern parsed once per request."""
+    cached = g.get("_number_pattern")
     if cached is None:
         locale = get_locale()
-        pattern = get_datetime_format("short", locale=locale).format(
-            get_time_format("short", locale=locale).pattern, get_date_format("short", locale=locale).pattern)
-        cached = g._short_datetime = (parse_pattern(pattern), get_timezone(), locale)
-    pattern, zone, locale = cached
-    return pattern.apply(moment.astimezone(zone), locale)
+        cached = g._number_pattern = (locale.decimal_formats[None], locale)
+    pattern, locale = cached
+    return pattern.apply(value, locale)
 
 
 def init_templating(app: Flask) -> None:
     from flask_login import current_user
 
-    from stengage.accounts.forms import LanguageForm
     from stengage.areas.models import Feature
     from stengage.core.markdown import render
     from stengage.moderation.forms import FLAG_REASON_LABELS
@@ -69,6 +79,8 @@ def init_templating(app: Flask) -> None:
                       Feature.COMMENT: _l("commenting")}
     app.jinja_env.filters["markdown"] = lambda text: Markup(render(text or ""))  # noqa: S704 - nh3-cleaned  # noqa: S704 - nh3-cleaned
     app.jinja_env.filters["shortdatetime"] = short_datetime
+    app.jinja_env.filters["count"] = short_number
+    app.jinja_env.filters["stringify"] = lambda labels: {key: str(label) for key, label in labels.items()}
     app.jinja_env.globals.update(
         vote_labels={"up": _l("Helpful"), "down": _l("Not helpful")},
         category_labels=CATEGORY_LABELS, status_labels=STATUS_LABELS, alignment_labels=ALIGNMENT_LABELS,
@@ -83,7 +95,9 @@ def init_templating(app: Flask) -> None:
             "html_lang": locale.replace("_", "-"),
             "language_names": LANGUAGE_NAMES,
             # formdata=None: the switcher never reads the request (it may be an error page's).
-            "language_form": lambda: LanguageForm(formdata=None, locale=locale, next=_return_path()),
+            # The switcher needs only its choices and where to return: no form object per page.
+            "language_switcher": lambda: {"next": _return_path(),
+                                          "choices": [(c, LANGUAGE_NAMES.get(c, c)) for c in app.config["LANGUAGES"]]},
             "unread_notifications": lambda: unread_count(current_user) if current_user.is_authenticated else 0,
         }
 

@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from stengage.accounts.emails import InvalidEmail, normalise_email
 from stengage.accounts.models import EmailNotifications, MembershipRole
 from stengage.core.antispam import HumanForm
+from stengage.core.forms import as_choices
 from stengage.core.i18n import LANGUAGE_NAMES
 
 
@@ -87,7 +88,7 @@ class ProfileForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.locale.choices = language_choices()
+        self.locale.choices = as_choices(language_choices())
 
 
 class ChangePasswordForm(FlaskForm):
@@ -106,7 +107,7 @@ class LanguageForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.locale.choices = language_choices(with_auto=False)
+        self.locale.choices = as_choices(language_choices(with_auto=False))
 
 
 # --- Verification ----------------------------------------------------------------------------
@@ -155,12 +156,12 @@ class GrantRoleForm(FlaskForm):
 
     def __init__(self, areas: list[tuple[int, str]], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.area.choices = areas
-        self.role.choices = [
+        self.area.choices = as_choices(areas)
+        self.role.choices = as_choices([
             (MembershipRole.MODERATOR.value, str(_l("Moderator"))),
             (MembershipRole.STAFF.value, str(_l("City staff"))),
             (MembershipRole.RESIDENT.value, str(_l("Resident"))),
-        ]
+        ])
 
 
 class ReasonForm(FlaskForm):

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from flask import flash
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from stengage.core.operations import Refused
 from stengage.extensions import db
@@ -30,3 +32,8 @@ def run_and_report(action: Callable[[], object], success: str, form: FlaskForm |
     db.session.commit()
     flash(success, "success")
     return True
+
+
+def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """Choices for a select or radio field (WTForms renders SelectChoice without costly conversions)."""
+    return [SelectChoice(value, str(label)) for value, label in pairs]

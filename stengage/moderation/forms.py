@@ -10,6 +10,7 @@ from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectFiel
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
+from stengage.core.forms import as_choices
 from stengage.moderation.models import FlagReason
 
 FLAG_REASON_LABELS = {
@@ -58,7 +59,7 @@ class StatusForm(FlaskForm):
 
     def __init__(self, choices: list[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.status.choices = choices
+        self.status.choices = as_choices(choices)
 
 
 class NoteForm(FlaskForm):
@@ -71,7 +72,7 @@ class AssignForm(FlaskForm):
 
     def __init__(self, choices: list[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.assignee.choices = [("", str(_l("Nobody yet"))), *choices]
+        self.assignee.choices = as_choices([("", str(_l("Nobody yet"))), *choices])
 
 
 class MergeForm(FlaskForm):

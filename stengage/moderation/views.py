@@ -18,7 +18,7 @@ from stengage.areas.models import Area
 from stengage.areas.queries import all_areas, get_area_or_404
 from stengage.core.audit import AuditEntry
 from stengage.core.exports import safe_cell
-from stengage.core.forms import run_and_report, show_refusal
+from stengage.core.forms import as_choices, run_and_report, show_refusal
 from stengage.core.operations import Refused
 from stengage.core.security import safe_next
 from stengage.extensions import db, limiter
@@ -249,8 +249,8 @@ def merge(proposal_id: int) -> Response | str:
                   if p.status in merging.MERGEABLE]
     chosen_ids = {int(i) for i in request.form.getlist("duplicates") if i.isdigit()}
     form = MergeForm()
-    form.into.choices = [("this", proposal.title), ("new", str(gettext("A new proposal")))] + [
-        (str(p.id), p.title) for p in candidates if p.id in chosen_ids]
+    form.into.choices = as_choices([("this", proposal.title), ("new", str(gettext("A new proposal")))] + [
+        (str(p.id), p.title) for p in candidates if p.id in chosen_ids])
     if request.method == "POST" and form.validate_on_submit():
         duplicates = [db.session.get(Proposal, i) for i in sorted(chosen_ids)]
         duplicates = [d for d in duplicates if d is not None]
@@ -294,7 +294,7 @@ def _audit_filter() -> tuple[AuditFilterForm, queries.AuditFilter]:
         abort(403)
     areas = [a for a in all_areas() if readable is None or a.id in readable]
     form = AuditFilterForm(request.args)
-    form.area.choices = [("", str(gettext("All my areas")))] + [(a.slug, a.name) for a in areas]
+    form.area.choices = as_choices([("", str(gettext("All my areas")))] + [(a.slug, a.name) for a in areas])
     chosen = next((a for a in areas if a.slug == form.area.data), None)
     form.validate()
     return form, queries.AuditFilter(

@@ -19,6 +19,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from stengage.core.antispam import HumanForm
+from stengage.core.forms import as_choices
 from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.proposals.models import Alignment, Category, ProposalStatus
 
@@ -79,9 +80,9 @@ class ProposalForm(HumanForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.category.choices = [("", str(_l("Choose a category")))] + [
-            (c.value, str(label)) for c, label in CATEGORY_LABELS.items()]
-        self.language.choices = content_languages()
+        self.category.choices = as_choices([("", str(_l("Choose a category")))] + [
+            (c.value, str(label)) for c, label in CATEGORY_LABELS.items()])
+        self.language.choices = as_choices(content_languages())
 
     def validate_category(self, field: Any) -> None:
         if not field.data:
@@ -117,11 +118,12 @@ class FilterForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         every = ("", str(_l("All")))
-        self.category.choices = [every] + [(c.value, str(label)) for c, label in CATEGORY_LABELS.items()]
-        self.status.choices = [every] + [(s.value, str(label)) for s, label in STATUS_LABELS.items()]
-        self.origin.choices = [every, ("resident", str(_l("Residents' ideas"))),
-                               ("city", str(_l("City measures")))]
-        self.located.choices = [every, ("yes", str(_l("With a place on the map")))]
-        self.language.choices = [every, *content_languages()]
-        self.sort.choices = [("supports", str(_l("Most supported"))), ("comments", str(_l("Most discussed"))),
-                             ("newest", str(_l("Newest"))), ("random", str(_l("Random order")))]
+        self.category.choices = as_choices([every] + [(c.value, str(label)) for c, label in CATEGORY_LABELS.items()])
+        self.status.choices = as_choices([every] + [(s.value, str(label)) for s, label in STATUS_LABELS.items()])
+        self.origin.choices = as_choices([every, ("resident", str(_l("Residents' ideas"))),
+                               ("city", str(_l("City measures")))])
+        self.located.choices = as_choices([every, ("yes", str(_l("With a place on the map")))])
+        self.language.choices = as_choices([every, *content_languages()])
+        self.sort.choices = as_choices([
+            ("supports", _l("Most supported")), ("comments", _l("Most discussed")), ("newest", _l("Newest")),
+            ("random", _l("Random order"))])

@@ -9,6 +9,8 @@ from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from stengage.core.forms import as_choices
+
 
 class ReportForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=150)])
@@ -20,7 +22,7 @@ class ReportForm(FlaskForm):
 
     def __init__(self, processes: list[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.process_slug.choices = [("", str(_l("The whole area, over a period"))), *processes]
+        self.process_slug.choices = as_choices([("", str(_l("The whole area, over a period"))), *processes])
 
 
 class ThemeForm(FlaskForm):
