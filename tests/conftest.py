@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -87,6 +88,8 @@ def _isolated(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
     with app.app_context():
         limiter.reset()
         Outbox(app).clear()
+        # Exported files are named by row ids, which repeat once each test's rows are rolled back.
+        shutil.rmtree(Path(app.instance_path) / "exports", ignore_errors=True)
         if request.node.get_closest_marker("real_commits"):
             yield
             return

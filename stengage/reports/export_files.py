@@ -15,8 +15,9 @@ from typing import Any
 from stengage.core.exports import safe_cell
 from stengage.reports.summaries import COLUMNS, DICTIONARY
 
+SUMMARY_FORMATS = ("csv", "xlsx", "json")
 FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-           "json": "application/json"}
+           "json": "application/json", "pdf": "application/pdf"}
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 

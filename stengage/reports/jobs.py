@@ -11,12 +11,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
+from sqlalchemy import select
 
 from stengage.accounts.models import User
 from stengage.db import utc_now
 from stengage.extensions import db
 from stengage.reports import export_files
-from stengage.reports.models import ExportJob, JobState
+from stengage.reports.models import ExportJob, JobState, ReportVersion
 from stengage.reports.summaries import SummaryQuery, rows
 
 DOWNLOAD_LIFETIME = timedelta(hours=24)
@@ -31,7 +32,7 @@ def export_dir() -> Path:
 
 
 def create(owner: User, fmt: str, query: SummaryQuery) -> ExportJob:
-    if fmt not in export_files.FORMATS:
+    if fmt not in export_files.SUMMARY_FORMATS:
         raise ValueError(fmt)
     job = ExportJob(owner_id=owner.id, format=fmt, params=query.key(), state=JobState.QUEUED, progress=0)
     db.session.add(job)
@@ -73,23 +74,18 @@ def run(job_id: int) -> None:
     job.started_at, job.error = utc_now(), None
     _step(job, 5, JobState.RUNNING)
     try:
-        query = _query(job.params)
-        data = list(rows(query))
-        _step(job, 60)
-        if job.format == "csv":
-            body = export_files.write_csv(data)
-        elif job.format == "xlsx":
-            body = export_files.write_xlsx(data)
+        if job.format == "pdf":
+            name, body = _report_pdf(job)
         else:
-            body = export_files.write_json(data, query.key())
+            name, body = _summary_file(job)
         _step(job, 90)
-        name = f"summary-{job.id}.{job.format}"
         temporary = export_dir() / f".{name}.part"
         temporary.write_bytes(body)
         temporary.rename(export_dir() / name)  # only a complete file ever has the final name
         job.file_name, job.checksum = name, export_files.checksum(body)
         job.finished_at = utc_now()
-        job.expires_at = job.finished_at + DOWNLOAD_LIFETIME
+        # Summaries are personal downloads that expire; a published version's PDF is public and lasting.
+        job.expires_at = None if job.format == "pdf" else job.finished_at + DOWNLOAD_LIFETIME
         _step(job, 100, JobState.DONE)
     except Exception as error:
         db.session.rollback()
@@ -97,6 +93,51 @@ def run(job_id: int) -> None:
         job.state, job.error = JobState.FAILED, type(error).__name__
         db.session.commit()
         current_app.logger.exception("export job %s failed", job_id)
+
+
+def _summary_file(job: ExportJob) -> tuple[str, bytes]:
+    query = _query(job.params)
+    data = list(rows(query))
+    _step(job, 60)
+    if job.format == "csv":
+        body = export_files.write_csv(data)
+    elif job.format == "xlsx":
+        body = export_files.write_xlsx(data)
+    else:
+        body = export_files.write_json(data, query.key())
+    return f"summary-{job.id}.{job.format}", body
+
+
+def _report_pdf(job: ExportJob) -> tuple[str, bytes]:
+    from stengage.reports.printing import render_pdf
+
+    version = db.session.get(ReportVersion, job.params["report_version"])
+    _step(job, 20)
+    with current_app.test_request_context(base_url=current_app.config["SERVER_BASE_URL"]):
+        body = render_pdf(version)
+    return pdf_name(version), body
+
+
+def pdf_name(version: ReportVersion) -> str:
+    return f"report-version-{version.id}.pdf"
+
+
+def report_pdf(version: ReportVersion) -> tuple[Path | None, ExportJob | None]:
+    """The version's PDF when ready, else the job that prepares it (created when there is none)."""
+    path = export_dir() / pdf_name(version)
+    if path.is_file():
+        return path, None
+    job = db.session.scalar(select(ExportJob).where(
+        ExportJob.format == "pdf", ExportJob.params["report_version"].as_integer() == version.id)
+        .order_by(ExportJob.id.desc()).limit(1))
+    return None, job
+
+
+def start_report_pdf(owner_id: int, version: ReportVersion) -> ExportJob:
+    job = ExportJob(owner_id=owner_id, format="pdf", params={"report_version": version.id}, state=JobState.QUEUED)
+    db.session.add(job)
+    db.session.flush()
+    return job
 
 
 def run_in_worker(job_id: int) -> None:

@@ -53,7 +53,7 @@ def summaries() -> Response | str:
         errors = []
         if not wanted:
             errors.append(gettext("Choose at least one area."))
-        if fmt not in export_files.FORMATS:
+        if fmt not in export_files.SUMMARY_FORMATS:
             errors.append(gettext("Choose CSV, XLSX or JSON."))
         try:
             start_date = date.fromisoformat(start) if start else None

@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -21,11 +21,12 @@ from stengage.core.forms import run_and_report
 from stengage.extensions import db
 from stengage.proposals.forms import CATEGORY_LABELS
 from stengage.proposals.models import Category, Proposal
-from stengage.reports import content, operations, suggestions
+from stengage.reports import content, jobs, operations, suggestions
 from stengage.reports.charts import bar_chart
 from stengage.reports.forms import PublishForm, ReportForm, SuggestionForm, ThemeForm
 from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
 from stengage.reports.permissions import can_build_reports
+from stengage.reports.printing import render_html
 
 bp = Blueprint("reports", __name__, url_prefix="/areas/<area_slug>/reports")
 
@@ -238,16 +239,20 @@ def download(area_slug: str, report_slug: str, number: str, fmt: str) -> Respons
         for key, value in sorted(operations.figures(version.snapshot).items()):
             writer.writerow([safe_cell(key), value])
         return _file(out.getvalue().encode("utf-8"), "text/csv", f"{name}.csv")
-    html = render_template("reports/print.html", report=report, area=report.area, version=version,
-                           data=version.snapshot, charts=charts_for(version.snapshot))
     if fmt == "html":
-        return _file(html.encode(), "text/html", f"{name}.html")
-    from PIL import ImageFile
-    from weasyprint import HTML
-
-    ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint's import turns it on; uploads must stay strict
-    pdf = HTML(string=html, base_url=f"{current_app.static_folder}/").write_pdf()
-    return _file(pdf, "application/pdf", f"{name}.pdf")
+        return _file(render_html(version).encode(), "text/html", f"{name}.html")
+    path, job = jobs.report_pdf(version)
+    if path is not None:
+        return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"{name}.pdf")
+    if job is None or jobs.can_rerun(job):
+        job = jobs.start_report_pdf(version.published_by_id or report.created_by_id or 0, version)
+        db.session.commit()
+        jobs.dispatch(job.id)
+        path, job = jobs.report_pdf(version)
+        if path is not None:  # made at once (no Redis: jobs run inline)
+            return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"{name}.pdf")
+    return Response(render_template("reports/preparing.html", report=report, area=report.area, version=version,
+                                    job=job), status=202)
 
 
 def _file(body: bytes, mimetype: str, filename: str) -> Response:

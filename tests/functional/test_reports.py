@@ -134,6 +134,28 @@ def test_downloads_of_a_version(client):
     assert client.get(f"/areas/vienna-simmering/reports/{report.slug}/vabc.pdf").status_code == 404
 
 
+def test_pdfs_are_made_by_a_background_job_with_progress(client):
+    from stengage.reports import jobs
+    from stengage.reports.models import JobState
+
+    process, *_ = _world()
+    moderator = factories.moderator()
+    report = _report(process, moderator)
+    version = report_ops.publish(moderator, report, "")
+    job = jobs.start_report_pdf(moderator.id, version)
+    job.state, job.progress, job.started_at = JobState.RUNNING, 20, factories.utc_now()
+    db.session.flush()
+    url = f"/areas/vienna-simmering/reports/{report.slug}/v1.pdf"
+    waiting = client.get(url)
+    assert waiting.status_code == 202 and "Preparing the PDF of version 1" in waiting.get_data(as_text=True)
+    assert 'value="20"' in waiting.get_data(as_text=True)
+    job.state = JobState.QUEUED
+    db.session.flush()
+    jobs.run(job.id)
+    ready = client.get(url)
+    assert ready.status_code == 200 and ready.data.startswith(b"%PDF")
+
+
 def test_suggestions_group_similar_texts_deterministically_and_decisions_are_logged(client):
     from stengage.core.audit import AuditEntry
     from stengage.reports import suggestions

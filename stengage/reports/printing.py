@@ -1,0 +1,25 @@
+"""The print-quality PDF of a published version (WeasyPrint), rendered in a background job."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+
+from stengage.reports.models import ReportVersion
+
+
+def render_html(version: ReportVersion) -> str:
+    from stengage.reports.views import charts_for
+
+    report = version.report
+    return render_template("reports/print.html", report=report, area=report.area, version=version,
+                           data=version.snapshot, charts=charts_for(version.snapshot))
+
+
+def render_pdf(version: ReportVersion) -> bytes:
+    from PIL import ImageFile
+    from weasyprint import HTML
+
+    html = render_html(version)
+    pdf = HTML(string=html, base_url=f"{current_app.static_folder}/").write_pdf()
+    ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint's import turns it on; uploads must stay strict
+    return pdf
