@@ -39,7 +39,7 @@ class BaseConfig:
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
 
     # Internationalisation
-    LANGUAGES = ("en", "de", "fr")
+    LANGUAGES = ("en", "de", "fr", "es", "it", "bg")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
 

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from flask_babel import force_locale, gettext
 
 from stengage.extensions import db
@@ -129,3 +130,18 @@ def test_the_accessibility_statement_is_linked_from_every_page(client):
     assert 'href="/accessibility"' in client.get("/").get_data(as_text=True)
     page = client.get("/accessibility").get_data(as_text=True)
     assert "WCAG" in page and "2016/2102" in page
+
+
+@pytest.mark.parametrize(("area", "lang"), [("sofia", "bg"), ("venice", "it"), ("santiago-de-compostela", "es"),
+                                            ("munich-neuaubing-westkreuz-freiham", "de")])
+def test_every_area_page_speaks_its_language_with_no_english_left_in_the_chrome(visitor, area, lang):
+    page = visitor.get(f"/areas/{area}").get_data(as_text=True)
+    assert _lang(page) == lang
+    for english in ("Skip to main content", "How to take part", "Log in", "Change language"):
+        assert english not in page
+
+
+def test_the_switcher_offers_all_six_languages(client):
+    page = client.get("/").get_data(as_text=True)
+    for name in ("English", "Deutsch", "Français", "Español", "Italiano", "Български"):
+        assert f">{name}</option>" in page
