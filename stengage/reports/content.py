@@ -45,7 +45,6 @@ def compute(report: Report) -> dict[str, Any]:
     def count(stmt: Any) -> int:
         return int(db.session.scalar(stmt) or 0)
 
-    supports_total = count(select(func.count(Support.id)).where(Support.proposal_id.in_(in_scope)))
     # Comments per day and language in one pass: the weeks, the languages and the total.
     comment_day = utc_day(Comment.created_at)
     comment_days = db.session.execute(select(comment_day, Comment.language, func.count()).where(*visible_comment)
@@ -78,6 +77,7 @@ def compute(report: Report) -> dict[str, Any]:
 
     support_per_proposal = dict(db.session.execute(select(Support.proposal_id, func.count()).where(
         Support.proposal_id.in_(in_scope)).group_by(Support.proposal_id)).all())
+    supports_total = sum(support_per_proposal.values())
     comments_per_proposal = dict(db.session.execute(select(Comment.proposal_id, func.count()).where(
         *visible_comment).group_by(Comment.proposal_id)).all())
     categories: dict[str, dict[str, Any]] = {}
