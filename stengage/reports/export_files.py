@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from stengage.core.exports import safe_cell
-from stengage.reports.summaries import COLUMNS, DICTIONARY
+from stengage.reports.summaries import COLUMNS, DICTIONARY, LABELS
 
 SUMMARY_FORMATS = ("csv", "xlsx", "json")
 FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -32,7 +32,7 @@ def _cells(row: dict[str, Any]) -> list[Any]:
 def write_csv(rows: Iterable[dict[str, Any]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    writer.writerow([str(LABELS[c]) for c in COLUMNS])
     for row in rows:
         writer.writerow(_cells(row))
     return out.getvalue().encode("utf-8")
@@ -41,14 +41,15 @@ def write_csv(rows: Iterable[dict[str, Any]]) -> bytes:
 def dictionary_csv() -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["column", "meaning"])
+    writer.writerow([str(LABELS["column"]), str(LABELS["meaning"])])
     for column in COLUMNS:
-        writer.writerow([column, DICTIONARY[column]])
+        writer.writerow([str(LABELS[column]), str(DICTIONARY[column])])
     return out.getvalue().encode("utf-8")
 
 
 def write_json(rows: Iterable[dict[str, Any]], query: dict[str, Any]) -> bytes:
-    body = {"query": query, "dictionary": DICTIONARY, "rows": list(rows)}
+    # JSON keeps the stable keys; the dictionary explains them in the reader's language.
+    body = {"query": query, "dictionary": {c: str(DICTIONARY[c]) for c in COLUMNS}, "rows": list(rows)}
     return json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
 
@@ -59,14 +60,14 @@ def write_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
     book = Workbook(write_only=True)
     book.properties.creator = "stengage"
     book.properties.created = book.properties.modified = datetime(2000, 1, 1)
-    sheet = book.create_sheet("summary")
-    sheet.append(list(COLUMNS))
+    sheet = book.create_sheet(str(LABELS["summary"])[:31])
+    sheet.append([str(LABELS[c]) for c in COLUMNS])
     for row in rows:
         sheet.append(_cells(row))
-    dictionary = book.create_sheet("data dictionary")
-    dictionary.append(["column", "meaning"])
+    dictionary = book.create_sheet(str(LABELS["dictionary"])[:31])
+    dictionary.append([str(LABELS["column"]), str(LABELS["meaning"])])
     for column in COLUMNS:
-        dictionary.append([column, DICTIONARY[column]])
+        dictionary.append([str(LABELS[column]), str(DICTIONARY[column])])
     raw = io.BytesIO()
     book.save(raw)
     return _fixed_zip(raw.getvalue())

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from stengage.accounts.models import User
@@ -31,10 +32,11 @@ def export_dir() -> Path:
     return path
 
 
-def create(owner: User, fmt: str, query: SummaryQuery) -> ExportJob:
+def create(owner: User, fmt: str, query: SummaryQuery, locale: str = "en") -> ExportJob:
     if fmt not in export_files.SUMMARY_FORMATS:
         raise ValueError(fmt)
-    job = ExportJob(owner_id=owner.id, format=fmt, params=query.key(), state=JobState.QUEUED, progress=0)
+    job = ExportJob(owner_id=owner.id, format=fmt, params={**query.key(), "locale": locale},
+                    state=JobState.QUEUED, progress=0)
     db.session.add(job)
     db.session.flush()
     return job
@@ -99,12 +101,13 @@ def _summary_file(job: ExportJob) -> tuple[str, bytes]:
     query = _query(job.params)
     data = list(rows(query))
     _step(job, 60)
-    if job.format == "csv":
-        body = export_files.write_csv(data)
-    elif job.format == "xlsx":
-        body = export_files.write_xlsx(data)
-    else:
-        body = export_files.write_json(data, query.key())
+    with force_locale(job.params.get("locale") or "en"):  # headers in the language of whoever asked
+        if job.format == "csv":
+            body = export_files.write_csv(data)
+        elif job.format == "xlsx":
+            body = export_files.write_xlsx(data)
+        else:
+            body = export_files.write_json(data, query.key())
     return f"summary-{job.id}.{job.format}", body
 
 

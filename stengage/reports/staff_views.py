@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -70,7 +70,7 @@ def summaries() -> Response | str:
             query = SummaryQuery(area_ids=tuple(sorted(a.id for a in areas if a.slug in wanted)),
                                  process_ids=tuple(sorted(int(p) for p in chosen_processes)),
                                  start=start_date, end=end_date)
-            job = jobs.create(current_user, fmt, query)
+            job = jobs.create(current_user, fmt, query, locale=str(get_locale() or "en"))
             db.session.commit()
             jobs.dispatch(job.id)
             return redirect(url_for(".job", job_id=job.id))

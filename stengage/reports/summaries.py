@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, literal, select, union_all
 
 from stengage.areas.models import Area, Process
@@ -24,18 +25,25 @@ SUPPRESSED = None  # written as an empty cell (CSV/XLSX) or null (JSON), flagged
 COLUMNS = ("table", "area", "process", "category", "week", "theme", "proposals", "supports", "comments",
            "residents", "suppressed")
 
+# Headers and the data dictionary are written in the language of whoever asks for the file.
+LABELS = {
+    "table": _l("table"), "area": _l("area"), "process": _l("process"), "category": _l("category"),
+    "week": _l("week"), "theme": _l("theme"), "proposals": _l("proposals"), "supports": _l("supports"),
+    "comments": _l("comments"), "residents": _l("residents"), "suppressed": _l("suppressed"),
+    "column": _l("column"), "meaning": _l("meaning"), "summary": _l("summary"), "dictionary": _l("data dictionary"),
+}
 DICTIONARY = {
-    "table": "Which breakdown the row belongs to: area_process, category, week, status or theme.",
-    "area": "Project area (stable identifier, e.g. vienna-simmering).",
-    "process": "Participation process (stable identifier), empty for area-wide rows.",
-    "category": "Shared category of the proposals (the same list in every area).",
-    "week": "ISO week of the contributions (YYYY-Www).",
-    "theme": "Theme of the latest published governance report (category rows: empty).",
-    "proposals": "Number of visible proposals (not hidden, not withdrawn, not merged); status rows: per status.",
-    "supports": "Number of supports given to these proposals.",
-    "comments": "Number of visible comments on these proposals.",
-    "residents": "Distinct residents who proposed, supported or commented.",
-    "suppressed": "true when the row describes fewer than 5 residents: its counts are left empty.",
+    "table": _l("Which breakdown the row belongs to: area_process, category, week, status or theme."),
+    "area": _l("Project area (stable identifier, e.g. vienna-simmering)."),
+    "process": _l("Participation process (stable identifier), empty for area-wide rows."),
+    "category": _l("Shared category of the proposals (the same list in every area); status rows: the status."),
+    "week": _l("ISO week of the contributions (YYYY-Www)."),
+    "theme": _l("Theme of the latest published governance report."),
+    "proposals": _l("Number of visible proposals (not hidden, not withdrawn, not merged)."),
+    "supports": _l("Number of supports given to these proposals."),
+    "comments": _l("Number of visible comments on these proposals."),
+    "residents": _l("Distinct residents who proposed, supported or commented."),
+    "suppressed": _l("true when the row describes fewer than 5 residents: its counts are left empty."),
 }
 
 

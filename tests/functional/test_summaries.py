@@ -191,3 +191,14 @@ def test_exports_run_on_rq_workers_when_redis_is_configured(tmp_path, private_da
             os.environ.pop("STENGAGE_ENV", None)
         else:
             os.environ["STENGAGE_ENV"] = old_env
+
+
+def test_export_headers_and_dictionary_speak_the_clerks_language(client):
+    _busy_area()
+    login_as(client, factories.staff(locale="de"))
+    response = submit(client, "/staff/summaries", {"areas": ["vienna-simmering"], "format": "csv"},
+                      page="/staff/summaries")
+    job = db.session.get(ExportJob, int(response.headers["Location"].rsplit("/", 1)[1]))
+    header = client.get(f"/staff/jobs/{job.id}/download").get_data(as_text=True).splitlines()[0]
+    assert header.split(",")[:2] == ["Tabelle", "Gebiet"]
+    assert "Bedeutung" in client.get("/staff/dictionary.csv").get_data(as_text=True).splitlines()[0]
