@@ -125,27 +125,102 @@ def _tab_to(page, matches, limit=80):
     raise AssertionError(f"keyboard focus never reached: {matches}")
 
 
-def test_a_keyboard_user_logs_in_supports_and_comments(page, scene):
-    page.goto("/account/login")
-    _tab_to(page, "document.activeElement.id === 'email'")
-    page.keyboard.type(scene["neighbour"])
+def _focus(page, selector):
+    """Tab until ``selector`` has the focus, as a keyboard user would."""
+    _tab_to(page, f"document.activeElement && document.activeElement.matches({selector!r})")
+
+
+def _press(page, label):
+    """Tab to the button or link with this text and press Enter."""
+    _tab_to(page, f"document.activeElement && document.activeElement.textContent.trim() === {label!r}")
+    page.keyboard.press("Enter")
+
+
+def test_the_resident_journey_by_keyboard_alone(page, scene, live_server):
+    page.goto("/account/register")
+    _focus(page, "#email")
+    page.keyboard.type("keys@example.org")
     page.keyboard.press("Tab")
-    page.keyboard.type(factories.PASSWORD)
+    page.keyboard.type("Kira Keys")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/check-your-mail")
+    page.goto(live_server.outbox.link(live_server.outbox.last(to="keys@example.org"), "/account/confirm/"))
+    _focus(page, "#email")
+    page.keyboard.type("keys@example.org")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     page.locator(".flash-success").wait_for()
+
+    # English, chosen with the keyboard from the switcher (Vienna's pages start in German).
+    _focus(page, "#language-select")
+    page.keyboard.press("Home")  # English is the first language offered
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    with live_server.app.app_context():
+        code = factories.letter_codes(count=1)[0]
+        db.session.commit()
+        db.session.remove()
+    page.goto("/areas/vienna-simmering/verify")
+    _focus(page, "#lc-code")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/areas/vienna-simmering")
+
+    page.goto(scene["process"] + "/propose")
+    _focus(page, "#title")
+    page.keyboard.type("Ramp at the tram stop")
+    page.keyboard.press("Tab")
+    page.keyboard.type("A ramp for prams and wheelchairs.")
+    _focus(page, "#category")
+    page.keyboard.type("Mobility")
+    _focus(page, "#address")
+    page.keyboard.type("Tram stop Enkplatz")
+    _press(page, "Publish proposal")
+    if page.get_by_role("button", name="Publish anyway").count():
+        _press(page, "Publish anyway")
+    page.wait_for_url("**/proposals/*")
+    assert "Ramp at the tram stop" in page.content()
+
     page.goto(f"/proposals/{scene['other']}")
-    _tab_to(page, "document.activeElement.textContent.trim() === 'Support this proposal'")
-    page.keyboard.press("Enter")
+    _press(page, "Support this proposal")
     page.get_by_role("button", name="Withdraw my support").wait_for()
-    _tab_to(page, "document.activeElement.id === 'body'")
+    _focus(page, "#body")
     page.keyboard.type("Typed without a mouse.")
-    _tab_to(page, "document.activeElement.textContent.trim() === 'Post comment'")
-    page.keyboard.press("Enter")
+    _press(page, "Post comment")
     page.locator(".comment", has_text="Typed without a mouse.").wait_for()
-    # The skip link is the first stop and leads to the content.
+
+    with live_server.app.app_context():
+        from sqlalchemy import select
+
+        from stengage.proposals import operations
+        from stengage.proposals.models import Comment, Proposal
+
+        mine = db.session.scalar(select(Comment).where(Comment.body == "Typed without a mouse."))
+        neighbour = db.session.scalar(select(factories.User).where(factories.User.email == scene["neighbour"]))
+        with live_server.app.test_request_context(base_url=live_server.url):
+            operations.add_comment(neighbour, db.session.get(Proposal, scene["other"]), "Answer for Kira",
+                                   factories.Alignment.NEUTRAL, parent=mine)
+        db.session.commit()
+        db.session.remove()
+    page.goto("/")
+    _press(page, "Notifications 1 unread")
+    page.wait_for_url("**/notifications/")
+    _tab_to(page, "document.activeElement && document.activeElement.textContent.includes('replied to your comment')")
+    page.keyboard.press("Enter")
+    page.locator(".replies .comment", has_text="Answer for Kira").wait_for()
+
+    # The skip link is the first stop on every page and leads to the content.
     page.goto("/")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id === 'content'")
 
 
 PAGES = ["/", "/areas/vienna-simmering", "/account/register", "/account/login", "/accessibility",
