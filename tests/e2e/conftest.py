@@ -91,8 +91,10 @@ def assert_accessible(page: Any, name: str) -> None:
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
     )
+    # Headings in order is a best-practice rule in axe, but WCAG 1.3.1 / 2.4.6 want it too.
+    headings = page.evaluate("() => axe.run(document, {runOnly: {type: 'rule', values: ['heading-order']}})")
     problems = [
         f"{v['id']} ({v['impact']}): {v['help']} -> {[n['target'] for n in v['nodes']][:5]}"
-        for v in result["violations"]
+        for v in [*result["violations"], *headings["violations"]]
     ]
     assert problems == [], f"axe found problems on {name} ({page.url}):\n" + "\n".join(problems)

@@ -91,6 +91,15 @@ def test_propose_with_place_and_photo_support_comment_and_reply(page, scene, tmp
     page.get_by_role("link", name="Nils replied to your comment").click()
     assert "drinking fountain" in page.content()
 
+    # Switch to German and back, with the switcher on the page.
+    page.get_by_label("Language").select_option("de")
+    page.get_by_role("button", name="Change language").click()
+    assert page.locator("html").get_attribute("lang") == "de"
+    assert_accessible(page, "proposal-de")
+    page.get_by_label("Sprache").select_option("en")
+    page.get_by_role("button", name="Sprache wechseln").click()
+    assert page.locator("html").get_attribute("lang") == "en"
+
     # The map and the area feed show it to everyone.
     page.goto(scene["process"] + "/map")
     assert page.get_by_role("link", name="Shade trees on Enkplatz").count() >= 1
