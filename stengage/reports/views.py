@@ -26,7 +26,7 @@ from stengage.reports.charts import bar_chart
 from stengage.reports.forms import PublishForm, ReportForm, SuggestionForm, ThemeForm
 from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
 from stengage.reports.permissions import can_build_reports
-from stengage.reports.printing import render_html
+from stengage.reports.printing import render_html, render_pdf
 
 bp = Blueprint("reports", __name__, url_prefix="/areas/<area_slug>/reports")
 
@@ -244,8 +244,11 @@ def download(area_slug: str, report_slug: str, number: str, fmt: str) -> Respons
     path, job = jobs.report_pdf(version)
     if path is not None:
         return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"{name}.pdf")
+    owner_id = version.published_by_id or report.created_by_id
+    if owner_id is None:  # nobody left to own a job: render it now
+        return _file(render_pdf(version), "application/pdf", f"{name}.pdf")
     if job is None or jobs.can_rerun(job):
-        job = jobs.start_report_pdf(version.published_by_id or report.created_by_id or 0, version)
+        job = jobs.start_report_pdf(owner_id, version)
         db.session.commit()
         jobs.dispatch(job.id)
         path, job = jobs.report_pdf(version)
