@@ -98,3 +98,18 @@ def assert_accessible(page: Any, name: str) -> None:
         for v in [*result["violations"], *headings["violations"]]
     ]
     assert problems == [], f"axe found problems on {name} ({page.url}):\n" + "\n".join(problems)
+
+
+def log_in(page: Any, email: str, password: str | None = None) -> None:
+    """Log in through the form (by field ids, so it works in every language)."""
+    from tests.factories import PASSWORD
+
+    page.goto("/account/login")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password or PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.locator(".flash-success").wait_for()
+
+
+def log_out(page: Any) -> None:
+    page.locator("form[action='/account/logout'] button").click()

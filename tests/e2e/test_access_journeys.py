@@ -6,7 +6,7 @@ import pytest
 
 from stengage.extensions import db
 from tests import factories
-from tests.e2e.conftest import SCREENSHOTS, assert_accessible
+from tests.e2e.conftest import SCREENSHOTS, assert_accessible, log_in, log_out
 from tests.images import jpeg_with_gps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_commits]
@@ -36,14 +36,6 @@ def no_js_page(browser, live_server):
     context.close()
 
 
-def _log_in(page, email, password):
-    page.goto("/account/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    page.locator(".flash-success").wait_for()
-
-
 def test_the_whole_resident_journey_works_without_javascript(no_js_page, scene, live_server, tmp_path):
     page = no_js_page
     page.goto("/account/register")
@@ -53,7 +45,7 @@ def test_the_whole_resident_journey_works_without_javascript(no_js_page, scene, 
     page.get_by_role("button", name="Create account").click()
     page.wait_for_url("**/check-your-mail")
     page.goto(live_server.outbox.link(live_server.outbox.last(to="nojs@example.org"), "/account/confirm/"))
-    _log_in(page, "nojs@example.org", PASSWORD)
+    log_in(page, "nojs@example.org", PASSWORD)
 
     # Verify with the code from a letter; choose English first (Vienna's pages start in German).
     page.get_by_label("Language").select_option("en")
@@ -94,14 +86,14 @@ def test_the_whole_resident_journey_works_without_javascript(no_js_page, scene, 
     page.get_by_role("button", name="Stop following").wait_for()  # commenting follows the proposal
 
     # The neighbour replies; Nika reads the notification.
-    page.locator("form[action='/account/logout'] button").click()
-    _log_in(page, scene["neighbour"], factories.PASSWORD)
+    log_out(page)
+    log_in(page, scene["neighbour"], factories.PASSWORD)
     page.goto(f"/proposals/{scene['other']}")
     page.get_by_role("link", name="Reply").first.click()
     page.get_by_label("Your comment").fill("Shade from the chestnut trees, maybe.")
     page.get_by_role("button", name="Post reply").click()
-    page.locator("form[action='/account/logout'] button").click()
-    _log_in(page, "nojs@example.org", PASSWORD)
+    log_out(page)
+    log_in(page, "nojs@example.org", PASSWORD)
     page.get_by_role("link", name=re.compile("Notifications")).click()
     page.get_by_role("link", name=re.compile("Nora replied to your comment")).click()
     assert "chestnut trees" in page.content()

@@ -8,7 +8,7 @@ from stengage.moderation import actions
 from stengage.moderation.models import FlagReason
 from stengage.proposals import operations
 from tests import factories
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in, log_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_commits]
 
@@ -37,21 +37,9 @@ def scene(live_server):
     return names
 
 
-def _log_in(page, email):
-    page.goto("/account/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.locator(".flash-success").wait_for()
-
-
-def _log_out(page):
-    page.locator("form[action='/account/logout'] button").click()
-
-
 def test_report_hide_block_answer_merge_and_audit(page, scene):
     # The third report hides the comment for everyone.
-    _log_in(page, "reporter.e2e@example.org")
+    log_in(page, "reporter.e2e@example.org")
     page.goto(f"/proposals/{scene['proposal']}")
     page.locator(f"#comment-{scene['comment']}").get_by_role("link", name="Report").click()
     assert_accessible(page, "report-form")
@@ -59,9 +47,9 @@ def test_report_hide_block_answer_merge_and_audit(page, scene):
     page.get_by_role("button", name="Send report").click()
     page.locator(".flash-success", has_text="will look at it").wait_for()
     assert "You are all idiots" not in page.content()
-    _log_out(page)
+    log_out(page)
 
-    _log_in(page, "mod.e2e@example.org")
+    log_in(page, "mod.e2e@example.org")
     page.get_by_role("link", name="Moderation").click()
     assert_accessible(page, "moderation-overview")
     page.get_by_role("link", name="Simmering").click()

@@ -4,7 +4,7 @@ import pytest
 
 from stengage.extensions import db
 from tests import factories
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in, log_out
 from tests.images import jpeg_with_gps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_commits]
@@ -24,18 +24,10 @@ def scene(live_server):
     return names
 
 
-def _log_in(page, email):
-    page.goto("/account/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.locator(".flash-success").wait_for()
-
-
 def test_propose_with_place_and_photo_support_comment_and_reply(page, scene, tmp_path):
     photo = tmp_path / "street.jpg"
     photo.write_bytes(jpeg_with_gps())
-    _log_in(page, scene["anna"])
+    log_in(page, scene["anna"])
     page.goto(scene["process"])
     assert_accessible(page, "process")
     page.get_by_role("link", name="Make a proposal").click()
@@ -74,18 +66,18 @@ def test_propose_with_place_and_photo_support_comment_and_reply(page, scene, tmp
     page.get_by_role("button", name="Post comment").click()
     page.locator(".comment", has_text="Benches would help too.").wait_for()
     proposal_url = page.url
-    page.locator("form[action='/account/logout'] button").click()
+    log_out(page)
 
-    _log_in(page, scene["nils"])
+    log_in(page, scene["nils"])
     page.goto(proposal_url)
     page.get_by_role("link", name="Reply").first.click()
     page.get_by_label("Your comment").fill("Agreed, and a drinking fountain.")
     page.get_by_role("button", name="Post reply").click()
     page.locator(".replies .comment", has_text="drinking fountain").wait_for()
     assert_accessible(page, "proposal-discussion")
-    page.locator("form[action='/account/logout'] button").click()
+    log_out(page)
 
-    _log_in(page, scene["anna"])
+    log_in(page, scene["anna"])
     page.get_by_role("link", name="Notifications").click()
     assert_accessible(page, "notifications")
     page.get_by_role("link", name="Nils replied to your comment").click()

@@ -5,7 +5,7 @@ import pytest
 from stengage.extensions import db
 from stengage.proposals.models import Alignment
 from tests import factories
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in, log_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_commits]
 
@@ -31,17 +31,9 @@ def scene(live_server):
     return names
 
 
-def _log_in(page, email):
-    page.goto("/account/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.locator(".flash-success").wait_for()
-
-
 def test_build_publish_revise_export_compare_and_read(page, scene, live_server):
     area = "/areas/munich-neuaubing-westkreuz-freiham"
-    _log_in(page, "mod.munich@example.org")
+    log_in(page, "mod.munich@example.org")
     page.goto(f"{area}/reports/new")
     assert_accessible(page, "report-new")
     page.get_by_label("Title").fill("Smart lighting: what residents said")
@@ -89,10 +81,10 @@ def test_build_publish_revise_export_compare_and_read(page, scene, live_server):
     page.get_by_role("link", name="What changed since v1").click()
     assert_accessible(page, "report-diff")
     assert "participation.comments" in page.content()
-    page.locator("form[action='/account/logout'] button").click()
+    log_out(page)
 
     # City staff export the lighthouse cities and compare.
-    _log_in(page, "staff.munich@example.org")
+    log_in(page, "staff.munich@example.org")
     page.get_by_role("link", name="Summaries").click()
     assert_accessible(page, "staff-summaries")
     for fmt in ("CSV", "XLSX (Excel)"):
@@ -106,7 +98,7 @@ def test_build_publish_revise_export_compare_and_read(page, scene, live_server):
     assert_accessible(page, "staff-job")
     page.goto("/staff/compare")
     assert_accessible(page, "staff-compare")
-    page.locator("form[action='/account/logout'] button").click()
+    log_out(page)
 
     # Anyone reads both versions and the same data from the API.
     page.goto(f"{area}/reports/smart-lighting-what-residents-said?v=1")

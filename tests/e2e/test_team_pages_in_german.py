@@ -7,7 +7,7 @@ from stengage.moderation import actions
 from stengage.moderation.models import FlagReason
 from stengage.reports import operations as report_ops
 from tests import factories
-from tests.e2e.conftest import assert_accessible
+from tests.e2e.conftest import assert_accessible, log_in, log_out
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_commits]
 
@@ -30,16 +30,8 @@ def scene(live_server):
     return names
 
 
-def _log_in(page, email):
-    page.goto("/account/login")
-    page.locator("#email").fill(email)
-    page.locator("#password").fill(factories.PASSWORD)
-    page.locator("form button[type=submit]").last.click()
-    page.locator(".flash-success").wait_for()
-
-
 def test_moderator_and_staff_pages_in_german(page, scene):
-    _log_in(page, "mod.de@example.org")
+    log_in(page, "mod.de@example.org")
     area = "/areas/vienna-simmering"
     for path in ("/moderation", f"{area}/moderation", f"/proposals/{scene['proposal']}/triage",
                  f"/proposals/{scene['proposal']}/merge", "/audit", f"{area}/reports/",
@@ -48,8 +40,8 @@ def test_moderator_and_staff_pages_in_german(page, scene):
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == "de"
         assert_accessible(page, "de" + path.replace("/", "-"))
-    page.locator("form[action='/account/logout'] button").click()
-    _log_in(page, "staff.de@example.org")
+    log_out(page)
+    log_in(page, "staff.de@example.org")
     for path in ("/staff/summaries", "/staff/compare", "/staff/tokens/", f"{area}/letter-codes"):
         page.goto(path)
         assert page.locator("html").get_attribute("lang") == "de"
