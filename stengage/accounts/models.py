@@ -157,7 +157,8 @@ class Membership(Base):
     approval_request_message: Mapped[str | None] = mapped_column(Text)
 
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
-    area: Mapped[Area] = relationship(lazy="joined")
+    # Permission checks need only area_id; pages that show the area's name load it on use.
+    area: Mapped[Area] = relationship()
     verified_by: Mapped[User | None] = relationship(foreign_keys=[verified_by_id], lazy="raise")
 
     @property

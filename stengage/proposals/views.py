@@ -13,6 +13,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -43,8 +44,13 @@ def _user_key() -> str:
     return f"user:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr or "?"
 
 
-def get_proposal_or_404(proposal_id: int) -> Proposal:
-    proposal = db.session.get(Proposal, proposal_id)
+def get_proposal_or_404(proposal_id: int, *, for_action: bool = False) -> Proposal:
+    """The proposal, or 404 (hidden ones too, except for their author and the area's team).
+
+    ``for_action``: the caller only acts on it, so its author and photos are not loaded.
+    """
+    options = [lazyload(Proposal.author), lazyload(Proposal.images)] if for_action else []
+    proposal = db.session.get(Proposal, proposal_id, options=options)
     if proposal is None:
         abort(404)
     if proposal.hidden_at is not None and not (
@@ -214,7 +220,7 @@ def _support_fragment(proposal: Proposal, supported: bool, message: str | None =
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_SUPPORT"], key_func=_user_key)
 def support(proposal_id: int) -> Response | str:
-    proposal = get_proposal_or_404(proposal_id)
+    proposal = get_proposal_or_404(proposal_id, for_action=True)
     change = ops.withdraw_support if request.form.get("action") == "withdraw" else ops.support
     _done, message = _run(lambda: change(current_user, proposal))
     if _is_htmx():
