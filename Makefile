@@ -15,6 +15,7 @@ translations: install
 # Re-extract every user-facing string and merge it into the catalogues (then translate them).
 messages: install
 	$(BIN)/pybabel extract -F stengage/translations/babel.cfg -k _l -k lazy_gettext --no-location \
+	  --ignore-dirs '.* __pycache__ node_modules' \
 	  --sort-output --project stengage --copyright-holder stengage -o stengage/translations/messages.pot .
 	$(BIN)/pybabel update -i stengage/translations/messages.pot -d stengage/translations --no-fuzzy-matching
 
