@@ -69,7 +69,7 @@ def init_templating(app: Flask) -> None:
     from flask_login import current_user
 
     from stengage.areas.models import Feature
-    from stengage.core.markdown import render
+    from stengage.core.markdown import render, strip_markup
     from stengage.moderation.forms import FLAG_REASON_LABELS
     from stengage.proposals.forms import ALIGNMENT_LABELS, CATEGORY_LABELS, STATUS_LABELS
     from stengage.proposals.notifications import unread_count
@@ -77,6 +77,7 @@ def init_templating(app: Flask) -> None:
     can = _permissions()
     feature_labels = {Feature.PROPOSE: _l("proposing"), Feature.SUPPORT: _l("supporting"),
                       Feature.COMMENT: _l("commenting")}
+    app.jinja_env.filters["plain"] = strip_markup
     app.jinja_env.filters["markdown"] = lambda text: Markup(render(text or ""))  # noqa: S704 - nh3-cleaned  # noqa: S704 - nh3-cleaned
     app.jinja_env.filters["shortdatetime"] = short_datetime
     app.jinja_env.filters["count"] = short_number

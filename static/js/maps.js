@@ -7,7 +7,11 @@
   var TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png";
 
   function baseMap(element, bounds) {
-    var map = L.map(element, { maxBounds: L.latLngBounds(bounds).pad(0.25), scrollWheelZoom: false });
+    var map = L.map(element, { maxBounds: L.latLngBounds(bounds).pad(0.25), scrollWheelZoom: false,
+                               zoomControl: false });
+    // Leaflet's own buttons speak English; the page gives their names in the visitor's language.
+    L.control.zoom({ zoomInTitle: element.dataset.zoomIn || "+", zoomOutTitle: element.dataset.zoomOut || "-" })
+      .addTo(map);
     L.tileLayer(TILES, { maxZoom: 19, attribution: element.dataset.attribution || "" }).addTo(map);
     map.fitBounds(bounds);
     return map;

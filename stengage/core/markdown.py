@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from functools import lru_cache
 
 import nh3
@@ -44,3 +45,12 @@ def plain_excerpt(text: str, limit: int = 220) -> str:
     cleaned = html.unescape(nh3.clean(_parser().render(text), tags=set()))  # templates escape it
     flat = " ".join(cleaned.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKS = re.compile(r"(\*\*|__|\*|`|^#{1,6}\s*|^>\s*|^[-+]\s+)", re.MULTILINE)
+
+
+def strip_markup(text: str) -> str:
+    """Markdown source as plain words, cheaply (list excerpts: no rendering per card)."""
+    return " ".join(_MARKS.sub("", _LINK.sub(r"\1", text)).split())
