@@ -9,7 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from stengage.accounts.models import MembershipRole, User
+from stengage.accounts.models import User
+from stengage.accounts.permissions import active_user, is_area_staff, is_area_team
 from stengage.areas.models import Area, Feature, Process
 from stengage.db import utc_now
 from stengage.proposals.models import SUPPORTABLE, Comment, Origin, Proposal, ProposalStatus
@@ -18,27 +19,13 @@ COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 MAX_COMMENT_DEPTH = 3
 
 
-def _active(user: Any) -> User | None:
-    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return None
-    return user
-
-
-def is_team(user: Any, area: Area | int) -> bool:
-    """Admins, and the area's moderators and staff."""
-    u = _active(user)
-    return u is not None and (u.is_admin or u.has_role(area, MembershipRole.MODERATOR)
-                              or u.has_role(area, MembershipRole.STAFF))
-
-
-def is_city_staff(user: Any, area: Area | int) -> bool:
-    u = _active(user)
-    return u is not None and (u.is_admin or u.has_role(area, MembershipRole.STAFF))
+is_team = is_area_team
+is_city_staff = is_area_staff
 
 
 def _resident(user: Any, area: Area | int) -> User | None:
     """A confirmed, verified resident of the area whom its moderators have not blocked there."""
-    u = _active(user)
+    u = active_user(user)
     if u is None or not u.is_confirmed or not u.is_verified_in(area) or u.is_blocked_in(area):
         return None
     return u
@@ -62,7 +49,7 @@ def _visible(proposal: Proposal) -> bool:
 
 
 def can_edit_proposal(user: Any, proposal: Proposal, now: datetime | None = None) -> bool:
-    u = _active(user)
+    u = active_user(user)
     if u is None or proposal.status != ProposalStatus.PUBLISHED:
         return False
     if proposal.origin == Origin.CITY:
@@ -74,7 +61,7 @@ def can_edit_proposal(user: Any, proposal: Proposal, now: datetime | None = None
 
 
 def can_withdraw_proposal(user: Any, proposal: Proposal) -> bool:
-    u = _active(user)
+    u = active_user(user)
     return (u is not None and u.id == proposal.author_id
             and proposal.status in (ProposalStatus.PUBLISHED, ProposalStatus.UNDER_REVIEW))
 
@@ -90,7 +77,7 @@ can_withdraw_support = can_support
 
 
 def can_comment(user: Any, proposal: Proposal, now: datetime | None = None) -> bool:
-    u = _active(user)
+    u = active_user(user)
     if u is None or not u.is_confirmed or not _visible(proposal) or u.is_blocked_in(proposal.area_id):
         return False
     if proposal.status in (ProposalStatus.WITHDRAWN, ProposalStatus.MERGED):
@@ -112,15 +99,15 @@ can_vote_on_comment = can_comment
 
 
 def can_edit_comment(user: Any, comment: Comment, now: datetime | None = None) -> bool:
-    u = _active(user)
+    u = active_user(user)
     return (u is not None and u.id == comment.author_id and not comment.is_deleted
             and (now or utc_now()) < comment.created_at + COMMENT_EDIT_WINDOW)
 
 
 def can_delete_comment(user: Any, comment: Comment) -> bool:
-    u = _active(user)
+    u = active_user(user)
     return u is not None and u.id == comment.author_id and not comment.is_deleted
 
 
 def can_follow(user: Any, proposal: Proposal) -> bool:
-    return _active(user) is not None and _visible(proposal)
+    return active_user(user) is not None and _visible(proposal)
