@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, g
 from sqlalchemy import select
 
 from stengage.areas.models import Area, ProjectRole
@@ -10,6 +10,9 @@ from stengage.extensions import db
 
 
 def get_area_or_404(slug: str) -> Area:
+    loaded = g.get("area")  # the URL preprocessor found it already
+    if loaded is not None and loaded.slug == slug:
+        return loaded
     area = db.session.scalar(select(Area).where(Area.slug == slug))
     if area is None:
         abort(404)

@@ -39,8 +39,8 @@ def init_area_context(app: Flask) -> None:
         slug = (values or {}).get("area_slug")
         if not isinstance(slug, str):
             return
-        row = db.session.execute(
-            select(Area.default_locale, Area.timezone).where(Area.slug == slug)
-        ).first()
-        if row is not None:
-            g.area_locale, g.area_timezone = row
+        # Loaded once per request; get_area_or_404 hands out the same object.
+        area = db.session.scalar(select(Area).where(Area.slug == slug))
+        if area is not None:
+            g.area = area
+            g.area_locale, g.area_timezone = area.default_locale, area.timezone

@@ -31,8 +31,8 @@ bp = Blueprint("processes", __name__, url_prefix="/areas/<area_slug>/processes")
 
 
 def get_process_or_404(area_slug: str, process_slug: str) -> Process:
-    process = db.session.scalar(select(Process).join(Process.area).where(
-        Area.slug == area_slug, Process.slug == process_slug))
+    area = get_area_or_404(area_slug)
+    process = db.session.scalar(select(Process).where(Process.area_id == area.id, Process.slug == process_slug))
     if process is None:
         abort(404)
     return process
