@@ -14,6 +14,7 @@ from stengage.accounts import operations as account_ops
 from stengage.accounts.models import MembershipRole, User
 from stengage.areas.demo import DEMO_AREAS, seed_demo_areas
 from stengage.areas.models import Area
+from stengage.areas.queries import find_area
 from stengage.core.operations import Refused
 from stengage.extensions import db
 from stengage.proposals import bench, maintenance, notifications
@@ -73,7 +74,7 @@ def _seed_demo_users() -> int:
         if area_slug is None:
             admin = user
             continue
-        area = db.session.scalar(select(Area).where(Area.slug == area_slug))
+        area = find_area(area_slug)
         if area is not None and role is not None and admin is not None and not user.has_role(area, role):
             account_ops.grant_role(admin, user, area, role, "demo account")
     return created

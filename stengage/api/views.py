@@ -17,8 +17,8 @@ from stengage.accounts.models import MembershipRole, User
 from stengage.api import serializers
 from stengage.api.models import ApiToken
 from stengage.api.openapi import document
-from stengage.areas.models import Area, Process
-from stengage.areas.queries import all_areas
+from stengage.areas.models import Process
+from stengage.areas.queries import all_areas, get_area_or_404
 from stengage.db import utc_now
 from stengage.extensions import csrf, db, limiter
 from stengage.proposals.models import Proposal, ProposalStatus
@@ -47,13 +47,6 @@ def _page_args() -> tuple[int, int]:
     return number("page", 1, 1_000_000), number("per_page", 20, MAX_PER_PAGE)
 
 
-def _area(slug: str) -> Area:
-    area = db.session.scalar(select(Area).where(Area.slug == slug))
-    if area is None:
-        abort(404)
-    return area
-
-
 @bp.route("/openapi.json")
 def openapi() -> Response:
     return jsonify(document())
@@ -66,12 +59,12 @@ def areas() -> Response:
 
 @bp.route("/areas/<slug>")
 def area(slug: str) -> Response:
-    return jsonify(serializers.area(_area(slug)))
+    return jsonify(serializers.area(get_area_or_404(slug)))
 
 
 @bp.route("/areas/<slug>/processes")
 def processes(slug: str) -> Response:
-    area = _area(slug)
+    area = get_area_or_404(slug)
     found = db.session.scalars(select(Process).where(Process.area_id == area.id).order_by(Process.starts_on,
                                                                                           Process.id))
     return jsonify({"items": [serializers.process(p) for p in found]})
@@ -83,7 +76,7 @@ def _visible(conditions: list[Any]) -> list[Any]:
 
 @bp.route("/areas/<slug>/processes/<process_slug>/proposals")
 def proposals(slug: str, process_slug: str) -> Response:
-    area = _area(slug)
+    area = get_area_or_404(slug)
     process = db.session.scalar(select(Process).where(Process.area_id == area.id, Process.slug == process_slug))
     if process is None:
         abort(404)
@@ -110,7 +103,7 @@ def proposal(proposal_id: int) -> Response:
 
 @bp.route("/areas/<slug>/reports")
 def reports(slug: str) -> Response:
-    area = _area(slug)
+    area = get_area_or_404(slug)
     found = db.session.scalars(select(Report).where(Report.area_id == area.id).order_by(Report.id))
     return jsonify({"items": [{"slug": r.slug, "title": r.title, "versions": [v.number for v in r.versions]}
                               for r in found if r.versions]})
@@ -118,7 +111,7 @@ def reports(slug: str) -> Response:
 
 @bp.route("/areas/<slug>/reports/<report_slug>/versions/<int:number>")
 def report_version(slug: str, report_slug: str, number: int) -> Response:
-    area = _area(slug)
+    area = get_area_or_404(slug)
     version = db.session.scalar(select(ReportVersion).join(Report).where(
         Report.area_id == area.id, Report.slug == report_slug, ReportVersion.number == number))
     if version is None:
@@ -134,7 +127,7 @@ def _summary(area_ids: tuple[int, ...], tables: set[str] | None) -> list[dict[st
 @bp.route("/areas/<slug>/summary")
 def public_summary(slug: str) -> Response:
     """Per process and per category, with small cells suppressed; weeks and themes are for staff."""
-    area = _area(slug)
+    area = get_area_or_404(slug)
     return jsonify({"area": area.slug, "rows": _summary((area.id,), {"area_process", "category", "status"})})
 
 

@@ -9,11 +9,15 @@ from stengage.areas.models import Area, ProjectRole
 from stengage.extensions import db
 
 
+def find_area(slug: str) -> Area | None:
+    return db.session.scalar(select(Area).where(Area.slug == slug))
+
+
 def get_area_or_404(slug: str) -> Area:
     loaded = g.get("area")  # the URL preprocessor found it already
     if loaded is not None and loaded.slug == slug:
         return loaded
-    area = db.session.scalar(select(Area).where(Area.slug == slug))
+    area = find_area(slug)
     if area is None:
         abort(404)
     return area

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, g, render_template
 from sqlalchemy import select
 
-from stengage.areas.models import Area, Process
-from stengage.areas.queries import areas_by_role, get_area_or_404
+from stengage.areas.models import Process
+from stengage.areas.queries import areas_by_role, find_area, get_area_or_404
 from stengage.db import utc_now
 from stengage.extensions import db
 
@@ -40,7 +40,7 @@ def init_area_context(app: Flask) -> None:
         if not isinstance(slug, str):
             return
         # Loaded once per request; get_area_or_404 hands out the same object.
-        area = db.session.scalar(select(Area).where(Area.slug == slug))
+        area = find_area(slug)
         if area is not None:
             g.area = area
             g.area_locale, g.area_timezone = area.default_locale, area.timezone

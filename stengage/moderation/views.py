@@ -10,7 +10,6 @@ from collections.abc import Callable
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from stengage.accounts.models import User
@@ -62,11 +61,7 @@ def _target(kind: str, target_id: int) -> tuple[Proposal | Comment | User, Area]
     if target is None:
         abort(404)
     if area_id is None:  # a person is reported from an area's page
-        slug = request.values.get("area", "")
-        area = db.session.scalar(select(Area).where(Area.slug == slug))
-        if area is None:
-            abort(404)
-        return target, area
+        return target, get_area_or_404(request.values.get("area", ""))
     return target, db.session.get(Area, area_id)
 
 

@@ -18,7 +18,8 @@ from sqlalchemy import func, select, text
 from stengage.accounts.models import AssuranceLevel, Membership, MembershipRole, User, VerificationMethod
 from stengage.accounts.passwords import hash_password
 from stengage.areas import operations as process_ops
-from stengage.areas.models import Area, Process
+from stengage.areas.models import Process
+from stengage.areas.queries import find_area
 from stengage.db import utc_now
 from stengage.extensions import db
 from stengage.proposals.models import Alignment, Category, Comment, Origin, Proposal, ProposalStatus, Support
@@ -78,7 +79,7 @@ def seed_bench(area_slug: str, proposals: int, supports: int, comments: int, *, 
     """``progress(stage, done_in_chunk, stage_total)`` is called after every chunk."""
     rng = random.Random(seed)
     report = progress or (lambda *_: None)
-    area = db.session.scalar(select(Area).where(Area.slug == area_slug))
+    area = find_area(area_slug)
     if area is None:
         raise ValueError(f"no area {area_slug!r}; run seed-demo first")
     now = utc_now()

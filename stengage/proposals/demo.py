@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from stengage.accounts.models import User
 from stengage.areas import operations as process_ops
-from stengage.areas.models import Area, Process
+from stengage.areas.models import Process
+from stengage.areas.queries import find_area
 from stengage.db import utc_now
 from stengage.extensions import db
 from stengage.proposals import operations as ops
@@ -41,7 +42,7 @@ def seed_demo_processes(staff: User | None) -> int:
     created = 0
     now = utc_now()
     for slug, (title, measures) in DEMO_PROCESSES.items():
-        area = db.session.scalar(select(Area).where(Area.slug == slug))
+        area = find_area(slug)
         if area is None or db.session.scalar(select(Process.id).where(Process.area_id == area.id)) is not None:
             continue
         phases = (

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from stengage.areas.models import Area, Process
+from stengage.areas.models import Process
 from stengage.areas.queries import get_area_or_404
 from stengage.core.exports import safe_cell
 from stengage.core.forms import run_and_report
@@ -32,8 +32,8 @@ bp = Blueprint("reports", __name__, url_prefix="/areas/<area_slug>/reports")
 
 
 def _report(area_slug: str, report_slug: str) -> Report:
-    report = db.session.scalar(select(Report).join(Report.area).where(Area.slug == area_slug,
-                                                                      Report.slug == report_slug))
+    area = get_area_or_404(area_slug)
+    report = db.session.scalar(select(Report).where(Report.area_id == area.id, Report.slug == report_slug))
     if report is None:
         abort(404)
     return report
