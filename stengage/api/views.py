@@ -18,7 +18,7 @@ from stengage.api import serializers
 from stengage.api.models import ApiToken
 from stengage.api.openapi import document
 from stengage.areas.models import Process
-from stengage.areas.queries import all_areas, get_area_or_404
+from stengage.areas.queries import all_areas, get_area_or_404, get_process_or_404
 from stengage.db import utc_now
 from stengage.extensions import csrf, db, limiter
 from stengage.proposals.models import Proposal, ProposalStatus
@@ -76,16 +76,13 @@ def _visible(conditions: list[Any]) -> list[Any]:
 
 @bp.route("/areas/<slug>/processes/<process_slug>/proposals")
 def proposals(slug: str, process_slug: str) -> Response:
-    area = get_area_or_404(slug)
-    process = db.session.scalar(select(Process).where(Process.area_id == area.id, Process.slug == process_slug))
-    if process is None:
-        abort(404)
+    process = get_process_or_404(slug, process_slug)
     page, per_page = _page_args()
     conditions = _visible([Proposal.process_id == process.id])
     total = db.session.scalar(select(func.count(Proposal.id)).where(*conditions)) or 0
     items = db.session.scalars(select(Proposal).where(*conditions).order_by(Proposal.id)
                                .limit(per_page).offset((page - 1) * per_page))
-    body: dict[str, Any] = {"items": [serializers.proposal(p, area.slug, process.slug) for p in items],
+    body: dict[str, Any] = {"items": [serializers.proposal(p, slug, process.slug) for p in items],
                             "page": page, "per_page": per_page, "total": total}
     if page * per_page < total:
         body["next"] = url_for(".proposals", slug=slug, process_slug=process_slug, page=page + 1,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, g
 from sqlalchemy import select
 
-from stengage.areas.models import Area, ProjectRole
+from stengage.areas.models import Area, Process, ProjectRole
 from stengage.extensions import db
 
 
@@ -21,6 +21,14 @@ def get_area_or_404(slug: str) -> Area:
     if area is None:
         abort(404)
     return area
+
+
+def get_process_or_404(area_slug: str, process_slug: str) -> Process:
+    area = get_area_or_404(area_slug)
+    process = db.session.scalar(select(Process).where(Process.area_id == area.id, Process.slug == process_slug))
+    if process is None:
+        abort(404)
+    return process
 
 
 def areas_by_role() -> dict[ProjectRole, list[Area]]:

@@ -9,13 +9,12 @@ from typing import TypeVar
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from stengage.areas import operations as process_ops
 from stengage.areas.forms import ProcessForm
 from stengage.areas.models import Area, Phase, Process
-from stengage.areas.queries import get_area_or_404
+from stengage.areas.queries import get_area_or_404, get_process_or_404
 from stengage.core.forms import show_refusal
 from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.core.operations import Refused
@@ -28,14 +27,6 @@ from stengage.proposals.models import Category, Origin, ProposalStatus
 from stengage.proposals.operations import supported_ids, supports_left
 
 bp = Blueprint("processes", __name__, url_prefix="/areas/<area_slug>/processes")
-
-
-def get_process_or_404(area_slug: str, process_slug: str) -> Process:
-    area = get_area_or_404(area_slug)
-    process = db.session.scalar(select(Process).where(Process.area_id == area.id, Process.slug == process_slug))
-    if process is None:
-        abort(404)
-    return process
 
 
 def _draft(form: ProcessForm, area: Area) -> process_ops.ProcessDraft:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import lazyload
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
-from stengage.areas.queries import get_area_or_404
+from stengage.areas.queries import get_area_or_404, get_process_or_404
 from stengage.core.forms import show_refusal
 from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.core.operations import Refused
@@ -30,7 +30,6 @@ from stengage.proposals.comments import thread_for
 from stengage.proposals.forms import CommentForm, ProposalForm
 from stengage.proposals.images import discard, keep_pending, read_pending, store_uploads
 from stengage.proposals.models import Alignment, Category, Comment, Origin, Proposal, ProposalImage
-from stengage.proposals.process_views import get_process_or_404
 
 bp = Blueprint("proposals", __name__)
 T = TypeVar("T")
