@@ -29,13 +29,6 @@ def _admins_only() -> None:
         abort(403)
 
 
-def _user_or_404(user_id: int) -> User:
-    user = db.session.get(User, user_id)
-    if user is None:
-        abort(404)
-    return user
-
-
 @bp.route("/")
 def users() -> str:
     query = (request.args.get("q") or "").strip()[:100]
@@ -49,14 +42,14 @@ def users() -> str:
 
 @bp.route("/users/<int:user_id>")
 def user(user_id: int) -> str:
-    target = _user_or_404(user_id)
+    target = db.get_or_404(User, user_id)
     areas = [(a.id, a.name) for a in all_areas()]
     return render_template("admin/user.html", user=target, grant_form=GrantRoleForm(areas),
                            reason_form=ReasonForm())
 
 
 def _act(user_id: int, form: ReasonForm | GrantRoleForm, action: Callable[[User], str]) -> Response:
-    target = _user_or_404(user_id)
+    target = db.get_or_404(User, user_id)
     if not form.validate_on_submit():
         flash(gettext("Please give a reason; it is kept in the audit log."), "error")
     else:

@@ -176,9 +176,7 @@ def act(area_slug: str, kind: str, target_id: int, action: str) -> Response | st
 
 
 def _triaged_proposal(proposal_id: int) -> Proposal:
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None:
-        abort(404)
+    proposal = db.get_or_404(Proposal, proposal_id)
     if not can.can_triage(current_user, proposal.area_id):
         abort(403)
     return proposal
@@ -234,9 +232,7 @@ def assigned() -> str:
 @login_required
 def merge(proposal_id: int) -> Response | str:
     """Choose duplicates of this proposal and where they all go."""
-    proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None:
-        abort(404)
+    proposal = db.get_or_404(Proposal, proposal_id)
     if not can.can_moderate(current_user, proposal.area_id):
         abort(403)
     query = (request.values.get("q") or proposal.title)[:150]

@@ -255,9 +255,7 @@ def follow(proposal_id: int) -> Response | str:
 
 
 def _comment_or_404(comment_id: int) -> tuple[Comment, Proposal]:
-    comment = db.session.get(Comment, comment_id)
-    if comment is None:
-        abort(404)
+    comment = db.get_or_404(Comment, comment_id)
     return comment, get_proposal_or_404(comment.proposal_id)
 
 
