@@ -67,7 +67,7 @@ def _seed_demo_users() -> int:
     created = 0
     admin = None
     for email, name, area_slug, role in DEMO_USERS:
-        user = db.session.scalar(select(User).where(User.email == email))
+        user = account_ops.find_user_by_email(email)
         if user is None:
             user = account_ops.create_user(email, name, DEMO_PASSWORD, admin=area_slug is None)
             created += 1
@@ -81,7 +81,7 @@ def _seed_demo_users() -> int:
 
 
 def _demo_admin() -> User | None:
-    return db.session.scalar(select(User).where(User.email == DEMO_USERS[0][0]))
+    return account_ops.find_user_by_email(DEMO_USERS[0][0])
 
 
 @click.command("create-user")

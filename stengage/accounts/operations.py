@@ -33,7 +33,11 @@ def find_user_by_email(address: str) -> User | None:
         normalised = emails.normalise_email(address)
     except emails.InvalidEmail:
         return None
-    return db.session.scalar(select(User).where(User.email == normalised))
+    return _holder_of(normalised)
+
+
+def _holder_of(normalised_address: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalised_address))
 
 
 def _check_password(password: str, user_inputs: list[str]) -> None:
@@ -51,7 +55,7 @@ def register(email: str, display_name: str, password: str, locale: str | None) -
     address = emails.normalise_email(email)
     _check_password(password, [address, display_name])
     password_hash = hash_password(password)  # before the look-up: both answers take as long
-    existing = db.session.scalar(select(User).where(User.email == address))
+    existing = _holder_of(address)
     if existing is not None:
         emails.queue_already_registered(existing)
         return None
@@ -83,7 +87,7 @@ def confirm_email(token: str) -> User:
         return user
     if address != user.pending_email:
         raise invalid
-    if db.session.scalar(select(User.id).where(User.email == address)) is not None:
+    if _holder_of(address) is not None:
         user.pending_email = None
         raise Refused(gettext("That email address now belongs to another account."))
     old_address = user.email
@@ -176,7 +180,7 @@ def change_email(user: User, current_password: str, new_email: str) -> None:
     if address == user.email:
         raise Refused(gettext("This is already your email address."), field="email")
     user.pending_email = address
-    taken = db.session.scalar(select(User).where(User.email == address))
+    taken = _holder_of(address)
     if taken is not None:
         # Same answer as for a free address; the owner of that mailbox hears about it.
         emails.queue_already_registered(taken)
@@ -257,7 +261,7 @@ def create_user(email: str, display_name: str, password: str, *, admin: bool = F
     """For the CLI: an account that can log in at once."""
     address = emails.normalise_email(email)
     _check_password(password, [address, display_name])
-    if db.session.scalar(select(User.id).where(User.email == address)) is not None:
+    if _holder_of(address) is not None:
         raise Refused(gettext("An account with this email address already exists."))
     user = User(email=address, display_name=display_name.strip(),
                 password_hash=hash_password(password), is_admin=admin,
