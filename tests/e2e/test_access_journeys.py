@@ -150,8 +150,8 @@ def test_the_resident_journey_by_keyboard_alone(page, scene, live_server):
     _focus(page, "#language-select")
     page.keyboard.press("Home")  # English is the first language offered
     page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the switch posts and comes back; wait for the page it returns
+        page.keyboard.press("Enter")
     assert page.locator("html").get_attribute("lang") == "en"
 
     with live_server.app.app_context():
