@@ -63,6 +63,7 @@ def _load_config(app: Flask, config: str | dict[str, Any] | None) -> None:
 def _init_extensions(app: Flask) -> None:
     from stengage.core.i18n import select_locale, select_timezone
     from stengage.core.mail import init_mail
+    from stengage.core.page_cache import init_page_cache
     from stengage.core.security import init_security_headers
     from stengage.core.storage import init_storage
     from stengage.extensions import babel, csrf, db, limiter, login_manager, migrate
@@ -79,6 +80,7 @@ def _init_extensions(app: Flask) -> None:
     init_mail(app)
     init_storage(app)
     init_security_headers(app)
+    init_page_cache(app)
 
     from stengage.accounts.session import init_login
 

@@ -79,6 +79,13 @@ class BaseConfig:
     # Anti-spam: forms sent faster than this after they were shown are refused.
     ANTISPAM_MIN_SECONDS = 3
 
+    # Rendered pages for anonymous visitors (stengage.core.page_cache): auto = Redis when REDIS_URL
+    # is set, memory in development, else off; or redis / memory / off.
+    PAGE_CACHE = "auto"
+    PAGE_CACHE_SECONDS = 300
+    PAGE_CACHE_MEMORY_PAGES = 500
+    PAGE_CACHE_PREFIX = "stengage:pages:"
+
     # Public site address used in mails sent outside a request (CLI, jobs)
     SERVER_BASE_URL = "http://127.0.0.1:5000"
 
@@ -100,6 +107,8 @@ class TestingConfig(BaseConfig):
     REMEMBER_COOKIE_SECURE = False
     SEND_HSTS = False
     SERVER_NAME = None
+    # The whole suite runs with the page cache on, so every test also checks that writes invalidate it.
+    PAGE_CACHE = "memory"
 
 
 class ProductionConfig(BaseConfig):

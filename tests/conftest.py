@@ -24,6 +24,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from stengage import create_app
 from stengage.accounts.models import User
 from stengage.areas.demo import seed_demo_areas
+from stengage.core.page_cache import page_cache
 from stengage.extensions import db, limiter
 from tests.mailbox import Outbox
 
@@ -87,6 +88,7 @@ def _isolated(request: pytest.FixtureRequest, app: Flask) -> Iterator[None]:
     """Run each test in a savepoint that is rolled back, with fresh rate limits and outbox."""
     with app.app_context():
         limiter.reset()
+        page_cache().clear()  # the rows behind its pages are rolled back after each test
         Outbox(app).clear()
         # Exported files are named by row ids, which repeat once each test's rows are rolled back.
         shutil.rmtree(Path(app.instance_path) / "exports", ignore_errors=True)

@@ -151,6 +151,10 @@ class Process(Base):
         phase = self.phase_at(moment or utc_now())
         return phase is not None and phase.opens(feature)
 
+    def next_change_after(self, moment: datetime) -> datetime | None:
+        """When a phase next begins or ends: what the process offers changes then."""
+        return min((t for p in self.phases for t in (p.starts_at, p.ends_at) if t > moment), default=None)
+
     def next_phase_opening(self, feature: Feature) -> Phase | None:
         now = utc_now()
         return next((p for p in self.phases if p.starts_at > now and p.opens(feature)), None)

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from stengage.areas.models import Process
 from stengage.areas.queries import areas_by_role, find_area, get_area_or_404
+from stengage.core.page_cache import cached_page
 from stengage.db import utc_now
 from stengage.extensions import db
 
@@ -14,11 +15,13 @@ bp = Blueprint("areas", __name__)
 
 
 @bp.route("/")
+@cached_page
 def home() -> str:
     return render_template("areas/home.html", groups=areas_by_role())
 
 
 @bp.route("/areas/<area_slug>")
+@cached_page
 def area(area_slug: str) -> str:
     area = get_area_or_404(area_slug)
     processes = db.session.scalars(

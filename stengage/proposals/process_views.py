@@ -18,6 +18,7 @@ from stengage.areas.queries import get_area_or_404, get_process_or_404
 from stengage.core.forms import show_refusal
 from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.core.operations import Refused
+from stengage.core.page_cache import cached_page, expire_at
 from stengage.db import utc_now
 from stengage.extensions import db
 from stengage.proposals import permissions as can
@@ -129,8 +130,10 @@ def _page_number() -> int:
 
 
 @bp.route("/<process_slug>")
+@cached_page
 def process(area_slug: str, process_slug: str) -> str:
     process = get_process_or_404(area_slug, process_slug)
+    expire_at(process.next_change_after(utc_now()))
     form = FilterForm(request.args)
     query = list_query(form)
     page = queries.proposal_page(process, query, _page_number())
@@ -143,8 +146,10 @@ def process(area_slug: str, process_slug: str) -> str:
 
 
 @bp.route("/<process_slug>/map")
+@cached_page
 def map_page(area_slug: str, process_slug: str) -> str:
     process = get_process_or_404(area_slug, process_slug)
+    expire_at(process.next_change_after(utc_now()))
     form = FilterForm(request.args)
     points = queries.map_points(process, list_query(form))
     return render_template("processes/map.html", area=process.area, process=process, form=form, points=points)

@@ -21,7 +21,9 @@ from stengage.areas.queries import get_area_or_404, get_process_or_404
 from stengage.core.forms import show_refusal
 from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.core.operations import Refused
+from stengage.core.page_cache import cached_page, expire_at
 from stengage.core.storage import StorageError, get_storage
+from stengage.db import utc_now
 from stengage.extensions import db, limiter
 from stengage.proposals import operations as ops
 from stengage.proposals import permissions as can
@@ -139,15 +141,18 @@ def activity(area_slug: str) -> str:
 
 
 @bp.route("/proposals/<int:proposal_id>")
+@cached_page
 def proposal(proposal_id: int) -> str:
     proposal = get_proposal_or_404(proposal_id)
+    expire_at(proposal.process.next_change_after(utc_now()))
     viewer = current_user if current_user.is_authenticated else None
     thread = thread_for(proposal, viewer)
     wanted = request.args.get("reply", "")
     reply_to = thread.find(int(wanted)) if wanted.isdigit() and len(wanted) < 12 else None
     return render_template(
         "proposals/proposal.html", proposal=proposal, process=proposal.process, area=proposal.process.area,
-        thread=thread, comment_form=CommentForm(formdata=None), reply_to=reply_to,
+        thread=thread, reply_to=reply_to,
+        comment_form=CommentForm(formdata=None) if can.can_comment(viewer, proposal) else None,
         supported=proposal.id in ops.supported_ids(viewer, [proposal.id]),
         following=ops.is_following(viewer, proposal),
         supports_left=ops.supports_left(viewer, proposal.process) if viewer else None)

@@ -1,0 +1,286 @@
+"""Rendered public pages for anonymous visitors, kept until the content changes.
+
+A proposal list or a proposal page looks the same to every anonymous visitor who asks for it in the
+same language, so it is rendered once and served from the cache until any public content changes.
+
+- **Invalidation by version.** Every committed transaction that wrote to a public table bumps one
+  content version (after the commit, so a page rendered from older rows always carries an older
+  version). Each cached page remembers the version it was rendered under and is served only while
+  that is still the current one. One round trip (MGET) fetches both.
+- **Time.** Pages also expire: after ``PAGE_CACHE_SECONDS`` at most, and a view may ask for less
+  (a process page expires when its next phase begins).
+- **Personal parts.** Only anonymous GETs without flash messages are cached. The one per-visitor
+  value on such pages, the CSRF token of the language switcher, is rendered as a placeholder and
+  filled in for each visitor; a page that produced any other token is not stored.
+- **Backends.** ``PAGE_CACHE``: ``redis`` (shared by every worker; the default when ``REDIS_URL`` is
+  set), ``memory`` (one process only: ``flask run``, the default in development) or ``off``
+  (the default otherwise).
+  Several workers without Redis must not use ``memory``: one worker's writes would not reach the
+  other's cache.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar, cast
+
+import redis
+from flask import Flask, Response, current_app, g, has_app_context, make_response, request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+
+from stengage.core.i18n import select_locale
+from stengage.db import utc_now
+
+log = logging.getLogger(__name__)
+
+VERSION_KEY = "content-version"
+CSRF_PLACEHOLDER = "stengage-csrf-placeholder-5f0c1e"
+STATUS_HEADER = "X-Page-Cache"
+# Writes to these tables change nothing an anonymous visitor sees (private, internal or bookkeeping).
+PRIVATE_TABLES = frozenset({
+    "notification", "export_job", "api_token", "letter_code_batch", "letter_code", "proposal_note",
+    "audit_entry", "report_follow",
+})
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class RedisPages:
+    """Shared by every worker: the version is an atomic INCR, pages expire by themselves."""
+
+    def __init__(self, url: str, prefix: str) -> None:
+        self.client = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
+        self.prefix = prefix
+
+    def get_version_and_page(self, key: str) -> tuple[int, bytes | None]:
+        version, page = self.client.mget(self.prefix + VERSION_KEY, self.prefix + key)
+        return int(version or 0), page
+
+    def put(self, key: str, page: bytes, seconds: int) -> None:
+        self.client.set(self.prefix + key, page, ex=seconds)
+
+    def bump(self) -> None:
+        self.client.incr(self.prefix + VERSION_KEY)
+
+
+class MemoryPages:
+    """One process only: the most recently stored pages, up to a number."""
+
+    def __init__(self, max_pages: int) -> None:
+        self.max_pages = max_pages
+        self.version = 0
+        self.pages: OrderedDict[str, tuple[float, bytes]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_version_and_page(self, key: str) -> tuple[int, bytes | None]:
+        with self.lock:
+            entry = self.pages.get(key)
+            if entry is None or entry[0] < time.monotonic():
+                return self.version, None
+            return self.version, entry[1]
+
+    def put(self, key: str, page: bytes, seconds: int) -> None:
+        with self.lock:
+            self.pages[key] = (time.monotonic() + seconds, page)
+            self.pages.move_to_end(key)
+            while len(self.pages) > self.max_pages:
+                self.pages.popitem(last=False)
+
+    def bump(self) -> None:
+        with self.lock:
+            self.version += 1
+            self.pages.clear()
+
+
+class PageCache:
+    """The cache of one application: its backend, the content version, the switch."""
+
+    def __init__(self, app: Flask) -> None:
+        self.max_seconds = int(app.config["PAGE_CACHE_SECONDS"])
+        self.mode = _mode(app)
+        self.backend: RedisPages | MemoryPages | None = None
+        if self.mode == "redis":
+            self.backend = RedisPages(app.config["REDIS_URL"], app.config["PAGE_CACHE_PREFIX"])
+        elif self.mode == "memory":
+            self.backend = MemoryPages(int(app.config["PAGE_CACHE_MEMORY_PAGES"]))
+
+    @property
+    def enabled(self) -> bool:
+        return self.backend is not None
+
+    def lookup(self, key: str) -> tuple[int, str | None]:
+        """The current content version, and the page stored under ``key`` if it is still current.
+
+        A version of -1 means the cache could not be asked: render, and store nothing.
+        """
+        assert self.backend is not None
+        try:
+            version, stored = self.backend.get_version_and_page(key)
+        except Exception:  # a cache that is down serves nothing and breaks nothing
+            log.exception("page cache: lookup failed")
+            return -1, None
+        if stored is not None:
+            rendered_under, _, page = stored.partition(b"\n")
+            if rendered_under == str(version).encode():
+                return version, page.decode()
+        return version, None
+
+    def store(self, key: str, version: int, html: str, seconds: int) -> None:
+        assert self.backend is not None
+        try:
+            self.backend.put(key, f"{version}\n{html}".encode(), max(1, min(seconds, self.max_seconds)))
+        except Exception:
+            log.exception("page cache: store failed")
+
+    def bump(self) -> None:
+        """Invalidate every cached page (called after a commit that changed public content)."""
+        if self.backend is None:
+            return
+        try:
+            self.backend.bump()
+        except Exception:
+            log.exception("page cache: could not bump the content version")
+
+    clear = bump  # a new version leaves every stored page behind
+
+
+def _mode(app: Flask) -> str:
+    wanted = str(app.config.get("PAGE_CACHE") or "auto").lower()
+    if wanted == "auto":
+        if app.config.get("REDIS_URL"):
+            return "redis"
+        return "memory" if app.config.get("ENV_NAME") == "development" else "off"
+    if wanted not in ("redis", "memory", "off"):
+        raise ValueError(f"PAGE_CACHE must be auto, redis, memory or off, not {wanted!r}")
+    if wanted == "redis" and not app.config.get("REDIS_URL"):
+        raise ValueError("PAGE_CACHE=redis needs REDIS_URL")
+    return wanted
+
+
+def page_cache() -> PageCache:
+    return cast(PageCache, current_app.extensions["stengage_page_cache"])
+
+
+# --- Serving ---------------------------------------------------------------------------------
+
+
+def _visitor_may_share() -> bool:
+    """An anonymous GET whose page holds nothing of the visitor's own."""
+    return (request.method in ("GET", "HEAD") and not current_user.is_authenticated
+            and "_flashes" not in session and request.args.get("sort") != "random")
+
+
+def _key() -> str:
+    # The language an anonymous visitor gets follows from the session, the URL and the browser alone.
+    parts = [request.host, request.full_path, select_locale(), request.headers.get("HX-Request", "")]
+    return "page:" + hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
+
+
+def expire_at(moment: datetime | None) -> None:
+    """The page being rendered goes out of date at ``moment`` (e.g. when a phase begins); None: never."""
+    if moment is not None:
+        seconds = int((moment - utc_now()).total_seconds()) + 1
+        g.page_cache_seconds = min(seconds, g.get("page_cache_seconds", 1 << 30))
+
+
+def _serve(html: str, status: str) -> Response:
+    response = make_response(html.replace(CSRF_PLACEHOLDER, generate_csrf()))
+    response.headers[STATUS_HEADER] = status
+    return response
+
+
+def cached_page(view: F) -> F:
+    """Serve the view's page from the cache for anonymous visitors; render and store it on a miss."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        cache = page_cache()
+        if not cache.enabled or not _visitor_may_share():
+            return view(*args, **kwargs)
+        key = _key()
+        version, html = cache.lookup(key)
+        if html is not None:
+            return _serve(html, "hit")
+        g.page_cache_rendering = True
+        try:
+            result = view(*args, **kwargs)
+        finally:
+            g.page_cache_rendering = False
+        field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        if not isinstance(result, str) or field in g or version < 0:
+            # Something rendered a real token (a form of its own): this page is not shared.
+            return result.replace(CSRF_PLACEHOLDER, generate_csrf()) if isinstance(result, str) else result
+        cache.store(key, version, result, g.get("page_cache_seconds", cache.max_seconds))
+        return _serve(result, "miss")
+
+    return cast(F, wrapper)
+
+
+def csrf_token_for_page() -> str:
+    """The templates' ``csrf_token()``: a placeholder while a shared page is rendered."""
+    if g.get("page_cache_rendering"):
+        return CSRF_PLACEHOLDER
+    return generate_csrf()
+
+
+# --- Invalidation ----------------------------------------------------------------------------
+
+
+def _mark_if_public(session: Session, table_name: str | None) -> None:
+    if table_name not in PRIVATE_TABLES:
+        session.info["public_content_changed"] = True
+
+
+def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        _mark_if_public(session, getattr(getattr(obj, "__table__", None), "name", None))
+        if session.info.get("public_content_changed"):
+            return
+
+
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        table = getattr(state.statement, "table", None)
+        _mark_if_public(state.session, getattr(table, "name", None))
+
+
+def _after_commit(session: Session) -> None:
+    if session.info.pop("public_content_changed", False) and has_app_context():
+        cache = current_app.extensions.get("stengage_page_cache")
+        if cache is not None:
+            cache.bump()
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("public_content_changed", None)
+
+
+_listening = False
+
+
+def _listen_once() -> None:
+    global _listening
+    if _listening:
+        return
+    event.listen(Session, "after_flush", _after_flush)
+    event.listen(Session, "do_orm_execute", _on_execute)
+    event.listen(Session, "after_commit", _after_commit)
+    event.listen(Session, "after_rollback", _after_rollback)
+    _listening = True
+
+
+def init_page_cache(app: Flask) -> None:
+    app.extensions["stengage_page_cache"] = PageCache(app)
+    # Flask-WTF offers csrf_token() both ways; a later context processor wins over its own.
+    app.jinja_env.globals["csrf_token"] = csrf_token_for_page
+    app.context_processor(lambda: {"csrf_token": csrf_token_for_page})
+    _listen_once()

@@ -1,0 +1,126 @@
+"""Anonymous visitors get shared pages from the cache, never stale ones and never someone else's."""
+
+import re
+import time
+from datetime import timedelta
+
+from stengage.areas.models import Phase
+from stengage.core.page_cache import STATUS_HEADER
+from stengage.db import utc_now
+from stengage.extensions import db
+from tests import factories
+from tests.conftest import login_as, submit
+
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+QUEUE = "/areas/vienna-simmering/moderation"
+
+
+def _url(process):
+    return f"/areas/{process.area.slug}/processes/{process.slug}"
+
+
+def _twice(client, url):
+    first, second = client.get(url), client.get(url)
+    return first, second
+
+
+def _committed_proposal(**fields):
+    process = factories.process()
+    proposal = factories.proposal(process, **fields)
+    db.session.commit()
+    return process, proposal
+
+
+def test_a_second_anonymous_visitor_gets_the_page_from_the_cache(app, client):
+    process, proposal = _committed_proposal(title="Benches along the Simmeringer Haide")
+    first = client.get(_url(process))
+    other = app.test_client()
+    with other.session_transaction() as session:
+        session["locale"] = "en"
+    again = other.get(_url(process))
+    assert first.headers[STATUS_HEADER] == "miss" and again.headers[STATUS_HEADER] == "hit"
+    for response in (first, again):
+        assert response.status_code == 200 and "Benches along the Simmeringer Haide" in response.text
+        assert response.headers["Content-Security-Policy"] and response.headers["Cache-Control"] == "no-cache"
+    assert client.get(f"/proposals/{proposal.id}").headers[STATUS_HEADER] == "miss"
+    assert client.get(f"/proposals/{proposal.id}").headers[STATUS_HEADER] == "hit"
+
+
+def test_every_visitor_gets_a_token_of_their_own_that_works(app, client):
+    process, _ = _committed_proposal()
+    other = app.test_client()
+    tokens = [CSRF.search(c.get(_url(process)).text).group(1) for c in (client, other)]
+    assert tokens[0] != tokens[1] and "placeholder" not in tokens[0] + tokens[1]
+    answer = other.post("/account/language", data={"csrf_token": tokens[1], "locale": "fr", "next": _url(process)})
+    assert answer.status_code == 302
+    french = other.get(_url(process))
+    assert french.headers[STATUS_HEADER] == "miss" and 'lang="fr"' in french.text
+    assert 'lang="en"' in client.get(_url(process)).text
+
+
+def test_a_support_a_comment_and_a_hidden_proposal_show_at_once(client):
+    process, proposal = _committed_proposal(title="Solar roof on the school")
+    page = f"/proposals/{proposal.id}"
+    _twice(client, page)
+    _twice(client, _url(process))
+
+    resident = factories.resident()
+    db.session.commit()
+    login_as(client, resident)
+    assert submit(client, f"{page}/support", page=page).status_code == 302
+    assert submit(client, f"{page}/comments", {"body": "Yes, and on the gym too.", "alignment": "in_favour"},
+                  page=page).status_code == 302
+    client.post("/account/logout", data={"csrf_token": CSRF.search(client.get(page).text).group(1)})
+    client.get("/")  # the logout message is shown once
+
+    fresh = client.get(page)
+    assert fresh.headers[STATUS_HEADER] == "miss"
+    assert "Yes, and on the gym too." in fresh.text
+    assert re.search(r"<strong>1</strong>\s*support\b", fresh.text)
+
+    login_as(client, factories.moderator())
+    db.session.commit()
+    submit(client, f"{QUEUE}/proposal/{proposal.id}/hide", {"reason": "Duplicate"}, page=QUEUE)
+    with client.session_transaction() as session:
+        session.clear()
+    assert "Solar roof on the school" not in client.get(_url(process)).text
+    assert client.get(page).status_code == 404
+
+
+def test_logged_in_residents_and_flash_messages_are_never_cached(app, client):
+    process, _ = _committed_proposal()
+    _twice(app.test_client(), _url(process))
+    resident = factories.resident(name="Rosa Resident")
+    db.session.commit()
+    login_as(client, resident)
+    for _ in range(2):
+        own = client.get(_url(process))
+        assert STATUS_HEADER not in own.headers and "Log out" in own.text
+        assert own.headers["Cache-Control"] == "no-store"
+
+    client.post("/account/logout", data={"csrf_token": CSRF.search(own.text).group(1)})
+    farewell = client.get("/")
+    assert STATUS_HEADER not in farewell.headers and "You are logged out" in farewell.text
+    stranger = app.test_client().get("/")
+    assert "You are logged out" not in stranger.text and "Rosa Resident" not in stranger.text
+
+
+def test_a_cached_process_page_turns_over_when_the_next_phase_begins(client):
+    process = factories.process(phase="before", features=("support",))
+    soon = utc_now() + timedelta(seconds=2)
+    process.phases = [Phase(title="Supporting", starts_at=soon, ends_at=soon + timedelta(days=5),
+                            opens_support=True)]
+    factories.proposal(process)
+    db.session.commit()
+    before = client.get(_url(process))
+    assert client.get(_url(process)).headers[STATUS_HEADER] == "hit"
+    time.sleep(max(0.0, (soon - utc_now()).total_seconds()) + 1.2)
+    after = client.get(_url(process))
+    assert after.headers[STATUS_HEADER] == "miss"
+    assert after.text != before.text
+
+
+def test_sorting_at_random_keeps_each_visitors_own_order(client):
+    process, _ = _committed_proposal()
+    for _ in range(2):
+        assert STATUS_HEADER not in client.get(f"{_url(process)}?sort=random").headers
