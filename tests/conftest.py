@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -29,6 +30,7 @@ from stengage.extensions import db, limiter
 from tests.mailbox import Outbox
 
 TEST_DATABASE_URL = os.environ.get("STENGAGE_TEST_DATABASE_URL")
+REDIS_URL = os.environ.get("STENGAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
 
 
@@ -151,6 +153,20 @@ def client(app: Flask) -> FlaskClient:
 def visitor(app: Flask) -> FlaskClient:
     """A first-time visitor: no language chosen yet."""
     return app.test_client()
+
+
+@pytest.fixture
+def redis_server() -> Iterator[redis.Redis]:
+    """The Redis server at STENGAGE_TEST_REDIS_URL; with STENGAGE_REQUIRE_REDIS=1 its absence fails the run."""
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as error:
+        if os.environ.get("STENGAGE_REQUIRE_REDIS"):
+            pytest.fail(f"Redis is required but not reachable at {REDIS_URL}: {error}")
+        pytest.skip(f"Redis not reachable at {REDIS_URL}")
+    yield client
+    client.close()
 
 
 @pytest.fixture

@@ -126,7 +126,7 @@ class PageCache:
         try:
             version, stored = self.backend.get_version_and_page(key)
         except Exception:  # a cache that is down serves nothing and breaks nothing
-            log.exception("page cache: lookup failed")
+            log.warning("page cache: lookup failed", exc_info=True)
             return -1, None
         if stored is not None:
             rendered_under, _, page = stored.partition(b"\n")

@@ -1,18 +1,27 @@
 """Anonymous visitors get shared pages from the cache, never stale ones and never someone else's."""
 
+import json
+import os
 import re
+import subprocess
+import sys
 import time
+import uuid
 from datetime import timedelta
+from pathlib import Path
+
+import pytest
 
 from stengage.areas.models import Phase
 from stengage.core.page_cache import STATUS_HEADER
 from stengage.db import utc_now
 from stengage.extensions import db
 from tests import factories
-from tests.conftest import login_as, submit
+from tests.conftest import REDIS_URL, login_as, submit
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 QUEUE = "/areas/vienna-simmering/moderation"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _url(process):
@@ -124,3 +133,50 @@ def test_sorting_at_random_keeps_each_visitors_own_order(client):
     process, _ = _committed_proposal()
     for _ in range(2):
         assert STATUS_HEADER not in client.get(f"{_url(process)}?sort=random").headers
+
+
+# Two workers in one process of their own (Flask-Limiter keeps one storage per process), sharing a
+# database and Redis; a third worker whose Redis is down.
+WORKERS_SCRIPT = """
+import json, sys
+from pathlib import Path
+from stengage.extensions import db
+from tests import factories
+from tests.conftest import login_as, make_test_app, submit
+instance, url, prefix = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+shared = dict(REDIS_URL=url, PAGE_CACHE="redis", PAGE_CACHE_PREFIX=prefix + ":pages:", RATELIMIT_KEY_PREFIX=prefix)
+worker_a, worker_b = make_test_app(instance, **shared), make_test_app(instance, **shared)
+with worker_a.app_context():
+    proposal = factories.proposal(factories.process(), title="Cargo bikes for Freiham")
+    resident = factories.resident()
+    db.session.commit()
+    page = f"/proposals/{proposal.id}"
+visitor = worker_b.test_client()
+seen = [visitor.get(page).headers.get("X-Page-Cache") for _ in range(2)]
+supporter = login_as(worker_a.test_client(), resident)
+posted = submit(supporter, f"{page}/support", page=page).status_code
+after = visitor.get(page)
+down = make_test_app(instance, REDIS_URL="redis://127.0.0.1:9", PAGE_CACHE="redis",
+                     RATELIMIT_STORAGE_URI="memory://").test_client().get(page)
+print(json.dumps({"seen": seen, "posted": posted, "after": after.headers.get("X-Page-Cache"),
+                  "one_support": "<strong>1</strong>" in after.text, "down": down.status_code,
+                  "down_cache": down.headers.get("X-Page-Cache"), "down_title": "Cargo bikes" in down.text}))
+"""
+
+
+@pytest.mark.real_commits
+def test_workers_share_pages_and_their_invalidation_through_redis(redis_server, tmp_path):
+    prefix = f"stengage-test-{uuid.uuid4().hex[:8]}"
+    result = subprocess.run([sys.executable, "-c", WORKERS_SCRIPT, str(tmp_path), REDIS_URL, prefix],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "STENGAGE_TEST_DATABASE_URL": ""})
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout.strip().splitlines()[-1])
+    assert outcome["seen"] == ["miss", "hit"]  # the second request came from the cache worker B filled
+    assert outcome["posted"] == 302
+    assert outcome["after"] == "miss" and outcome["one_support"]  # worker A's support reached worker B
+    # Redis unreachable: the page is still served, just not from a cache.
+    assert outcome["down"] == 200 and outcome["down_cache"] is None and outcome["down_title"]
+    keys = redis_server.keys(f"{prefix}*")
+    assert keys, "the page cache wrote nothing to Redis"
+    redis_server.delete(*keys)

@@ -8,9 +8,9 @@ import uuid
 from pathlib import Path
 
 import pytest
-import redis
 
-REDIS_URL = os.environ.get("STENGAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+from tests.conftest import REDIS_URL
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Runs in its own process: Flask-Limiter keeps its storage on the extension instance, so a
@@ -26,19 +26,6 @@ codes = [client.post("/account/login", data={"email": "x@example.org", "password
          for _ in range(6)]
 print(json.dumps({"codes": codes, "storage": app.config["RATELIMIT_STORAGE_URI"]}))
 """
-
-
-@pytest.fixture
-def redis_server():
-    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
-    try:
-        client.ping()
-    except redis.exceptions.ConnectionError as error:
-        if os.environ.get("STENGAGE_REQUIRE_REDIS"):
-            pytest.fail(f"Redis is required but not reachable at {REDIS_URL}: {error}")
-        pytest.skip(f"Redis not reachable at {REDIS_URL}")
-    yield client
-    client.close()
 
 
 @pytest.mark.real_commits
