@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -359,6 +360,21 @@ def row(run: Run, hello_rps: float | None) -> list[Any]:
             codes, problems, r["set_cookie"], f"{per_request['app']:.1f}", db_cpu, other, share, target, verdict]
 
 
+def uncached_runs(db: str, env: dict[str, str], work: Path, list_path: str, proposal_path: str, proposal_id: int,
+                  comments: int, seconds: int, warmup: int) -> list[Run]:
+    """The anonymous pages rendered for every request: what a visitor costs when the cache is cold."""
+    server = Gunicorn("wsgi:app", REPO, {**env, "STENGAGE_PAGE_CACHE": "off"}, work, "uncached", database_name(db))
+    try:
+        server.wait_ready(list_path)
+        cookie = anonymous_cookie(server.port, [list_path, proposal_path])
+        return [measure(server, "list page 1, page cache off", list_path, get_script(cookie), seconds, warmup,
+                        work, None),
+                measure(server, f"proposal {proposal_id} ({comments} comments), page cache off", proposal_path,
+                        get_script(cookie), seconds, warmup, work, None)]
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), required=True)
@@ -366,6 +382,10 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds per endpoint (default 2)")
     parser.add_argument("--residents", type=int, default=32, help="logged-in residents for the POSTs")
     parser.add_argument("--fresh", action="store_true", help="rebuild the benchmark database first")
+    parser.add_argument("--redis", default="redis://127.0.0.1:6379/14",
+                        help="Redis shared by the workers: page cache and rate limits (default db 14)")
+    parser.add_argument("--uncached", action="store_true",
+                        help="also load the anonymous pages from a server whose page cache is off")
     parser.add_argument("--resident-pages", action="store_true",
                         help="also load the list and proposal pages as a logged-in resident")
     args = parser.parse_args()
@@ -385,6 +405,7 @@ def main() -> None:
     print(f"{machine_line()}; wrk and the server share these CPUs")
     print(f"gunicorn -w {WORKERS} (sync workers, access log off) on 127.0.0.1; wrk -t {THREADS} -c {CONNECTIONS} "
           f"-d {seconds}s after a {warmup} s warm-up; STENGAGE_ENV=production, cookies not Secure")
+    print(f"workers share Redis ({args.redis}): the page cache (anonymous pages) and the rate limits")
     print(f"support POSTs: STENGAGE_RATELIMIT_SUPPORT={SUPPORT_LIMIT!r} (instead of '120 per minute'; the limiter "
           f"still runs), {residents} logged-in residents, each toggling support/withdraw on its own proposal")
 
@@ -400,7 +421,12 @@ def main() -> None:
                                 None))
         finally:
             hello.stop()
-        env = app_env(args.db, STENGAGE_RATELIMIT_SUPPORT=SUPPORT_LIMIT)
+        prefix = f"stengage-bench-{uuid.uuid4().hex[:8]}"
+        env = app_env(args.db, STENGAGE_RATELIMIT_SUPPORT=SUPPORT_LIMIT, STENGAGE_REDIS_URL=args.redis,
+                      STENGAGE_PAGE_CACHE="redis", STENGAGE_PAGE_CACHE_PREFIX=f"{prefix}:pages:",
+                      STENGAGE_RATELIMIT_KEY_PREFIX=prefix)
+        if args.uncached:
+            runs += uncached_runs(args.db, env, work, list_path, proposal_path, proposal_id, comments, seconds, warmup)
         server = Gunicorn("wsgi:app", REPO, env, work, "stengage", database_name(args.db))
         try:
             server.wait_ready(list_path)

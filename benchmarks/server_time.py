@@ -106,8 +106,11 @@ class QueryCounter:
         self.count, self.seconds, self.statements = 0, 0.0, []
 
 
-def build_app(db: str) -> tuple[Any, QueryCounter]:
-    apply_env(app_env(db, STENGAGE_RATELIMIT_SUPPORT=SUPPORT_LIMIT))
+def build_app(db: str, page_cache: str, redis_url: str | None) -> tuple[Any, QueryCounter]:
+    extra = {"STENGAGE_PAGE_CACHE": page_cache}
+    if redis_url:
+        extra["STENGAGE_REDIS_URL"] = redis_url
+    apply_env(app_env(db, STENGAGE_RATELIMIT_SUPPORT=SUPPORT_LIMIT, **extra))
     from sqlalchemy import event
 
     from stengage import create_app
@@ -435,6 +438,13 @@ def main() -> None:
     parser.add_argument("--fresh", action="store_true", help="rebuild the benchmark database first")
     parser.add_argument("--profile", action="append", default=[], metavar="KEY",
                         help="profile a page with pyinstrument: a page key, 'failing' or 'all' (repeatable)")
+    parser.add_argument("--page-cache", choices=("off", "memory"), default="off",
+                        help="off (default): every request renders its page; memory: anonymous pages come "
+                             "from the page cache after the first request")
+    parser.add_argument("--redis", default=None, metavar="URL",
+                        help="rate limits in this Redis (as with several workers) instead of in memory")
+    parser.add_argument("--only", action="append", default=[], metavar="KEY",
+                        help="time only these pages (repeatable) and skip the query-count table")
     parser.add_argument("--profile-reps", type=int, default=40)
     parser.add_argument("--profile-dir", type=Path, default=None)
     parser.add_argument("--show-sql", action="append", default=[], metavar="KEY",
@@ -445,7 +455,7 @@ def main() -> None:
 
     data = seed(args.db, fresh=args.fresh)
     picks = pick_proposals(args.db, data)
-    app, counter = build_app(args.db)
+    app, counter = build_app(args.db, args.page_cache, args.redis)
     email = resident_emails(args.db, data, 1)[0]
     clients = {"anon": app.test_client(), "resident": log_in(app, email)}
     support_ids = unsupported_proposals(args.db, data, email)
@@ -453,6 +463,8 @@ def main() -> None:
     if token is None:
         raise SystemExit("no CSRF token on the proposal page")
     timed, groups = pages_for(data, picks, (support_ids, token.group(1)))
+    if args.only:
+        timed, groups = [p for p in timed if p.key in args.only], []
 
     print(f"\nserver_time.py --db {args.db}  ({time.strftime('%Y-%m-%d %H:%M:%S')})")
     print(f"database: {database_url(args.db)}; process {data.process_id}: {data.proposals} proposals, "
@@ -460,6 +472,7 @@ def main() -> None:
     print(data.note)
     print(f"{machine_line()}; STENGAGE_ENV=production (cookies not Secure); Flask test client in one "
           f"process; {reps} timed requests per page (at most {max_seconds:.0f} s) after {warmup} warm-up")
+    print(f"page cache: {args.page_cache}; rate limits: {args.redis or 'in memory'}")
     print(f"resident = logged-in verified resident {email}; support POSTs alternate support and withdraw "
           f"(STENGAGE_RATELIMIT_SUPPORT={SUPPORT_LIMIT!r} here, the limiter still runs)\n")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from stengage.accounts.models import User
 from stengage.extensions import db
@@ -15,7 +15,8 @@ def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id), options=[selectinload(User.memberships)])
+    # One query: the memberships answer every role and verification question of the request.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.memberships)])
     if user is None or user.session_version != int(version) or user.blocked_at is not None:
         return None
     return user

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from stengage.accounts.models import User
 from stengage.areas.models import Process
@@ -133,10 +135,16 @@ def _lock_supporter(actor: User) -> None:
 
 
 def _change_count(proposal: Proposal, column: str, delta: int) -> None:
+    """Add ``delta`` to a stored counter in the database (never read-modify-write) and keep its new value."""
     counter = getattr(Proposal, column)
-    db.session.execute(update(Proposal).where(Proposal.id == proposal.id)
-                       .values({column: counter + delta}).execution_options(synchronize_session=False))
-    db.session.refresh(proposal, [column])
+    value = db.session.execute(update(Proposal).where(Proposal.id == proposal.id)
+                               .values({column: counter + delta}).returning(counter)
+                               .execution_options(synchronize_session=False)).scalar_one()
+    set_committed_value(proposal, column, value)
+
+
+# What acting on a proposal needs: its own columns, not its author or photos.
+ACTION_LOAD_OPTIONS = (lazyload(Proposal.author), lazyload(Proposal.images))
 
 
 def _lock_proposal(proposal: Proposal) -> Proposal:
@@ -145,11 +153,18 @@ def _lock_proposal(proposal: Proposal) -> Proposal:
     A support for a proposal merged meanwhile goes to the proposal it was merged into, so it is
     neither lost nor counted twice.
     """
-    db.session.execute(select(Proposal.id).where(Proposal.id == proposal.id).with_for_update())
-    db.session.refresh(proposal, ["status", "merged_into_id", "hidden_at"])
+    db.session.refresh(proposal, ["status", "merged_into_id", "hidden_at"], with_for_update=True)
     if proposal.status == ProposalStatus.MERGED and proposal.merged_into_id is not None:
-        return _lock_proposal(db.session.get(Proposal, proposal.merged_into_id))
+        return _lock_proposal(db.session.get(Proposal, proposal.merged_into_id, options=ACTION_LOAD_OPTIONS))
     return proposal
+
+
+def _load_process(proposal: Proposal) -> Process:
+    """The proposal's process with its phases and area, in one query (the permission rules read them)."""
+    process = db.session.get(Process, proposal.process_id, options=[joinedload(Process.phases)])
+    # The session holds objects weakly: tie the process to the proposal while it is referenced here.
+    set_committed_value(proposal, "process", process)
+    return process
 
 
 def _supports_used(actor: User, process_id: int) -> int:
@@ -161,7 +176,8 @@ def _supports_used(actor: User, process_id: int) -> int:
 
 def support(actor: User, proposal: Proposal) -> bool:
     """Add the actor's support; False when they supported it already (nothing changes)."""
-    _lock_supporter(actor)
+    if _load_process(proposal).supports_per_resident is not None:
+        _lock_supporter(actor)  # before the proposal: every support takes its locks in this order
     proposal = _lock_proposal(proposal)
     if not can.can_support(actor, proposal):
         raise Refused(gettext("You can't support this proposal now."))
@@ -185,6 +201,7 @@ def support(actor: User, proposal: Proposal) -> bool:
 
 
 def withdraw_support(actor: User, proposal: Proposal) -> bool:
+    _load_process(proposal)
     if not can.can_withdraw_support(actor, proposal):
         raise Refused(gettext("Supports can only be withdrawn while the support phase is open."))
     removed = db.session.execute(delete(Support).where(

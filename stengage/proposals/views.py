@@ -13,7 +13,6 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.orm import lazyload
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -50,7 +49,7 @@ def get_proposal_or_404(proposal_id: int, *, for_action: bool = False) -> Propos
 
     ``for_action``: the caller only acts on it, so its author and photos are not loaded.
     """
-    options = [lazyload(Proposal.author), lazyload(Proposal.images)] if for_action else []
+    options = ops.ACTION_LOAD_OPTIONS if for_action else ()
     proposal = db.session.get(Proposal, proposal_id, options=options)
     if proposal is None:
         abort(404)
@@ -227,10 +226,12 @@ def support(proposal_id: int) -> Response | str:
     proposal = get_proposal_or_404(proposal_id, for_action=True)
     change = ops.withdraw_support if request.form.get("action") == "withdraw" else ops.support
     _done, message = _run(lambda: change(current_user, proposal))
-    if _is_htmx():
-        db.session.refresh(proposal)
-        return _support_fragment(proposal, proposal.id in ops.supported_ids(current_user, [proposal.id]), message)
-    return redirect(_back(proposal))
+    if not _is_htmx():
+        return redirect(_back(proposal))
+    if message is None:  # done, or there was nothing to do: either way the wish holds now
+        return _support_fragment(proposal, change is ops.support)
+    db.session.refresh(proposal)
+    return _support_fragment(proposal, proposal.id in ops.supported_ids(current_user, [proposal.id]), message)
 
 
 def _back(proposal: Proposal) -> str:
