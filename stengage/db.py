@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextvars
 import enum
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, Enum, MetaData, event
+from sqlalchemy import DateTime, Engine, Enum, Insert, MetaData, Table, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
@@ -109,11 +112,14 @@ def insert_ignore(session: Any, model: Any, values: dict[str, Any], conflict: li
 
     Uniqueness lives in the database, so this is safe under any race; never check-then-insert.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     table = getattr(model, "__table__", model)
-    statement = insert(table).values(**values).on_conflict_do_nothing(index_elements=conflict)
+    statement = _insert_ignore_statement(session.get_bind().dialect.name, table, tuple(conflict))
     # RETURNING tells for sure whether a row went in; drivers' rowcount is not reliable here.
-    return len(session.execute(statement.returning(table.c.id)).all())
+    return len(session.execute(statement, values).all())
+
+
+@functools.cache
+def _insert_ignore_statement(dialect: str, table: Table, conflict: tuple[str, ...]) -> Insert:
+    """Built once per table: the values come as parameters, so SQLAlchemy reuses its compiled form."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(conflict)).returning(table.c.id)

@@ -5,18 +5,21 @@ from __future__ import annotations
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from stengage.accounts.models import User
 from stengage.extensions import db
+
+# One query, built once: the memberships answer every role and verification question of the request.
+_USER_WITH_MEMBERSHIPS = select(User).options(joinedload(User.memberships)).where(User.id == bindparam("user_id"))
 
 
 def load_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    # One query: the memberships answer every role and verification question of the request.
-    user = db.session.get(User, int(user_id), options=[joinedload(User.memberships)])
+    user = db.session.execute(_USER_WITH_MEMBERSHIPS, {"user_id": int(user_id)}).unique().scalar_one_or_none()
     if user is None or user.session_version != int(version) or user.blocked_at is not None:
         return None
     return user

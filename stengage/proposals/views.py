@@ -49,8 +49,7 @@ def get_proposal_or_404(proposal_id: int, *, for_action: bool = False) -> Propos
 
     ``for_action``: the caller only acts on it, so its author and photos are not loaded.
     """
-    options = ops.ACTION_LOAD_OPTIONS if for_action else ()
-    proposal = db.session.get(Proposal, proposal_id, options=options)
+    proposal = ops.proposal_for_action(proposal_id) if for_action else db.session.get(Proposal, proposal_id)
     if proposal is None:
         abort(404)
     if proposal.hidden_at is not None and not (
