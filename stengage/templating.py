@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
 
+from babel import Locale
 from babel.dates import format_date
 from flask import Flask, g, request
 from flask_babel import get_locale, get_timezone
@@ -56,13 +58,18 @@ def short_datetime(moment: datetime) -> str:
 
 
 def short_number(value: int) -> str:
-    """A count in the request's locale (1,234 / 1.234 / 1 234), the pattern parsed once per request."""
-    cached = g.get("_number_pattern")
-    if cached is None:
-        locale = get_locale()
-        cached = g._number_pattern = (locale.decimal_formats[None], locale)
-    pattern, locale = cached
-    return pattern.apply(value, locale)
+    """A count in the request's locale (1,234 / 1.234 / 1 234)."""
+    locale = g.get("_number_locale")
+    if locale is None:
+        locale = g._number_locale = str(get_locale())
+    return _formatted_count(locale, value)
+
+
+@functools.lru_cache(maxsize=16384)
+def _formatted_count(locale: str, value: int) -> str:
+    """Counts repeat (0, 1, 2, ... on every card): each is formatted once per locale."""
+    parsed = Locale.parse(locale)
+    return parsed.decimal_formats[None].apply(value, parsed)
 
 
 def init_templating(app: Flask) -> None:
@@ -78,7 +85,7 @@ def init_templating(app: Flask) -> None:
     feature_labels = {Feature.PROPOSE: _l("proposing"), Feature.SUPPORT: _l("supporting"),
                       Feature.COMMENT: _l("commenting")}
     app.jinja_env.filters["plain"] = strip_markup
-    app.jinja_env.filters["markdown"] = lambda text: Markup(render(text or ""))  # noqa: S704 - nh3-cleaned  # noqa: S704 - nh3-cleaned
+    app.jinja_env.filters["markdown"] = lambda text: Markup(render(text or ""))  # noqa: S704 - nh3-cleaned
     app.jinja_env.filters["shortdatetime"] = short_datetime
     app.jinja_env.filters["count"] = short_number
     app.jinja_env.filters["stringify"] = lambda labels: {key: str(label) for key, label in labels.items()}

@@ -12,12 +12,13 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, cast, func, literal, literal_column, select, text
-from sqlalchemy.orm import joinedload, raiseload, selectinload
+from sqlalchemy.orm import joinedload, load_only, raiseload, selectinload
 
+from stengage.accounts.models import User
 from stengage.areas.models import Area, Process
 from stengage.core.pagination import Page, paginate_ids
 from stengage.extensions import db
-from stengage.proposals.models import Category, Comment, Origin, Proposal, ProposalStatus
+from stengage.proposals.models import Category, Comment, Origin, Proposal, ProposalImage, ProposalStatus
 
 PER_PAGE = 20
 MAP_LIMIT = 2000  # the most supported places; the list view pages through the rest
@@ -89,11 +90,20 @@ def _order(query: ListQuery) -> list[ColumnElement[Any]]:
     return [Proposal.support_count.desc(), Proposal.id.desc()]
 
 
+# A card shows these and nothing more: rows stay narrow (no rendered HTML, no author's account).
+_CARD = (
+    load_only(Proposal.title, Proposal.body, Proposal.language, Proposal.category, Proposal.origin,
+              Proposal.status, Proposal.latitude, Proposal.support_count, Proposal.comment_count),
+    joinedload(Proposal.author).load_only(User.display_name),
+    selectinload(Proposal.images).load_only(ProposalImage.position, ProposalImage.thumbnail_name),
+    raiseload(Proposal.area),
+)
+
+
 def proposal_page(process: Process, query: ListQuery, page: int, per_page: int = PER_PAGE) -> Page[Proposal]:
-    return paginate_ids(
-        Proposal, _conditions(process, query), _order(query), page, per_page,
-        load=lambda stmt: stmt.options(joinedload(Proposal.author), selectinload(Proposal.images),
-                                       raiseload(Proposal.area)))
+    """A page of the list, as its cards need it."""
+    return paginate_ids(Proposal, _conditions(process, query), _order(query), page, per_page,
+                        load=lambda stmt: stmt.options(*_CARD))
 
 
 def map_points(process: Process, query: ListQuery) -> list[dict[str, Any]]:
