@@ -1,8 +1,8 @@
 """Numbered pages that stay fast deep into a list.
 
-The page's ids are chosen by a narrow query that the list's covering index answers (so skipping
-ten thousand rows happens inside the index), then only those rows are loaded. Two queries for the
-page, one for the total, whatever the page number.
+The page's ids are chosen by a narrow subquery that the list's covering index answers (so skipping
+ten thousand rows happens inside the index), and only those rows are loaded: one query for the
+page and one for the total, whatever the page number.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def paginate_ids(
     """A page of ``model`` rows matching ``conditions`` in ``order_by`` order."""
     total = db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
-    ids = list(db.session.scalars(
-        select(model.id).where(*conditions).order_by(*order_by).limit(per_page).offset((page - 1) * per_page)))
-    rows = {row.id: row for row in db.session.scalars(load(select(model).where(model.id.in_(ids))))} if ids else {}
-    return Page(items=[rows[i] for i in ids if i in rows], page=page, per_page=per_page, total=total)
+    chosen = (select(model.id).where(*conditions).order_by(*order_by)
+              .limit(per_page).offset((page - 1) * per_page).subquery())
+    rows = db.session.scalars(load(select(model).join(chosen, model.id == chosen.c.id)).order_by(*order_by))
+    return Page(items=list(rows.unique()), page=page, per_page=per_page, total=total)

@@ -14,7 +14,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from stengage.accounts.models import User
 from stengage.areas.models import Area, Process
@@ -117,6 +117,9 @@ class Proposal(Base):
         back_populates="proposal", order_by="ProposalImage.position", cascade="all, delete-orphan",
         lazy="selectin",
     )
+
+    # Filled in by the list's query alone: the first photo's thumbnail, without loading the photos.
+    card_thumbnail: Mapped[str | None] = query_expression()
 
     @property
     def is_qualified(self) -> bool:

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, ColumnElement, cast, func, literal, literal_column, select, text
-from sqlalchemy.orm import joinedload, load_only, raiseload, selectinload
+from sqlalchemy.orm import joinedload, load_only, raiseload, with_expression
 
 from stengage.accounts.models import User
 from stengage.areas.models import Area, Process
@@ -95,8 +95,10 @@ _CARD = (
     load_only(Proposal.title, Proposal.body, Proposal.language, Proposal.category, Proposal.origin,
               Proposal.status, Proposal.latitude, Proposal.support_count, Proposal.comment_count),
     joinedload(Proposal.author).load_only(User.display_name),
-    selectinload(Proposal.images).load_only(ProposalImage.position, ProposalImage.thumbnail_name),
-    raiseload(Proposal.area),
+    with_expression(Proposal.card_thumbnail, select(ProposalImage.thumbnail_name)
+                    .where(ProposalImage.proposal_id == Proposal.id)
+                    .order_by(ProposalImage.position).limit(1).scalar_subquery()),
+    raiseload(Proposal.images), raiseload(Proposal.area),
 )
 
 

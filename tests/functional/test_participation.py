@@ -57,6 +57,9 @@ def test_a_resident_publishes_with_a_place_and_a_photo_supports_and_discusses(ap
     assert served.mimetype == "image/jpeg"
     assert not Image.open(io.BytesIO(served.data)).getexif()
     assert 'alt="The bare street"' in page
+    # The list shows the photo's thumbnail on the proposal's card.
+    listing = client.get(_process_url(process)).get_data(as_text=True)
+    assert f'src="/uploads/{image.thumbnail_name}"' in listing
 
     # Another resident supports it and a second proposal, then comments; the author replies.
     other_proposal = factories.proposal(process, title="Bike racks at the school")
