@@ -57,7 +57,7 @@ def short_datetime(moment: datetime) -> str:
     day = local.date()
     if day not in cache:
         cache[day] = format_date(day, "short", locale=cache["locale"])
-    return f"{cache[day]} {local:%H:%M}"
+    return f"{cache[day]} {local.hour:02d}:{local.minute:02d}"
 
 
 def short_number(value: int) -> str:

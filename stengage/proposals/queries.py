@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, cast, func, literal, literal_column, select, text
+from sqlalchemy import BigInteger, ColumnElement, bindparam, cast, func, literal, literal_column, select, text
 from sqlalchemy.orm import joinedload, load_only, raiseload, with_expression
 
 from stengage.accounts.models import User
@@ -88,6 +88,15 @@ def _order(query: ListQuery) -> list[ColumnElement[Any]]:
                  + literal(query.seed, BigInteger)) % literal(_MIX_MODULUS, BigInteger)
         return [mixed, Proposal.id]
     return [Proposal.support_count.desc(), Proposal.id.desc()]
+
+
+# A proposal's page reads its process, phases and area too: one query, built once.
+_PROPOSAL_WITH_PROCESS = (select(Proposal).options(joinedload(Proposal.process).joinedload(Process.phases))
+                          .where(Proposal.id == bindparam("proposal_id")))
+
+
+def proposal_with_process(proposal_id: int) -> Proposal | None:
+    return db.session.execute(_PROPOSAL_WITH_PROCESS, {"proposal_id": proposal_id}).unique().scalar_one_or_none()
 
 
 # A card shows these and nothing more: rows stay narrow (no rendered HTML, no author's account).

@@ -49,7 +49,9 @@ def get_proposal_or_404(proposal_id: int, *, for_action: bool = False) -> Propos
 
     ``for_action``: the caller only acts on it, so its author and photos are not loaded.
     """
-    proposal = ops.proposal_for_action(proposal_id) if for_action else db.session.get(Proposal, proposal_id)
+    if proposal_id > 2**31 - 1:  # beyond any id the database holds (and its integer type)
+        abort(404)
+    proposal = ops.proposal_for_action(proposal_id) if for_action else queries.proposal_with_process(proposal_id)
     if proposal is None:
         abort(404)
     if proposal.hidden_at is not None and not (
