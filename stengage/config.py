@@ -80,7 +80,7 @@ class BaseConfig:
     ANTISPAM_MIN_SECONDS = 3
 
     # Rendered pages for anonymous visitors (stengage.core.page_cache): auto = Redis when REDIS_URL
-    # is set, memory in development, else off; or redis / memory / off.
+    # is set, else off; or redis / memory (a single process) / off.
     PAGE_CACHE = "auto"
     PAGE_CACHE_SECONDS = 300
     PAGE_CACHE_MEMORY_PAGES = 500

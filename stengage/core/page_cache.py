@@ -12,11 +12,9 @@ same language, so it is rendered once and served from the cache until any public
 - **Personal parts.** Only anonymous GETs without flash messages are cached. The one per-visitor
   value on such pages, the CSRF token of the language switcher, is rendered as a placeholder and
   filled in for each visitor; a page that produced any other token is not stored.
-- **Backends.** ``PAGE_CACHE``: ``redis`` (shared by every worker; the default when ``REDIS_URL`` is
-  set), ``memory`` (one process only: ``flask run``, the default in development) or ``off``
-  (the default otherwise).
-  Several workers without Redis must not use ``memory``: one worker's writes would not reach the
-  other's cache.
+- **Backends.** ``PAGE_CACHE``: ``redis`` (shared by every worker and command; the default when
+  ``REDIS_URL`` is set), ``memory`` (one process that alone writes: it cannot hear of writes made
+  by other workers or by CLI commands) or ``off`` (the default without Redis).
 """
 
 from __future__ import annotations
@@ -38,6 +36,7 @@ from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
+from stengage.config import ConfigError
 from stengage.core.i18n import select_locale
 from stengage.db import utc_now
 
@@ -156,13 +155,11 @@ class PageCache:
 def _mode(app: Flask) -> str:
     wanted = str(app.config.get("PAGE_CACHE") or "auto").lower()
     if wanted == "auto":
-        if app.config.get("REDIS_URL"):
-            return "redis"
-        return "memory" if app.config.get("ENV_NAME") == "development" else "off"
+        return "redis" if app.config.get("REDIS_URL") else "off"
     if wanted not in ("redis", "memory", "off"):
-        raise ValueError(f"PAGE_CACHE must be auto, redis, memory or off, not {wanted!r}")
+        raise ConfigError(f"STENGAGE_PAGE_CACHE must be auto, redis, memory or off, not {wanted!r}.")
     if wanted == "redis" and not app.config.get("REDIS_URL"):
-        raise ValueError("PAGE_CACHE=redis needs REDIS_URL")
+        raise ConfigError("STENGAGE_PAGE_CACHE=redis needs STENGAGE_REDIS_URL.")
     return wanted
 
 

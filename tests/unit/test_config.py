@@ -35,3 +35,23 @@ def test_development_runs_without_configuration_and_sqlite_in_the_instance_folde
     assert app.config["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'stengage.db'}"
     assert app.config["SESSION_COOKIE_SECURE"] is False
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+@pytest.mark.parametrize(("settings", "message"), [
+    ({"STENGAGE_PAGE_CACHE": "sometimes"}, "must be auto, redis, memory or off"),
+    ({"STENGAGE_PAGE_CACHE": "redis"}, "needs STENGAGE_REDIS_URL"),
+])
+def test_a_page_cache_that_cannot_work_stops_start_up_with_a_clear_message(monkeypatch, tmp_path, settings, message):
+    monkeypatch.setenv("STENGAGE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("STENGAGE_REDIS_URL", raising=False)
+    for key, value in settings.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(ConfigError, match=message):
+        create_app("development")
+
+
+def test_without_redis_several_workers_get_no_page_cache_unless_asked(monkeypatch, tmp_path):
+    monkeypatch.setenv("STENGAGE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("STENGAGE_REDIS_URL", raising=False)
+    monkeypatch.delenv("STENGAGE_PAGE_CACHE", raising=False)
+    assert not create_app("development").extensions["stengage_page_cache"].enabled
