@@ -6,7 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from stengage.accounts.models import User
 from stengage.extensions import db
@@ -67,13 +67,16 @@ class Thread:
         return round(100 * self.summary[alignment] / counted) if counted else 0
 
 
+# Built once, with a parameter: every proposal page runs it.
+_THREAD = (select(Comment.id, Comment.parent_id, Comment.depth, Comment.author_id, User.display_name,
+                  Comment.body_html, Comment.alignment, Comment.upvotes, Comment.downvotes, Comment.created_at,
+                  Comment.edited_at, Comment.deleted_at, Comment.hidden_at, Comment.hidden_reason)
+           .join(User, User.id == Comment.author_id)
+           .where(Comment.proposal_id == bindparam("proposal_id")).order_by(Comment.created_at, Comment.id))
+
+
 def thread_for(proposal: Proposal, viewer: User | None) -> Thread:
-    comments = [CommentView(*row) for row in db.session.execute(
-        select(Comment.id, Comment.parent_id, Comment.depth, Comment.author_id, User.display_name,
-               Comment.body_html, Comment.alignment, Comment.upvotes, Comment.downvotes, Comment.created_at,
-               Comment.edited_at, Comment.deleted_at, Comment.hidden_at, Comment.hidden_reason)
-        .join(User, User.id == Comment.author_id)
-        .where(Comment.proposal_id == proposal.id).order_by(Comment.created_at, Comment.id))]
+    comments = [CommentView(*row) for row in db.session.execute(_THREAD, {"proposal_id": proposal.id})]
     sees_hidden = viewer is not None and can.is_team(viewer, proposal.area_id)
     nodes: dict[int, Node] = {}
     roots: list[Node] = []
