@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, request
 
 from stengage.config import ConfigError, select_config
-from stengage.db import configure_sqlite, write_intent
+from stengage.db import configure_postgresql, configure_sqlite, write_intent
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -72,6 +72,8 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            configure_postgresql(db.engine)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone,
@@ -126,6 +128,10 @@ def _init_request_hooks(app: Flask) -> None:
         # SQLite: only unsafe methods (and GETs that write) lock for writing when they begin.
         view = app.view_functions.get(endpoint or "")
         write_intent.set(request.method not in SAFE_METHODS or getattr(view, "writes_on_get", False))
+
+    @app.teardown_request
+    def _forget_write_intent(_error: BaseException | None) -> None:
+        write_intent.set(True)  # whatever runs after a request (jobs, commands) may write
 
 
 __all__ = ["ConfigError", "create_app"]

@@ -70,8 +70,10 @@ def enum_type(enum_cls: type[enum.Enum], name: str) -> Enum:
     return Enum(enum_cls, name=name, values_callable=enum_values, create_constraint=True, validate_strings=True)
 
 
+# Whether the current request may write (unsafe method, or a GET marked ``writes_on_get``).
 # SQLite: write transactions begin immediately so two writers never deadlock on upgrade;
 # reads (GET requests) begin deferred so they never wait for a writer under WAL.
+# PostgreSQL: reads run without a transaction (see configure_postgresql).
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=True)
 
 
@@ -95,6 +97,25 @@ def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
+
+
+def configure_postgresql(engine: Engine) -> None:
+    """Requests that only read run their statements in autocommit mode.
+
+    Under READ COMMITTED every statement sees its own snapshot anyway, so a transaction adds nothing
+    to a read but two round trips (BEGIN and the ROLLBACK at the end). Anything that may write keeps
+    its transaction. The connection leaves autocommit again when it goes back to the pool.
+    """
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        if not write_intent.get():
+            connection.connection.dbapi_connection.autocommit = True
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        if dbapi_connection is not None and not dbapi_connection.closed:
+            dbapi_connection.autocommit = False
 
 
 # Full-text search lives beside the models: an FTS5 table on SQLite, a generated tsvector column

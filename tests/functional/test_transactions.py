@@ -1,0 +1,41 @@
+"""Requests that only read hold no write lock (SQLite) and no transaction at all (PostgreSQL);
+requests that may write keep theirs."""
+
+import pytest
+from flask import has_request_context, request
+from sqlalchemy import event
+
+from stengage.extensions import db
+from tests.conftest import submit
+
+
+@pytest.mark.real_commits
+def test_reads_run_without_a_transaction_and_writes_inside_one(app, client):
+    dialect = db.engine.dialect.name
+    seen: list[tuple[str, str, bool]] = []
+
+    def record(connection, _cursor, statement, _params, _context, _many):
+        if has_request_context():
+            autocommit = bool(getattr(connection.connection.dbapi_connection, "autocommit", False))
+            seen.append((request.method, statement.strip().upper(), autocommit))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        client.get("/")
+        reads = list(seen)
+        seen.clear()
+        submit(client, "/account/login", {"email": "nobody@example.org", "password": "wrong but long enough"},
+               page="/account/login")
+        writes = [entry for entry in seen if entry[0] == "POST"]
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+    assert reads and writes
+    if dialect == "postgresql":
+        assert all(autocommit for _, _, autocommit in reads)
+        assert not any(autocommit for _, _, autocommit in writes)
+    else:
+        assert reads[0][1] == "BEGIN" and writes[0][1] == "BEGIN IMMEDIATE"
+    # The pooled connection is back to transactions for whatever comes next.
+    with db.engine.connect() as connection:
+        assert not getattr(connection.connection.dbapi_connection, "autocommit", False)
