@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import abort, g
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from stengage.areas.models import Area, Process, ProjectRole
 from stengage.extensions import db
@@ -12,13 +12,19 @@ from stengage.extensions import db
 # Every area-scoped page runs these: built once, with parameters (SQLAlchemy then skips building
 # and hashing them per request).
 _AREA_BY_SLUG = select(Area).where(Area.slug == bindparam("slug"))
-# The process with its phases in one query (its area comes along, joined); pages read both.
-_PROCESS_BY_SLUG = (select(Process).options(joinedload(Process.phases))
-                    .where(Process.area_id == bindparam("area_id"), Process.slug == bindparam("slug")))
+# A process page needs the process, its phases and its area: one query by the two slugs.
+_PROCESS_BY_SLUGS = (select(Process).join(Process.area)
+                     .options(contains_eager(Process.area), joinedload(Process.phases))
+                     .where(Area.slug == bindparam("area_slug"), Process.slug == bindparam("slug")))
 
 
 def find_area(slug: str) -> Area | None:
     return db.session.execute(_AREA_BY_SLUG, {"slug": slug}).scalar_one_or_none()
+
+
+def find_process(area_slug: str, process_slug: str) -> Process | None:
+    return db.session.execute(_PROCESS_BY_SLUGS, {"area_slug": area_slug, "slug": process_slug}
+                              ).unique().scalar_one_or_none()
 
 
 def get_area_or_404(slug: str) -> Area:
@@ -32,9 +38,10 @@ def get_area_or_404(slug: str) -> Area:
 
 
 def get_process_or_404(area_slug: str, process_slug: str) -> Process:
-    area = get_area_or_404(area_slug)
-    process = db.session.execute(_PROCESS_BY_SLUG, {"area_id": area.id, "slug": process_slug}
-                                 ).unique().scalar_one_or_none()
+    loaded = g.get("process")  # the URL preprocessor found it already
+    if loaded is not None and loaded.slug == process_slug and loaded.area.slug == area_slug:
+        return loaded
+    process = find_process(area_slug, process_slug)
     if process is None:
         abort(404)
     return process
