@@ -59,12 +59,18 @@ def _search_condition(words: list[str]) -> ColumnElement[bool]:
     return Proposal.id.in_(matching)
 
 
+# Written into the SQL as literals, not sent as parameters: PostgreSQL's cached plan for the
+# prepared statement can then prove the partial index ix_proposal_listed applies.
+_UNLISTED = bindparam("unlisted", [ProposalStatus.WITHDRAWN, ProposalStatus.MERGED], expanding=True,
+                      literal_execute=True)
+
+
 def _conditions(process: Process, query: ListQuery) -> list[ColumnElement[bool]]:
     conditions = [Proposal.process_id == process.id, *visible_proposals()]
     if query.status is not None:
         conditions.append(Proposal.status == query.status)
     else:  # withdrawn and merged proposals leave the default list
-        conditions.append(Proposal.status.not_in([ProposalStatus.WITHDRAWN, ProposalStatus.MERGED]))
+        conditions.append(Proposal.status.not_in(_UNLISTED))
     if query.category is not None:
         conditions.append(Proposal.category == query.category)
     if query.origin is not None:
