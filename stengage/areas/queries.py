@@ -38,9 +38,6 @@ def get_area_or_404(slug: str) -> Area:
 
 
 def get_process_or_404(area_slug: str, process_slug: str) -> Process:
-    loaded = g.get("process")  # the URL preprocessor found it already
-    if loaded is not None and loaded.slug == process_slug and loaded.area.slug == area_slug:
-        return loaded
     process = find_process(area_slug, process_slug)
     if process is None:
         abort(404)

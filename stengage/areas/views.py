@@ -6,7 +6,7 @@ from flask import Blueprint, Flask, g, render_template
 from sqlalchemy import select
 
 from stengage.areas.models import Process
-from stengage.areas.queries import areas_by_role, find_area, find_process, get_area_or_404
+from stengage.areas.queries import areas_by_role, find_area, get_area_or_404
 from stengage.core.page_cache import cached_page
 from stengage.db import utc_now
 from stengage.extensions import db
@@ -42,12 +42,9 @@ def init_area_context(app: Flask) -> None:
         slug = (values or {}).get("area_slug")
         if not isinstance(slug, str):
             return
-        # Loaded once per request; get_area_or_404 and get_process_or_404 hand out the same objects.
-        process_slug = (values or {}).get("process_slug")
-        process = find_process(slug, process_slug) if isinstance(process_slug, str) else None
-        if process is not None:
-            g.process = process
-        area = process.area if process is not None else find_area(slug)
+        # Loaded once per request; get_area_or_404 hands out the same object. Only the area: a page
+        # served from the page cache needs nothing more from the database.
+        area = find_area(slug)
         if area is not None:
             g.area = area
             g.area_locale, g.area_timezone = area.default_locale, area.timezone
