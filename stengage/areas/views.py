@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+
 from flask import Blueprint, Flask, g, render_template
 from sqlalchemy import select
 
 from stengage.areas.models import Process
 from stengage.areas.queries import areas_by_role, find_area, get_area_or_404
-from stengage.core.page_cache import cached_page
+from stengage.core.page_cache import cached_page, expire_at
 from stengage.db import utc_now
 from stengage.extensions import db
 
@@ -26,7 +28,12 @@ def area(area_slug: str) -> str:
     area = get_area_or_404(area_slug)
     processes = db.session.scalars(
         select(Process).where(Process.area_id == area.id).order_by(Process.starts_on.desc())).all()
-    return render_template("areas/area.html", area=area, processes=processes, today=utc_now().date())
+    now = utc_now()
+    # Each process shows its current phase, and "ended" from the next day on.
+    expire_at(datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=UTC))
+    for process in processes:
+        expire_at(process.next_change_after(now))
+    return render_template("areas/area.html", area=area, processes=processes, today=now.date())
 
 
 @bp.route("/accessibility")

@@ -121,12 +121,18 @@ def test_a_cached_process_page_turns_over_when_the_next_phase_begins(client):
                             opens_support=True)]
     factories.proposal(process)
     db.session.commit()
-    before = client.get(_url(process))
-    assert client.get(_url(process)).headers[STATUS_HEADER] == "hit"
+    area_url = f"/areas/{process.area.slug}"
+    # Before: the process page announces the phase, the area's list says it has not opened yet.
+    pages = {_url(process): ("starts on", "Support the proposals you want"),
+             area_url: ("Not open yet", "Now: Supporting")}
+    for url, (now_text, later_text) in pages.items():
+        client.get(url)
+        cached = client.get(url)
+        assert cached.headers[STATUS_HEADER] == "hit" and now_text in cached.text and later_text not in cached.text
     time.sleep(max(0.0, (soon - utc_now()).total_seconds()) + 1.2)
-    after = client.get(_url(process))
-    assert after.headers[STATUS_HEADER] == "miss"
-    assert after.text != before.text
+    for url, (now_text, later_text) in pages.items():
+        after = client.get(url)
+        assert after.headers[STATUS_HEADER] == "miss" and later_text in after.text and now_text not in after.text
 
 
 def test_sorting_at_random_keeps_each_visitors_own_order(client):
