@@ -23,7 +23,7 @@ from stengage.core.i18n import LANGUAGE_NAMES
 
 def _return_path() -> str:
     """Where the language switcher returns to: this page, or for a form answer the form's page."""
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return request.full_path.rstrip("?")
     parts = urlsplit(request.referrer or "")
     if parts.netloc and parts.netloc != request.host:

@@ -19,7 +19,7 @@ from stengage.api.models import ApiToken
 from stengage.api.openapi import document
 from stengage.areas.models import Process
 from stengage.areas.queries import all_areas, get_area_or_404, get_process_or_404
-from stengage.db import utc_now
+from stengage.db import utc_now, writes_on_get
 from stengage.extensions import csrf, db, limiter
 from stengage.proposals.models import Proposal, ProposalStatus
 from stengage.reports.models import Report, ReportVersion
@@ -142,6 +142,7 @@ def _token_user() -> User:
 
 
 @bp.route("/staff/summary")
+@writes_on_get  # stamps the token as used
 def staff_summary() -> Response:
     """The full summary (weeks and themes too) of the areas the token's owner works for."""
     user = _token_user()

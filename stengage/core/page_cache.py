@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import logging
 import threading
 import time
@@ -33,23 +34,31 @@ import redis
 from flask import Flask, Response, current_app, g, has_app_context, make_response, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from stengage.config import ConfigError
 from stengage.core.i18n import select_locale
 from stengage.db import utc_now
+from stengage.extensions import db
 
 log = logging.getLogger(__name__)
 
 VERSION_KEY = "content-version"
-CSRF_PLACEHOLDER = "stengage-csrf-placeholder-5f0c1e"
 STATUS_HEADER = "X-Page-Cache"
 # Writes to these tables change nothing an anonymous visitor sees (private, internal or bookkeeping).
 PRIVATE_TABLES = frozenset({
     "notification", "export_job", "api_token", "letter_code_batch", "letter_code", "proposal_note",
-    "audit_entry", "report_follow",
+    "audit_entry", "report_follow", "follow", "flag", "membership",
 })
+# Columns of public tables that no page shows (a login stamps last_login_at, for one).
+PRIVATE_COLUMNS = {
+    "user": frozenset({"last_login_at", "session_version", "password_hash", "email", "pending_email",
+                       "email_confirmed_at", "locale", "notify_by_email"}),
+}
+# List pages are shared for these arguments only: the views most visitors see, a bounded number of
+# them (a search or any made-up argument is rendered for its visitor and not stored).
+MAX_SHARED_PAGE = 20
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -105,6 +114,10 @@ class PageCache:
 
     def __init__(self, app: Flask) -> None:
         self.max_seconds = int(app.config["PAGE_CACHE_SECONDS"])
+        # Stands for each visitor's CSRF token in stored pages. Derived from the secret key: the same
+        # in every worker, and unknown to anyone who could otherwise write it into a proposal.
+        digest = hmac.new(str(app.config["SECRET_KEY"]).encode(), b"page-cache-csrf", hashlib.sha256)
+        self.csrf_placeholder = f"csrf-{digest.hexdigest()[:32]}"
         self.mode = _mode(app)
         self.backend: RedisPages | MemoryPages | None = None
         if self.mode == "redis":
@@ -170,15 +183,32 @@ def page_cache() -> PageCache:
 # --- Serving ---------------------------------------------------------------------------------
 
 
-def _visitor_may_share() -> bool:
-    """An anonymous GET whose page holds nothing of the visitor's own."""
+def _visitor_may_share(allowed_args: Callable[[], bool]) -> bool:
+    """An anonymous GET whose page holds nothing of the visitor's own, with shareable arguments."""
     return (request.method in ("GET", "HEAD") and not current_user.is_authenticated
-            and "_flashes" not in session and request.args.get("sort") != "random")
+            and "_flashes" not in session and allowed_args())
+
+
+def no_arguments() -> bool:
+    return not request.args
+
+
+def list_arguments() -> bool:
+    """A list's sort order (not the per-visitor random one) and one of its first pages."""
+    for name, value in request.args.items(multi=True):
+        if name == "sort" and value in ("supports", "comments", "newest"):
+            continue
+        if name == "page" and value.isdigit() and 0 < int(value) <= MAX_SHARED_PAGE:
+            continue
+        return False
+    return True
 
 
 def _key() -> str:
-    # The language an anonymous visitor gets follows from the session, the URL and the browser alone.
-    parts = [request.host, request.full_path, select_locale(), request.headers.get("HX-Request", "")]
+    # The language an anonymous visitor gets follows from the session, the URL and the browser alone;
+    # every part is one of a few values (no host or header of the visitor's choosing).
+    htmx = "htmx" if request.headers.get("HX-Request") == "true" else ""
+    parts = [request.full_path, select_locale(), htmx]
     return "page:" + hashlib.blake2b("\x1f".join(parts).encode(), digest_size=16).hexdigest()
 
 
@@ -189,43 +219,59 @@ def expire_at(moment: datetime | None) -> None:
         g.page_cache_seconds = min(seconds, g.get("page_cache_seconds", 1 << 30))
 
 
-def _serve(html: str, status: str) -> Response:
-    response = make_response(html.replace(CSRF_PLACEHOLDER, generate_csrf()))
+def _with_token(html: str, cache: PageCache) -> str:
+    return html.replace(cache.csrf_placeholder, generate_csrf())
+
+
+def _serve(html: str, cache: PageCache, status: str) -> Response:
+    response = make_response(_with_token(html, cache))
     response.headers[STATUS_HEADER] = status
     return response
 
 
-def cached_page(view: F) -> F:
-    """Serve the view's page from the cache for anonymous visitors; render and store it on a miss."""
+def cached_page(view: F | None = None, *, shared_when: Callable[[], bool] = no_arguments) -> Any:
+    """Serve the view's page from the cache for anonymous visitors; render and store it on a miss.
 
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        cache = page_cache()
-        if not cache.enabled or not _visitor_may_share():
-            return view(*args, **kwargs)
-        key = _key()
-        version, html = cache.lookup(key)
-        if html is not None:
-            return _serve(html, "hit")
-        g.page_cache_rendering = True
-        try:
-            result = view(*args, **kwargs)
-        finally:
-            g.page_cache_rendering = False
-        field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-        if not isinstance(result, str) or field in g or version < 0:
-            # Something rendered a real token (a form of its own): this page is not shared.
-            return result.replace(CSRF_PLACEHOLDER, generate_csrf()) if isinstance(result, str) else result
-        cache.store(key, version, result, g.get("page_cache_seconds", cache.max_seconds))
-        return _serve(result, "miss")
+    ``shared_when`` says whether the request's arguments make a page worth sharing (default: none).
+    """
 
-    return cast(F, wrapper)
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            cache = page_cache()
+            if not cache.enabled or not _visitor_may_share(shared_when):
+                return view(*args, **kwargs)
+            key = _key()
+            version, html = cache.lookup(key)
+            if html is not None:
+                return _serve(html, cache, "hit")
+            # Rows read before the version was looked up (the URL's area, in a SQLite read
+            # transaction) must not be rendered under it: start from a fresh snapshot.
+            db.session.rollback()
+            g.page_cache_rendering = True
+            try:
+                result = view(*args, **kwargs)
+            finally:
+                g.page_cache_rendering = False
+            field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+            if not isinstance(result, str):
+                return result
+            # Stored from GETs only (a HEAD answer may be built differently), never when something
+            # rendered a real token (a form of its own), nor when the cache could not be asked.
+            if request.method == "GET" and field not in g and version >= 0:
+                cache.store(key, version, result, g.get("page_cache_seconds", cache.max_seconds))
+                return _serve(result, cache, "miss")
+            return _with_token(result, cache)
+
+        return cast(F, wrapper)
+
+    return decorate(view) if view is not None else decorate
 
 
 def csrf_token_for_page() -> str:
     """The templates' ``csrf_token()``: a placeholder while a shared page is rendered."""
     if g.get("page_cache_rendering"):
-        return CSRF_PLACEHOLDER
+        return page_cache().csrf_placeholder
     return generate_csrf()
 
 
@@ -237,9 +283,22 @@ def _mark_if_public(session: Session, table_name: str | None) -> None:
         session.info["public_content_changed"] = True
 
 
+def _changes_only_private_columns(obj: object, table_name: str | None) -> bool:
+    private = PRIVATE_COLUMNS.get(table_name or "")
+    if not private:
+        return False
+    state = inspect(obj)
+    changed = {attr.key for attr in state.attrs if attr.history.has_changes()}
+    return changed <= private
+
+
 def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+    # Before the flush is done, the session still lists what it wrote and each attribute's history.
     for obj in (*session.new, *session.dirty, *session.deleted):
-        _mark_if_public(session, getattr(getattr(obj, "__table__", None), "name", None))
+        table_name = getattr(getattr(obj, "__table__", None), "name", None)
+        if obj in session.dirty and _changes_only_private_columns(obj, table_name):
+            continue
+        _mark_if_public(session, table_name)
         if session.info.get("public_content_changed"):
             return
 

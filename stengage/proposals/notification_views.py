@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from stengage.db import writes_on_get
 from stengage.extensions import db
 from stengage.proposals import notifications
 
@@ -19,6 +20,7 @@ def index() -> str:
 
 
 @bp.route("/<int:notification_id>")
+@writes_on_get  # marks the notification read
 @login_required
 def open_one(notification_id: int) -> Response:
     notification = notifications.mark_read(current_user, notification_id)

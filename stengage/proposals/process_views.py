@@ -18,7 +18,7 @@ from stengage.areas.queries import get_area_or_404, get_process_or_404
 from stengage.core.forms import show_refusal
 from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.core.operations import Refused
-from stengage.core.page_cache import cached_page, expire_at
+from stengage.core.page_cache import cached_page, expire_at, list_arguments
 from stengage.db import utc_now
 from stengage.extensions import db
 from stengage.proposals import permissions as can
@@ -130,7 +130,7 @@ def _page_number() -> int:
 
 
 @bp.route("/<process_slug>")
-@cached_page
+@cached_page(shared_when=list_arguments)
 def process(area_slug: str, process_slug: str) -> str:
     process = get_process_or_404(area_slug, process_slug)
     expire_at(process.next_change_after(utc_now()))

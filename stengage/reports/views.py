@@ -18,6 +18,7 @@ from stengage.areas.models import Process
 from stengage.areas.queries import get_area_or_404
 from stengage.core.exports import safe_cell
 from stengage.core.forms import run_and_report
+from stengage.db import writes_on_get
 from stengage.extensions import db
 from stengage.proposals.forms import CATEGORY_LABELS
 from stengage.proposals.models import Category, Proposal
@@ -225,6 +226,7 @@ def diff(area_slug: str, report_slug: str) -> str:
 
 
 @bp.route("/<report_slug>/v<number>.<any(html, pdf, csv, json):fmt>")
+@writes_on_get  # a first PDF download starts its export job
 def download(area_slug: str, report_slug: str, number: str, fmt: str) -> Response:
     report = _report(area_slug, report_slug)
     version = _version(report, number)

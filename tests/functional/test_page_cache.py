@@ -5,6 +5,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from datetime import timedelta
@@ -13,11 +14,12 @@ from pathlib import Path
 import pytest
 
 from stengage.areas.models import Phase
-from stengage.core.page_cache import STATUS_HEADER
+from stengage.core.page_cache import STATUS_HEADER, PageCache
 from stengage.db import utc_now
 from stengage.extensions import db
+from stengage.proposals.models import Proposal
 from tests import factories
-from tests.conftest import REDIS_URL, login_as, submit
+from tests.conftest import REDIS_URL, login_as, make_test_app, submit
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 QUEUE = "/areas/vienna-simmering/moderation"
@@ -59,7 +61,8 @@ def test_every_visitor_gets_a_token_of_their_own_that_works(app, client):
     process, _ = _committed_proposal()
     other = app.test_client()
     tokens = [CSRF.search(c.get(_url(process)).text).group(1) for c in (client, other)]
-    assert tokens[0] != tokens[1] and "placeholder" not in tokens[0] + tokens[1]
+    placeholder = app.extensions["stengage_page_cache"].csrf_placeholder
+    assert tokens[0] != tokens[1] and placeholder not in tokens
     answer = other.post("/account/language", data={"csrf_token": tokens[1], "locale": "fr", "next": _url(process)})
     assert answer.status_code == 302
     french = other.get(_url(process))
@@ -147,6 +150,7 @@ WORKERS_SCRIPT = """
 import json, sys
 from pathlib import Path
 from stengage.extensions import db
+from stengage.proposals.models import Proposal
 from tests import factories
 from tests.conftest import login_as, make_test_app, submit
 instance, url, prefix = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
@@ -186,3 +190,70 @@ def test_workers_share_pages_and_their_invalidation_through_redis(redis_server, 
     keys = redis_server.keys(f"{prefix}*")
     assert keys, "the page cache wrote nothing to Redis"
     redis_server.delete(*keys)
+
+
+@pytest.mark.real_commits
+def test_a_write_between_reading_the_area_and_asking_the_cache_is_not_stored_stale(tmp_path, monkeypatch):
+    """SQLite reads from a snapshot taken at the request's first query (the URL's area): a page must
+    not be rendered from that snapshot under a version bumped after it."""
+    app = make_test_app(tmp_path, PAGE_CACHE="memory")
+    with app.app_context():
+        process = factories.process()
+        proposal = factories.proposal(process, title="Old title of the idea")
+        db.session.commit()
+        url, proposal_id = _url(process), proposal.id
+    lookup = PageCache.lookup
+    written = []
+
+    def lookup_after_a_concurrent_write(self, key):
+        if not written:
+            written.append(True)
+
+            def writer():
+                with app.app_context():
+                    db.session.get(Proposal, proposal_id).title = "New title of the idea"
+                    db.session.commit()
+
+            thread = threading.Thread(target=writer)
+            thread.start()
+            thread.join()
+        return lookup(self, key)
+
+    monkeypatch.setattr(PageCache, "lookup", lookup_after_a_concurrent_write)
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["locale"] = "en"
+    for _ in range(2):
+        page = client.get(url)
+        assert "New title of the idea" in page.text and "Old title of the idea" not in page.text
+    assert page.headers[STATUS_HEADER] == "hit"
+
+
+def test_only_the_common_list_views_are_stored(client):
+    process, _ = _committed_proposal()
+    for shared in ("?sort=newest", "?page=2&sort=comments"):
+        assert [client.get(_url(process) + shared).headers[STATUS_HEADER] for _ in range(2)] == ["miss", "hit"]
+    for personal in ("?q=bench", "?utm_source=newsletter", "?page=21", "?category=mobility"):
+        assert STATUS_HEADER not in client.get(_url(process) + personal).headers
+
+
+def test_a_head_request_leaves_no_page_behind(client):
+    process, _ = _committed_proposal()
+    assert client.head(_url(process), headers={"Referer": "http://localhost/account/register"}).status_code == 200
+    page = client.get(_url(process))
+    assert page.headers[STATUS_HEADER] == "miss"
+    assert f'name="next" value="{_url(process)}"' in page.text
+
+
+def test_logins_and_follows_leave_the_shared_pages_in_place(app, client):
+    process, proposal = _committed_proposal()
+    resident = factories.resident(email="rosa@example.org")
+    db.session.commit()
+    assert [r.headers[STATUS_HEADER] for r in _twice(app.test_client(), _url(process))] == ["miss", "hit"]
+    visitor = app.test_client()
+    assert submit(visitor, "/account/login", {"email": "rosa@example.org", "password": factories.PASSWORD},
+                  page="/account/login").status_code == 302
+    assert submit(visitor, f"/proposals/{proposal.id}/follow", page=f"/proposals/{proposal.id}").status_code == 302
+    db.session.refresh(resident)
+    assert resident.last_login_at is not None  # the login did write
+    assert app.test_client().get(_url(process)).headers[STATUS_HEADER] == "hit"

@@ -6,7 +6,8 @@ from flask import has_request_context, request
 from sqlalchemy import event
 
 from stengage.extensions import db
-from tests.conftest import submit
+from tests.conftest import make_test_app, submit
+from tests.functional.test_summaries import _busy_area
 
 
 @pytest.mark.real_commits
@@ -39,3 +40,19 @@ def test_reads_run_without_a_transaction_and_writes_inside_one(app, client):
     # The pooled connection is back to transactions for whatever comes next.
     with db.engine.connect() as connection:
         assert not getattr(connection.connection.dbapi_connection, "autocommit", False)
+
+
+@pytest.mark.real_commits
+def test_a_read_that_streams_its_rows_gets_the_transaction_it_needs(tmp_path, private_database):
+    """Summaries stream their theme rows (a server-side cursor on PostgreSQL, which needs a
+    transaction): the public summary of an area with a published report answers."""
+    app = make_test_app(tmp_path, private_database, PAGE_CACHE="off")
+    try:
+        with app.app_context():
+            _busy_area()
+            db.session.commit()
+        answer = app.test_client().get("/api/v1/areas/vienna-simmering/summary")
+        assert answer.status_code == 200 and answer.json["area"] == "vienna-simmering"
+    finally:
+        with app.app_context():
+            db.engine.dispose()
