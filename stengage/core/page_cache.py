@@ -9,9 +9,12 @@ same language, so it is rendered once and served from the cache until any public
   that is still the current one. One round trip (MGET) fetches both.
 - **Time.** Pages also expire: after ``PAGE_CACHE_SECONDS`` at most, and a view may ask for less
   (a process page expires when its next phase begins).
-- **Personal parts.** Only anonymous GETs without flash messages are cached. The one per-visitor
-  value on such pages, the CSRF token of the language switcher, is rendered as a placeholder and
-  filled in for each visitor; a page that produced any other token is not stored.
+- **What is shared.** Only anonymous GETs without flash messages, and only for the arguments a view
+  allows (lists: their sort orders and first pages; searches, filters and made-up arguments are
+  rendered for their visitor), so the number of stored pages stays bounded.
+- **Personal parts.** The one per-visitor value on such pages, the CSRF token of the language
+  switcher, is rendered as a secret placeholder and filled in for each visitor; a page that
+  produced any other token is not stored.
 - **Backends.** ``PAGE_CACHE``: ``redis`` (shared by every worker and command; the default when
   ``REDIS_URL`` is set), ``memory`` (one process that alone writes: it cannot hear of writes made
   by other workers or by CLI commands) or ``off`` (the default without Redis).
