@@ -115,11 +115,13 @@ def configure_postgresql(engine: Engine) -> None:
     @event.listens_for(engine, "before_execute")
     def _on_execute(connection: Any, statement: Any, _multi: Any, _params: Any, options: Any) -> None:
         # Streamed results need a server-side cursor, which lives only inside a transaction.
-        wanted = {**getattr(statement, "_execution_options", {}), **connection.get_execution_options(), **options}
-        if wanted.get("stream_results") or wanted.get("yield_per"):
-            dbapi_connection = connection.connection.dbapi_connection
-            if dbapi_connection.autocommit:
+        dbapi_connection = connection.connection.dbapi_connection
+        if not dbapi_connection.autocommit:  # every statement passes here: the cheap test first
+            return
+        for given in (options, getattr(statement, "_execution_options", {}), connection.get_execution_options()):
+            if given.get("stream_results") or given.get("yield_per"):
                 dbapi_connection.autocommit = False
+                return
 
     @event.listens_for(engine, "checkin")
     def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
