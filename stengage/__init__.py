@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, request
 
 from stengage.config import ConfigError, select_config
-from stengage.db import configure_postgresql, configure_sqlite, write_intent
+from stengage.db import DatabaseIdConverter, configure_postgresql, configure_sqlite, write_intent
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -23,6 +23,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
+    app.url_map.converters["int"] = DatabaseIdConverter
     _load_config(app, config)
     _init_extensions(app)
     _init_request_hooks(app)

@@ -13,6 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
+from werkzeug.routing import IntegerConverter
 
 # Stable constraint names make migrations reviewable and portable between SQLite and PostgreSQL.
 NAMING_CONVENTION = {
@@ -68,6 +69,15 @@ def enum_values(enum_cls: type) -> list[str]:
 def enum_type(enum_cls: type[enum.Enum], name: str) -> Enum:
     """A status column: enum values in the database, a CHECK constraint where there is no native enum."""
     return Enum(enum_cls, name=name, values_callable=enum_values, create_constraint=True, validate_strings=True)
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` in every URL: ids beyond the database's integer type are unknown pages (404),
+    never a query that the database refuses."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 # Whether the current request may write (unsafe method, or a GET marked ``writes_on_get``).

@@ -49,8 +49,6 @@ def get_proposal_or_404(proposal_id: int, *, for_action: bool = False) -> Propos
 
     ``for_action``: the caller only acts on it, so its author and photos are not loaded.
     """
-    if proposal_id > 2**31 - 1:  # beyond any id the database holds (and its integer type)
-        abort(404)
     proposal = ops.proposal_for_action(proposal_id) if for_action else queries.proposal_with_process(proposal_id)
     if proposal is None:
         abort(404)

@@ -177,7 +177,8 @@ def test_more_than_three_images_are_refused(client):
 
 
 @pytest.mark.parametrize("path", ["/proposals/12abc", "/proposals/-1", "/proposals/99999999",
-                                  "/comments/99999999/edit", "/uploads/../../etc/passwd", "/uploads/nothing.jpg",
+                                  "/comments/99999999/edit", "/proposals/99999999999", "/comments/99999999999/edit",
+                                  "/uploads/../../etc/passwd", "/uploads/nothing.jpg",
                                   "/areas/vienna-simmering/processes/no-such-process"])
 def test_unknown_ids_are_404(client, path):
     login_as(client, factories.resident())
