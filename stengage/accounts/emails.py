@@ -37,23 +37,19 @@ def _locale_of(user: User) -> str:
     return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
-def _external(endpoint: str, **values: str) -> str:
-    return external_url(endpoint, **values)
-
-
 def queue_confirmation(user: User, address: str) -> None:
     token = make_token("confirm-email", {"uid": user.id, "email": address})
     mail.queue(db.session, mail.compose(
         address, "confirm_email", _locale_of(user), _l("Confirm your email address"),
-        user=user, link=_external("accounts.confirm_email", token=token),
+        user=user, link=external_url("accounts.confirm_email", token=token),
     ))
 
 
 def queue_already_registered(user: User) -> None:
     mail.queue(db.session, mail.compose(
         user.email, "already_registered", _locale_of(user), _l("Someone tried to register with your email address"),
-        user=user, login_link=_external("accounts.login"),
-        reset_link=_external("accounts.reset_request"),
+        user=user, login_link=external_url("accounts.login"),
+        reset_link=external_url("accounts.reset_request"),
     ))
 
 
@@ -62,7 +58,7 @@ def queue_password_reset(user: User) -> None:
     token = make_token("reset-password", {"uid": user.id, "pw": user.password_hash[-16:]})
     mail.queue(db.session, mail.compose(
         user.email, "reset_password", _locale_of(user), _l("Reset your password"),
-        user=user, link=_external("accounts.reset_password", token=token),
+        user=user, link=external_url("accounts.reset_password", token=token),
     ))
 
 

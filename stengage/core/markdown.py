@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from functools import lru_cache
 
@@ -38,13 +37,6 @@ def render(text: str) -> str:
         link_rel="nofollow ugc noopener noreferrer",
         strip_comments=True,
     )
-
-
-def plain_excerpt(text: str, limit: int = 220) -> str:
-    """A one-paragraph text preview for lists (Markdown syntax removed, no HTML)."""
-    cleaned = html.unescape(nh3.clean(_parser().render(text), tags=set()))  # templates escape it
-    flat = " ".join(cleaned.split())
-    return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 
 from stengage.accounts.models import User
+from stengage.accounts.permissions import is_area_team
 from stengage.extensions import db
-from stengage.proposals import permissions as can
 from stengage.proposals.models import Alignment, Comment, CommentVote, Proposal
 
 
@@ -77,7 +77,7 @@ _THREAD = (select(Comment.id, Comment.parent_id, Comment.depth, Comment.author_i
 
 def thread_for(proposal: Proposal, viewer: User | None) -> Thread:
     comments = [CommentView(*row) for row in db.session.execute(_THREAD, {"proposal_id": proposal.id})]
-    sees_hidden = viewer is not None and can.is_team(viewer, proposal.area_id)
+    sees_hidden = viewer is not None and is_area_team(viewer, proposal.area_id)
     nodes: dict[int, Node] = {}
     roots: list[Node] = []
     for comment in comments:

@@ -19,10 +19,6 @@ COMMENT_EDIT_WINDOW = timedelta(minutes=15)
 MAX_COMMENT_DEPTH = 3
 
 
-is_team = is_area_team
-is_city_staff = is_area_staff
-
-
 def _resident(user: Any, area: Area | int) -> User | None:
     """A confirmed, verified resident of the area whom its moderators have not blocked there."""
     u = active_user(user)
@@ -32,7 +28,7 @@ def _resident(user: Any, area: Area | int) -> User | None:
 
 
 def can_manage_processes(user: Any, area: Area | int) -> bool:
-    return is_city_staff(user, area)
+    return is_area_staff(user, area)
 
 
 def can_propose(user: Any, process: Process, now: datetime | None = None) -> bool:
@@ -41,7 +37,7 @@ def can_propose(user: Any, process: Process, now: datetime | None = None) -> boo
 
 def can_put_forward_measure(user: Any, process: Process) -> bool:
     """City staff publish the city's own measures at any time of the process."""
-    return is_city_staff(user, process.area_id)
+    return is_area_staff(user, process.area_id)
 
 
 def _visible(proposal: Proposal) -> bool:
@@ -53,7 +49,7 @@ def can_edit_proposal(user: Any, proposal: Proposal, now: datetime | None = None
     if u is None or proposal.status != ProposalStatus.PUBLISHED:
         return False
     if proposal.origin == Origin.CITY:
-        return is_city_staff(u, proposal.area_id)
+        return is_area_staff(u, proposal.area_id)
     now = now or utc_now()
     window = timedelta(hours=proposal.process.edit_window_hours)
     return (u.id == proposal.author_id and proposal.support_count == 0
@@ -84,7 +80,7 @@ def can_comment(user: Any, proposal: Proposal, now: datetime | None = None) -> b
         return False
     if not proposal.process.opens(Feature.COMMENT, now):
         return False
-    if is_team(u, proposal.area_id):
+    if is_area_team(u, proposal.area_id):
         return True
     return not proposal.process.comments_need_verification or u.is_verified_in(proposal.area_id)
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from stengage.accounts.permissions import is_area_team
 from stengage.areas.queries import get_area_or_404, get_process_or_404
 from stengage.core.forms import show_refusal
 from stengage.core.i18n import LANGUAGE_NAMES
@@ -54,7 +55,7 @@ def get_proposal_or_404(proposal_id: int, *, for_action: bool = False) -> Propos
         abort(404)
     if proposal.hidden_at is not None and not (
             current_user.is_authenticated and (current_user.id == proposal.author_id
-                                               or can.is_team(current_user, proposal.area_id))):
+                                               or is_area_team(current_user, proposal.area_id))):
         abort(404)
     return proposal
 
