@@ -19,6 +19,7 @@ from stengage.db import insert_ignore, utc_now
 from stengage.extensions import db
 from stengage.moderation import permissions as can
 from stengage.moderation.models import Flag, FlagReason, FlagState, FlagTarget
+from stengage.proposals import operations as proposal_ops
 from stengage.proposals.models import Comment, Proposal
 
 Content = Proposal | Comment
@@ -112,10 +113,7 @@ def _set_hidden(target: Content, reason: str | None) -> None:
     hiding = reason is not None
     if isinstance(target, Comment) and target.deleted_at is None and (target.hidden_at is None) == hiding:
         # The visible comment count follows what readers can see.
-        proposal = _proposal_of(target)
-        db.session.execute(update(Proposal).where(Proposal.id == proposal.id).values(
-            comment_count=Proposal.comment_count + (-1 if hiding else 1)).execution_options(synchronize_session=False))
-        db.session.refresh(proposal, ["comment_count"])
+        proposal_ops.change_count(_proposal_of(target), "comment_count", -1 if hiding else 1)
     target.hidden_at = utc_now() if hiding else None
     target.hidden_reason = audit.neutralise(reason, 1000) if hiding else None
     db.session.flush()

@@ -8,7 +8,7 @@ exact state: it removes exactly the supports the merge added and gives the sourc
 from __future__ import annotations
 
 from flask_babel import gettext
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from stengage.accounts.models import User
 from stengage.core import audit
@@ -69,8 +69,7 @@ def merge(moderator: User, sources: list[Proposal], target: Proposal | None = No
         db.session.execute(Support.__table__.insert(), [
             {"proposal_id": target.id, "user_id": uid, "process_id": process.id, "created_at": now}
             for uid in newcomers])
-        db.session.execute(update(Proposal).where(Proposal.id == target.id).values(
-            support_count=Proposal.support_count + len(newcomers)).execution_options(synchronize_session=False))
+        proposal_ops.change_count(target, "support_count", len(newcomers))
     followers = set(db.session.scalars(select(Follow.user_id).where(Follow.proposal_id.in_(source_ids))))
     for user_id in sorted(followers | set(newcomers)):
         proposal_ops.follow(db.session.get(User, user_id), target)
@@ -80,7 +79,6 @@ def merge(moderator: User, sources: list[Proposal], target: Proposal | None = No
         previous.append({"id": source.id, "status": source.status.value})
         source.status, source.merged_into_id = ProposalStatus.MERGED, target.id
     db.session.flush()
-    db.session.refresh(target, ["support_count"])
     audit.record(db.session, actor_id=moderator.id, verb=MERGE_VERB, target_type="proposal", target_id=target.id,
                  target_label=target.title, area_id=process.area_id,
                  before={"sources": previous},
@@ -113,8 +111,7 @@ def undo_merge(moderator: User, entry: AuditEntry) -> None:
             added = entry.after["added_supporters"]
             removed = db.session.execute(delete(Support).where(
                 Support.proposal_id == target.id, Support.user_id.in_(added))).rowcount if added else 0
-            db.session.execute(update(Proposal).where(Proposal.id == target.id).values(
-                support_count=Proposal.support_count - removed).execution_options(synchronize_session=False))
+            proposal_ops.change_count(target, "support_count", -removed)
     db.session.flush()
     audit.record(db.session, actor_id=moderator.id, verb=UNMERGE_VERB, target_type="proposal",
                  target_id=entry.target_id, target_label=entry.target_label, area_id=entry.area_id,

@@ -160,7 +160,7 @@ def proposal_for_action(proposal_id: int) -> Proposal | None:
     return db.session.execute(_PROPOSAL_FOR_ACTION, {"target_id": proposal_id}).unique().scalar_one_or_none()
 
 
-def _change_count(proposal: Proposal, column: str, delta: int) -> None:
+def change_count(proposal: Proposal, column: str, delta: int) -> None:
     """Add ``delta`` to a stored counter in the database (never read-modify-write) and keep its new value."""
     value = db.session.execute(_count_change(column), {"target_id": proposal.id, "delta": delta}).scalar_one()
     set_committed_value(proposal, column, value)
@@ -210,7 +210,7 @@ def support(actor: User, proposal: Proposal) -> bool:
         "proposal_id": proposal.id, "user_id": actor.id, "process_id": proposal.process_id,
         "created_at": utc_now()}, ["proposal_id", "user_id"])
     if added:
-        _change_count(proposal, "support_count", +1)
+        change_count(proposal, "support_count", +1)
         follow(actor, proposal)
     return bool(added)
 
@@ -220,7 +220,7 @@ def withdraw_support(actor: User, proposal: Proposal) -> bool:
         raise Refused(gettext("Supports can only be withdrawn while the support phase is open."))
     removed = db.session.execute(_WITHDRAW, {"target_id": proposal.id, "user_id": actor.id}).rowcount
     if removed:
-        _change_count(proposal, "support_count", -1)
+        change_count(proposal, "support_count", -1)
     return bool(removed)
 
 
@@ -255,7 +255,7 @@ def add_comment(actor: User, proposal: Proposal, body: str, alignment: Alignment
                       alignment=alignment, language=language)
     db.session.add(comment)
     db.session.flush()
-    _change_count(proposal, "comment_count", +1)
+    change_count(proposal, "comment_count", +1)
     notifications.comment_posted(comment, proposal, parent)
     follow(actor, proposal)
     return comment
@@ -276,7 +276,7 @@ def delete_comment(actor: User, comment: Comment, proposal: Proposal) -> None:
     comment.deleted_at = utc_now()
     comment.body, comment.body_html = "", ""
     db.session.flush()
-    _change_count(proposal, "comment_count", -1)
+    change_count(proposal, "comment_count", -1)
 
 
 def vote_on_comment(actor: User, comment: Comment, proposal: Proposal, value: int) -> int:
