@@ -7,7 +7,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext
@@ -61,11 +61,10 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:60] or "process"
 
 
-def _unique_slug(area: Area, title: str, exclude_id: int | None = None) -> str:
+def unique_slug(model: Any, area: Area, title: str) -> str:
+    """A slug from the title, numbered (-2, -3, ...) when the area has a ``model`` row with it already."""
     base = slugify(title)
-    taken = set(db.session.scalars(select(Process.slug).where(
-        Process.area_id == area.id, Process.slug.like(f"{base}%"),
-        Process.id != (exclude_id or 0))))
+    taken = set(db.session.scalars(select(model.slug).where(model.area_id == area.id, model.slug.like(f"{base}%"))))
     slug, n = base, 2
     while slug in taken:
         slug, n = f"{base}-{n}", n + 1
@@ -125,7 +124,7 @@ def _summary(process: Process) -> dict[str, object]:
 
 def create_process(actor: Actor, area: Area, draft: ProcessDraft) -> Process:
     _check(draft)
-    process = Process(area=area, slug=_unique_slug(area, draft.title), created_by_id=actor.id,
+    process = Process(area=area, slug=unique_slug(Process, area, draft.title), created_by_id=actor.id,
                       created_at=utc_now())
     _apply(process, draft)
     db.session.add(process)

@@ -26,7 +26,7 @@ def checksum(data: bytes) -> str:
 
 
 def _cells(row: dict[str, Any]) -> list[Any]:
-    return [safe_cell(row[c]) if not isinstance(row[c], bool) else ("true" if row[c] else "false") for c in COLUMNS]
+    return [safe_cell(row[c]) for c in COLUMNS]
 
 
 def write_csv(rows: Iterable[dict[str, Any]]) -> bytes:

@@ -11,7 +11,7 @@ from sqlalchemy import delete, func, select
 
 from stengage.accounts.models import User
 from stengage.areas.models import Area, Process
-from stengage.areas.operations import slugify
+from stengage.areas.operations import unique_slug
 from stengage.core import audit, mail
 from stengage.core.markdown import render
 from stengage.core.operations import Refused
@@ -38,13 +38,9 @@ def create_report(actor: User, area: Area, title: str, process: Process | None =
         raise Refused(gettext("The process belongs to another area."), field="process_slug")
     if period is not None and period[0] > period[1]:
         raise Refused(gettext("The period must not end before it starts."), field="period_end")
-    base = slugify(title)
-    taken = set(db.session.scalars(select(Report.slug).where(Report.area_id == area.id)))
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    report = Report(area=area, process=process, slug=slug, title=title.strip(), created_by_id=actor.id,
-                    period_start=period[0] if period else None, period_end=period[1] if period else None)
+    report = Report(area=area, process=process, slug=unique_slug(Report, area, title), title=title.strip(),
+                    created_by_id=actor.id, period_start=period[0] if period else None,
+                    period_end=period[1] if period else None)
     db.session.add(report)
     db.session.flush()
     audit.record(db.session, actor_id=actor.id, verb="report.create", target_type="report", target_id=report.id,
