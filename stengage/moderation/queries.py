@@ -30,12 +30,6 @@ class QueueItem:
     def newest(self) -> datetime:
         return max(f.created_at for f in self.flags)
 
-    @property
-    def proposal_id(self) -> int | None:
-        if isinstance(self.target, Proposal):
-            return self.target.id
-        return self.target.proposal_id if isinstance(self.target, Comment) else None
-
 
 def queue(area: Area) -> list[QueueItem]:
     """Open flags grouped by what they report: most reported first, then the newest."""

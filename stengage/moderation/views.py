@@ -111,7 +111,7 @@ def _moderated_area(area_slug: str) -> Area:
 @bp.route("/moderation")
 @login_required
 def overview() -> str:
-    if can.audit_areas(current_user) == []:  # neither admin nor on any area's team
+    if not can.is_on_a_team(current_user):
         abort(403)
     areas = [a for a in all_areas() if can.can_moderate(current_user, a)]
     counts = queries.open_flag_counts([a.id for a in areas])
