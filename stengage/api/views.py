@@ -22,6 +22,7 @@ from stengage.areas.queries import all_areas, get_area_or_404, get_process_or_40
 from stengage.db import utc_now, writes_on_get
 from stengage.extensions import csrf, db, limiter
 from stengage.proposals.models import Proposal, ProposalStatus
+from stengage.reports import operations as report_ops
 from stengage.reports.models import Report, ReportVersion
 from stengage.reports.permissions import can_export_summaries
 from stengage.reports.summaries import SummaryQuery, rows
@@ -101,7 +102,7 @@ def proposal(proposal_id: int) -> Response:
 @bp.route("/areas/<slug>/reports")
 def reports(slug: str) -> Response:
     area = get_area_or_404(slug)
-    found = db.session.scalars(select(Report).where(Report.area_id == area.id).order_by(Report.id))
+    found = sorted(report_ops.area_reports(area), key=lambda r: r.id)
     return jsonify({"items": [{"slug": r.slug, "title": r.title, "versions": [v.number for v in r.versions]}
                               for r in found if r.versions]})
 

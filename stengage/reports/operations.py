@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import selectinload
 
 from stengage.accounts.models import User
 from stengage.areas.models import Area, Process
@@ -22,6 +23,13 @@ from stengage.proposals.models import Comment, Proposal
 from stengage.reports import content
 from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
 from stengage.reports.permissions import can_build_reports
+
+
+def area_reports(area: Area) -> list[Report]:
+    """The area's reports, newest first, each with its versions' numbers and dates (not their contents)."""
+    return list(db.session.scalars(
+        select(Report).where(Report.area_id == area.id).order_by(Report.created_at.desc(), Report.id.desc())
+        .options(selectinload(Report.versions).load_only(ReportVersion.number, ReportVersion.published_at))))
 
 
 def _require(actor: User, area: Area | int) -> None:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -24,13 +25,15 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 def export_areas() -> list[Area]:
-    """Admins export every area; city staff the areas they work for."""
-    if not current_user.is_authenticated or not current_user.is_active:
-        return []
-    areas = all_areas()
-    if current_user.is_admin:
-        return areas
-    return [a for a in areas if current_user.has_role(a, MembershipRole.STAFF)]
+    """Admins export every area; city staff the areas they work for (worked out once per request)."""
+    if "export_areas" not in g:
+        if not current_user.is_authenticated or not current_user.is_active:
+            g.export_areas = []
+        elif current_user.is_admin:
+            g.export_areas = all_areas()
+        else:
+            g.export_areas = [a for a in all_areas() if current_user.has_role(a, MembershipRole.STAFF)]
+    return cast(list[Area], g.export_areas)
 
 
 @bp.before_request

@@ -50,8 +50,7 @@ def _team_report(area_slug: str, report_slug: str) -> Report:
 @bp.route("/")
 def index(area_slug: str) -> str:
     area = get_area_or_404(area_slug)
-    reports = db.session.scalars(
-        select(Report).where(Report.area_id == area.id).order_by(Report.created_at.desc())).all()
+    reports = operations.area_reports(area)
     team = can_build_reports(current_user, area)
     return render_template("reports/index.html", area=area, team=team,
                            reports=[r for r in reports if team or r.versions])
