@@ -16,6 +16,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
+from stengage.accounts.models import User
 from stengage.accounts.permissions import is_area_team
 from stengage.areas.queries import get_area_or_404, get_process_or_404
 from stengage.core.forms import show_refusal
@@ -28,7 +29,7 @@ from stengage.extensions import db, limiter
 from stengage.proposals import operations as ops
 from stengage.proposals import permissions as can
 from stengage.proposals import queries
-from stengage.proposals.comments import thread_for
+from stengage.proposals.comments import CommentView, Thread, thread_for
 from stengage.proposals.forms import CommentForm, ProposalForm
 from stengage.proposals.images import discard, keep_pending, read_pending, store_uploads
 from stengage.proposals.models import Alignment, Category, Comment, Origin, Proposal, ProposalImage
@@ -148,10 +149,15 @@ def proposal(proposal_id: int) -> str:
     thread = thread_for(proposal, viewer)
     wanted = request.args.get("reply", "")
     reply_to = thread.find(int(wanted)) if wanted.isdigit() and len(wanted) < 12 else None
+    comment_form = CommentForm(formdata=None) if can.can_comment(viewer, proposal) else None
+    return _proposal_page(proposal, viewer, thread, comment_form, reply_to)
+
+
+def _proposal_page(proposal: Proposal, viewer: User | None, thread: Thread, comment_form: CommentForm | None,
+                   reply_to: CommentView | Comment | None) -> str:
     return render_template(
         "proposals/proposal.html", proposal=proposal, process=proposal.process, area=proposal.process.area,
-        thread=thread, reply_to=reply_to,
-        comment_form=CommentForm(formdata=None) if can.can_comment(viewer, proposal) else None,
+        thread=thread, reply_to=reply_to, comment_form=comment_form,
         supported=proposal.id in ops.supported_ids(viewer, [proposal.id]),
         following=ops.is_following(viewer, proposal),
         supports_left=ops.supports_left(viewer, proposal.process) if viewer else None)
@@ -293,12 +299,7 @@ def comment(proposal_id: int) -> Response | str:
             return redirect(url_for(".proposal", proposal_id=proposal.id, _anchor=f"comment-{posted.id}"))
     if _is_htmx():
         return _comments_fragment(proposal, form, reply_to=parent)
-    viewer = current_user
-    return render_template(
-        "proposals/proposal.html", proposal=proposal, process=proposal.process, area=proposal.process.area,
-        thread=thread_for(proposal, viewer), comment_form=form, reply_to=parent,
-        supported=proposal.id in ops.supported_ids(viewer, [proposal.id]),
-        following=ops.is_following(viewer, proposal), supports_left=ops.supports_left(viewer, proposal.process))
+    return _proposal_page(proposal, current_user, thread_for(proposal, current_user), form, parent)
 
 
 def _comments_fragment(proposal: Proposal, form: CommentForm, reply_to: Comment | None = None) -> str:
