@@ -120,6 +120,8 @@ def init_templating(app: Flask) -> None:
         feature_labels=feature_labels, can=can, flag_reason_labels=FLAG_REASON_LABELS,
     )
 
+    languages = [(code, LANGUAGE_NAMES.get(code, code)) for code in app.config["LANGUAGES"]]
+
     @app.context_processor
     def _globals() -> dict[str, Any]:
         locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
@@ -132,8 +134,7 @@ def init_templating(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             # formdata=None: the switcher never reads the request (it may be an error page's).
             # The switcher needs only its choices and where to return: no form object per page.
-            "language_switcher": lambda: {"next": _return_path(),
-                                          "choices": [(c, LANGUAGE_NAMES.get(c, c)) for c in app.config["LANGUAGES"]]},
+            "language_switcher": lambda: {"next": _return_path(), "choices": languages},
             "unread_notifications": lambda: unread_count(current_user) if current_user.is_authenticated else 0,
         }
 

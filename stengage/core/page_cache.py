@@ -296,6 +296,8 @@ def _changes_only_private_columns(obj: object, table_name: str | None) -> bool:
 
 
 def _after_flush(session: Session, _flush: UOWTransaction) -> None:
+    if session.info.get("public_content_changed"):
+        return
     # Before the flush is done, the session still lists what it wrote and each attribute's history.
     for obj in (*session.new, *session.dirty, *session.deleted):
         table_name = getattr(getattr(obj, "__table__", None), "name", None)
