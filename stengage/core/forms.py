@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import flash
 from flask_wtf import FlaskForm
@@ -11,6 +11,8 @@ from wtforms.fields.choices import SelectChoice
 
 from stengage.core.operations import Refused
 from stengage.extensions import db
+
+T = TypeVar("T")
 
 
 def show_refusal(form: FlaskForm | None, refused: Refused) -> None:
@@ -21,15 +23,23 @@ def show_refusal(form: FlaskForm | None, refused: Refused) -> None:
         flash(refused.message, "error")
 
 
-def run_and_report(action: Callable[[], object], success: str, form: FlaskForm | None = None) -> bool:
-    """One request's operation: commit and say so, or roll back and show why it was refused."""
+def run_operation(action: Callable[[], T]) -> tuple[T | None, Refused | None]:
+    """One request's operation: committed with its result, or rolled back with its refusal."""
     try:
-        action()
+        result = action()
     except Refused as refused:
         db.session.rollback()
+        return None, refused
+    db.session.commit()
+    return result, None
+
+
+def run_and_report(action: Callable[[], object], success: str, form: FlaskForm | None = None) -> bool:
+    """Run the operation, then say so, or show why it was refused (on its field, else as a message)."""
+    refused = run_operation(action)[1]
+    if refused is not None:
         show_refusal(form, refused)
         return False
-    db.session.commit()
     flash(success, "success")
     return True
 

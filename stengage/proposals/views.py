@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from stengage.accounts.models import User
 from stengage.accounts.permissions import is_area_team
 from stengage.areas.queries import get_area_or_404, get_process_or_404
-from stengage.core.forms import show_refusal
+from stengage.core.forms import run_and_report, run_operation, show_refusal
 from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.core.operations import Refused
 from stengage.core.page_cache import cached_page, expire_at
@@ -195,28 +195,19 @@ def edit(proposal_id: int) -> Response | str:
 def _run(action: Callable[[], T]) -> tuple[T | None, str | None]:
     """Run one operation and commit it; a refusal rolls back and its message is returned
     (and flashed, unless htmx shows it in place)."""
-    try:
-        result = action()
-    except Refused as refused:
-        db.session.rollback()
-        if not _is_htmx():
-            flash(refused.message, "error")
-        return None, refused.message
-    db.session.commit()
-    return result, None
-
-
-def _act(action: Callable[[], object], success: str) -> None:
-    """A plain form POST: run the operation and say how it went."""
-    if _run(action)[1] is None:
-        flash(success, "success")
+    result, refused = run_operation(action)
+    if refused is None:
+        return result, None
+    if not _is_htmx():
+        flash(refused.message, "error")
+    return None, refused.message
 
 
 @bp.route("/proposals/<int:proposal_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(proposal_id: int) -> Response:
     proposal = get_proposal_or_404(proposal_id)
-    _act(lambda: ops.withdraw_proposal(current_user, proposal), gettext("Your proposal is withdrawn."))
+    run_and_report(lambda: ops.withdraw_proposal(current_user, proposal), gettext("Your proposal is withdrawn."))
     return redirect(url_for(".proposal", proposal_id=proposal.id))
 
 
@@ -286,16 +277,13 @@ def comment(proposal_id: int) -> Response | str:
         if parent is None or parent.proposal_id != proposal.id:
             abort(404)
     if form.validate_on_submit():
-        try:
-            posted = ops.add_comment(current_user, proposal, form.body.data, Alignment(form.alignment.data),
-                                     parent, language=author_language())
-        except Refused as refused:
-            db.session.rollback()
+        posted, refused = run_operation(lambda: ops.add_comment(
+            current_user, proposal, form.body.data, Alignment(form.alignment.data), parent, language=author_language()))
+        if refused is not None:
             show_refusal(form, refused)
+        elif _is_htmx():
+            return _comments_fragment(proposal, CommentForm(formdata=None))
         else:
-            db.session.commit()
-            if _is_htmx():
-                return _comments_fragment(proposal, CommentForm(formdata=None))
             return redirect(url_for(".proposal", proposal_id=proposal.id, _anchor=f"comment-{posted.id}"))
     if _is_htmx():
         return _comments_fragment(proposal, form, reply_to=parent)
@@ -319,14 +307,11 @@ def edit_comment(comment_id: int) -> Response | str:
     if request.method == "GET":
         form.alignment.data = comment.alignment.value
     if form.validate_on_submit():
-        try:
-            ops.edit_comment(current_user, comment, form.body.data, Alignment(form.alignment.data))
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
+        refused = run_operation(
+            lambda: ops.edit_comment(current_user, comment, form.body.data, Alignment(form.alignment.data)))[1]
+        if refused is None:
             return redirect(url_for(".proposal", proposal_id=proposal.id, _anchor=f"comment-{comment.id}"))
+        show_refusal(form, refused)
     return render_template("proposals/comment_edit.html", comment=comment, proposal=proposal, form=form,
                            area=proposal.process.area, process=proposal.process)
 
@@ -335,7 +320,7 @@ def edit_comment(comment_id: int) -> Response | str:
 @login_required
 def delete_comment(comment_id: int) -> Response:
     comment, proposal = _comment_or_404(comment_id)
-    _act(lambda: ops.delete_comment(current_user, comment, proposal), gettext("Your comment is deleted."))
+    run_and_report(lambda: ops.delete_comment(current_user, comment, proposal), gettext("Your comment is deleted."))
     return redirect(url_for(".proposal", proposal_id=proposal.id))
 
 
