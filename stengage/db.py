@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextvars
 import enum
 import functools
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import DateTime, Engine, Enum, Insert, MetaData, Table, event
@@ -27,6 +27,16 @@ NAMING_CONVENTION = {
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def on_days(column: Any, first: date | None, last: date | None) -> list[Any]:
+    """Conditions: a timestamp falls on the UTC days ``first`` to ``last``, both included (None: open)."""
+    conditions = []
+    if first is not None:
+        conditions.append(column >= datetime.combine(first, time.min, UTC))
+    if last is not None:
+        conditions.append(column < datetime.combine(last + timedelta(days=1), time.min, UTC))
+    return conditions
 
 
 class UTCDateTime(TypeDecorator[datetime]):

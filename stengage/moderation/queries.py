@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 from stengage.accounts.models import Membership, User
 from stengage.areas.models import Area
 from stengage.core.audit import AuditEntry
+from stengage.db import on_days
 from stengage.extensions import db
 from stengage.moderation.models import Flag, FlagState, FlagTarget
 from stengage.proposals.models import Comment, Proposal
@@ -123,8 +124,5 @@ def audit_entries(filters: AuditFilter) -> Select[tuple[AuditEntry]]:
         pattern = f"%{filters.actor.strip().lower()}%"
         stmt = stmt.where(AuditEntry.actor_id.in_(select(User.id).where(
             or_(func.lower(User.display_name).like(pattern), User.email.like(pattern)))))
-    if filters.since:
-        stmt = stmt.where(AuditEntry.created_at >= datetime.combine(filters.since, time.min, UTC))
-    if filters.until:
-        stmt = stmt.where(AuditEntry.created_at < datetime.combine(filters.until + timedelta(days=1), time.min, UTC))
+    stmt = stmt.where(*on_days(AuditEntry.created_at, filters.since, filters.until))
     return stmt.order_by(AuditEntry.id.desc())

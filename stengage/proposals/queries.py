@@ -65,12 +65,16 @@ _UNLISTED = bindparam("unlisted", [ProposalStatus.WITHDRAWN, ProposalStatus.MERG
                       literal_execute=True)
 
 
+def listed_proposals() -> list[ColumnElement[bool]]:
+    """What lists, reports and summaries count: neither hidden, nor withdrawn or merged."""
+    return [*visible_proposals(), Proposal.status.not_in(_UNLISTED)]
+
+
 def _conditions(process: Process, query: ListQuery) -> list[ColumnElement[bool]]:
-    conditions = [Proposal.process_id == process.id, *visible_proposals()]
-    if query.status is not None:
-        conditions.append(Proposal.status == query.status)
-    else:  # withdrawn and merged proposals leave the default list
-        conditions.append(Proposal.status.not_in(_UNLISTED))
+    if query.status is not None:  # a chosen status may be withdrawn or merged
+        conditions = [Proposal.process_id == process.id, *visible_proposals(), Proposal.status == query.status]
+    else:
+        conditions = [Proposal.process_id == process.id, *listed_proposals()]
     if query.category is not None:
         conditions.append(Proposal.category == query.category)
     if query.origin is not None:

@@ -7,29 +7,27 @@ snapshot, and every figure carries the ids of the contributions it counts.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select, union
 
 from stengage.accounts.models import Membership
+from stengage.db import on_days
 from stengage.extensions import db
-from stengage.proposals.models import Comment, Proposal, ProposalStatus, Support
+from stengage.proposals.models import Comment, Proposal, Support
+from stengage.proposals.queries import listed_proposals
 from stengage.reports.models import Report, ThemeItem
 from stengage.reports.summaries import utc_day
-
-EXCLUDED = (ProposalStatus.WITHDRAWN, ProposalStatus.MERGED)
 
 
 def proposal_scope(report: Report) -> list[ColumnElement[bool]]:
     """Visible, still standing proposals of the report's process, or of its area in its period."""
-    conditions = [Proposal.area_id == report.area_id, Proposal.hidden_at.is_(None), Proposal.status.not_in(EXCLUDED)]
+    conditions = [Proposal.area_id == report.area_id, *listed_proposals()]
     if report.process_id is not None:
         conditions.append(Proposal.process_id == report.process_id)
     else:
-        start = datetime.combine(report.period_start, time.min, UTC)
-        end = datetime.combine(report.period_end + timedelta(days=1), time.min, UTC)
-        conditions += [Proposal.created_at >= start, Proposal.created_at < end]
+        conditions += on_days(Proposal.created_at, report.period_start, report.period_end)
     return conditions
 
 

@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, literal, select, union_all
 
 from stengage.areas.models import Area, Process
+from stengage.db import on_days
 from stengage.extensions import db
-from stengage.proposals.models import Comment, Proposal, ProposalStatus, Support
+from stengage.proposals.models import Comment, Proposal, Support
+from stengage.proposals.queries import listed_proposals
 from stengage.reports.models import Report, ReportVersion
 
 MIN_RESIDENTS = 5
@@ -61,17 +63,11 @@ class SummaryQuery:
 
 
 def _bounds(query: SummaryQuery, column: Any) -> list[ColumnElement[bool]]:
-    conditions = []
-    if query.start:
-        conditions.append(column >= datetime.combine(query.start, time.min, UTC))
-    if query.end:
-        conditions.append(column < datetime.combine(query.end + timedelta(days=1), time.min, UTC))
-    return conditions
+    return on_days(column, query.start, query.end)
 
 
 def _proposal_conditions(query: SummaryQuery) -> list[ColumnElement[bool]]:
-    conditions = [Proposal.area_id.in_(query.area_ids), Proposal.hidden_at.is_(None),
-                  Proposal.status.not_in([ProposalStatus.WITHDRAWN, ProposalStatus.MERGED])]
+    conditions = [Proposal.area_id.in_(query.area_ids), *listed_proposals()]
     if query.process_ids:
         conditions.append(Proposal.process_id.in_(query.process_ids))
     return conditions
