@@ -4,8 +4,13 @@ and always shown beside a table with the same numbers."""
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
+from flask_babel import gettext
 from markupsafe import Markup
+
+from stengage.proposals.forms import CATEGORY_LABELS
+from stengage.proposals.models import Category
 
 PALETTE = ("#0b6b4f", "#1a4fd6", "#b35c00")  # AA contrast against white, told apart by the legend too
 
@@ -46,3 +51,18 @@ def bar_chart(title: str, labels: list[str], series: dict[str, list[int]], *, wi
                          f'fill="#1b2a24">{value}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 - every text above is escaped
+
+
+def charts_for(snapshot: dict[str, Any]) -> dict[str, Markup]:
+    """The charts of a report version: contributions per week, proposals and supports per category."""
+    weeks = snapshot["participation"]["weeks"]
+    categories = snapshot["categories"]
+    labels = [str(CATEGORY_LABELS.get(Category(name), name)) for name in categories]
+    return {
+        "weekly": bar_chart(gettext("Contributions per week"), [w["week"] for w in weeks], {
+            gettext("proposals"): [w["proposals"] for w in weeks], gettext("supports"): [w["supports"] for w in weeks],
+            gettext("comments"): [w["comments"] for w in weeks]}),
+        "categories": bar_chart(gettext("Proposals and supports per category"), labels, {
+            gettext("proposals"): [len(v["proposals"]) for v in categories.values()],
+            gettext("supports"): [v["supports"] for v in categories.values()]}),
+    }

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
+from stengage.reports.charts import charts_for
 from stengage.reports.models import ReportVersion
 
 
 def render_html(version: ReportVersion) -> str:
-    from stengage.reports.views import charts_for
-
     report = version.report
     return render_template("reports/print.html", report=report, area=report.area, version=version,
                            data=version.snapshot, charts=charts_for(version.snapshot))

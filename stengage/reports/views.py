@@ -5,12 +5,10 @@ from __future__ import annotations
 import csv
 import io
 import json
-from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
-from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -20,10 +18,9 @@ from stengage.core.exports import safe_cell
 from stengage.core.forms import run_and_report
 from stengage.db import writes_on_get
 from stengage.extensions import db
-from stengage.proposals.forms import CATEGORY_LABELS
-from stengage.proposals.models import Category, Proposal
+from stengage.proposals.models import Proposal
 from stengage.reports import content, jobs, operations, suggestions
-from stengage.reports.charts import bar_chart
+from stengage.reports.charts import charts_for
 from stengage.reports.forms import PublishForm, ReportForm, SuggestionForm, ThemeForm
 from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
 from stengage.reports.permissions import can_build_reports
@@ -185,20 +182,6 @@ def _version(report: Report, number: str | None) -> ReportVersion:
     if version is None:
         abort(404)
     return version
-
-
-def charts_for(snapshot: dict[str, Any]) -> dict[str, Markup]:
-    weeks = snapshot["participation"]["weeks"]
-    categories = snapshot["categories"]
-    labels = [str(CATEGORY_LABELS.get(Category(name), name)) for name in categories]
-    return {
-        "weekly": bar_chart(gettext("Contributions per week"), [w["week"] for w in weeks], {
-            gettext("proposals"): [w["proposals"] for w in weeks], gettext("supports"): [w["supports"] for w in weeks],
-            gettext("comments"): [w["comments"] for w in weeks]}),
-        "categories": bar_chart(gettext("Proposals and supports per category"), labels, {
-            gettext("proposals"): [len(v["proposals"]) for v in categories.values()],
-            gettext("supports"): [v["supports"] for v in categories.values()]}),
-    }
 
 
 @bp.route("/<report_slug>")
