@@ -118,7 +118,15 @@ def undo_merge(moderator: User, entry: AuditEntry) -> None:
                  before=entry.after, after={"merge_entry": entry.id, "sources": list(sources)})
 
 
-def is_undone(entry: AuditEntry) -> bool:
+def undone_merges(entries: list[AuditEntry]) -> set[int]:
+    """Which of these merge entries were undone (one query for a whole page of the audit log)."""
+    if not entries:
+        return set()
     undos = db.session.scalars(select(AuditEntry.after).where(
-        AuditEntry.verb == UNMERGE_VERB, AuditEntry.target_id == entry.target_id))
-    return any(after and after.get("merge_entry") == entry.id for after in undos)
+        AuditEntry.verb == UNMERGE_VERB, AuditEntry.target_id.in_({e.target_id for e in entries})))
+    undone = {after.get("merge_entry") for after in undos if after}
+    return {e.id for e in entries if e.id in undone}
+
+
+def is_undone(entry: AuditEntry) -> bool:
+    return entry.id in undone_merges([entry])

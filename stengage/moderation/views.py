@@ -299,8 +299,7 @@ def _audit_filter() -> tuple[AuditFilterForm, queries.AuditFilter]:
 def audit_log() -> str:
     form, filters = _audit_filter()
     page = db.paginate(queries.audit_entries(filters), per_page=50, error_out=False)
-    merges = [e for e in page.items if e.verb == merging.MERGE_VERB]
-    undone = {e.id for e in merges if merging.is_undone(e)}
+    undone = merging.undone_merges([e for e in page.items if e.verb == merging.MERGE_VERB])
     return render_template("moderation/audit.html", form=form, page=page, undone=undone,
                            args={k: v for k, v in request.args.items() if k != "page"})
 
