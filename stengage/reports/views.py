@@ -158,9 +158,9 @@ def suggestion_page(area_slug: str, report_slug: str) -> Response | str:
             run_and_report(lambda: operations.reject_suggestion(current_user, report, chosen),
                            gettext("Suggestion rejected."))
         else:
-            run_and_report(lambda: operations.accept_suggestion(current_user, report, chosen, form.title.data or "",
-                                                      form.synthesis.data or ""),
-                 gettext("The suggestion is now a theme."))
+            run_and_report(lambda: operations.accept_suggestion(
+                current_user, report, chosen, form.title.data or "", form.synthesis.data or ""),
+                gettext("The suggestion is now a theme."))
         return redirect(url_for(".suggestion_page", area_slug=area_slug, report_slug=report_slug))
     titles = dict(db.session.execute(select(Proposal.id, Proposal.title).where(
         Proposal.id.in_([pid for s in offered for pid in s.proposal_ids[:5]]))).all()) if offered else {}
