@@ -30,6 +30,11 @@ PG_DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/stengage_bench"
 PROTECTED_PG_DATABASES = {"test", "postgres", "template0", "template1"}
 
 
+# The support limit while benchmarking: high enough for load, while the limiter still runs.
+SUPPORT_LIMIT = "100000 per minute"
+CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
+
+
 def bench_dir() -> Path:
     return Path(os.environ.get("STENGAGE_BENCH_DIR", "/tmp/stengage-bench"))  # noqa: S108 - own subfolder
 

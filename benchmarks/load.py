@@ -34,7 +34,9 @@ from urllib.parse import quote
 
 from _common import (
     BIN,
+    CSRF,
     REPO,
+    SUPPORT_LIMIT,
     BenchData,
     app_env,
     apply_env,
@@ -52,9 +54,7 @@ from _common import (
 
 HERE = Path(__file__).resolve().parent
 USER_AGENT = "stengage-bench/1"
-CSRF = re.compile(r'name="csrf_token"[^>]*?value="([^"]+)"')
 COOKIE = "stengage_session"
-SUPPORT_LIMIT = "100000 per minute"
 THREADS, CONNECTIONS, WORKERS = 2, 8, 2
 
 LUA_COMMON = r"""
