@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from stengage.extensions import db
 from stengage.proposals import operations
-from stengage.proposals.models import Proposal, Support
+from stengage.proposals.models import Follow, Proposal, Support
 from tests import factories
 from tests.conftest import make_test_app
 
@@ -163,3 +163,62 @@ def test_supporting_a_source_while_it_is_merged_neither_loses_nor_doubles(race_a
         target_supporters = set(db.session.scalars(select(Support.user_id).where(Support.proposal_id == target_id)))
         assert target_supporters == set(residents)
         assert db.session.get(Proposal, target_id).support_count == len(residents)
+
+
+def _change_elsewhere(app, change: Callable[[], None]) -> None:
+    """Commit a change from another thread, as another request would, while ours holds stale objects."""
+    _at_once(app, [change])
+
+
+def test_a_support_for_a_proposal_merged_since_the_page_loaded_goes_to_the_merge_target(race_app):
+    from stengage.accounts.models import User
+    from stengage.moderation import merging
+
+    _process_id, (target_id, source_id) = _setup(race_app)
+    with race_app.app_context():
+        resident_id, moderator_id = factories.resident().id, factories.moderator().id
+        db.session.commit()
+
+    def merge() -> None:
+        merging.merge(db.session.get(User, moderator_id), [db.session.get(Proposal, source_id)],
+                      db.session.get(Proposal, target_id))
+
+    with race_app.app_context():
+        stale = operations.proposal_for_action(source_id)
+        resident = db.session.get(User, resident_id)
+        db.session.commit()  # our request's objects stay as they were read
+        _change_elsewhere(race_app, merge)
+        assert operations.support(resident, stale) is True
+        db.session.commit()
+    with race_app.app_context():
+        supported = set(db.session.scalars(select(Support.proposal_id).where(Support.user_id == resident_id)))
+        assert supported == {target_id}
+        assert db.session.get(Proposal, target_id).support_count == 1
+        assert db.session.get(Proposal, source_id).support_count == 0
+
+
+def test_a_support_for_a_proposal_withdrawn_since_the_page_loaded_is_refused_and_leaves_nothing(race_app):
+    from stengage.accounts.models import User
+    from stengage.core.operations import Refused
+
+    _process_id, (proposal_id, _) = _setup(race_app)
+    with race_app.app_context():
+        resident_id = factories.resident().id
+        author_id = db.session.get(Proposal, proposal_id).author_id
+        db.session.commit()
+
+    def withdraw() -> None:
+        operations.withdraw_proposal(db.session.get(User, author_id), db.session.get(Proposal, proposal_id))
+
+    with race_app.app_context():
+        stale = operations.proposal_for_action(proposal_id)
+        resident = db.session.get(User, resident_id)
+        db.session.commit()
+        _change_elsewhere(race_app, withdraw)
+        with pytest.raises(Refused):
+            operations.support(resident, stale)
+        db.session.rollback()
+    with race_app.app_context():
+        assert db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal_id)) == 0
+        assert db.session.get(Proposal, proposal_id).support_count == 0
+        assert db.session.scalar(select(func.count(Follow.id)).where(Follow.user_id == resident_id)) == 0
