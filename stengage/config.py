@@ -65,7 +65,8 @@ class BaseConfig:
 
     # Rate limits (Flask-Limiter syntax)
     RATELIMIT_ENABLED = True
-    RATELIMIT_HEADERS_ENABLED = True
+    # A refusal carries Retry-After (core.errors); X-RateLimit-* on every response would cost storage round trips.
+    RATELIMIT_HEADERS_ENABLED = False
     RATELIMIT_LOGIN = "5 per minute"
     RATELIMIT_REGISTER = "10 per hour"
     RATELIMIT_RESET = "5 per 15 minutes"

@@ -19,6 +19,7 @@ from stengage.api.models import ApiToken
 from stengage.api.openapi import document
 from stengage.areas.models import Process
 from stengage.areas.queries import all_areas, get_area_or_404, get_process_or_404
+from stengage.core.errors import with_retry_after
 from stengage.db import utc_now, writes_on_get
 from stengage.extensions import csrf, db, limiter
 from stengage.proposals.models import Proposal, ProposalStatus
@@ -34,8 +35,10 @@ MAX_PER_PAGE = 100
 
 
 @bp.errorhandler(HTTPException)
-def _error(error: HTTPException) -> tuple[Response, int]:
-    return jsonify({"error": error.name, "status": error.code}), error.code or 500
+def _error(error: HTTPException) -> Response:
+    response = jsonify({"error": error.name, "status": error.code})
+    response.status_code = error.code or 500
+    return with_retry_after(response, error)
 
 
 def _page_args() -> tuple[int, int]:

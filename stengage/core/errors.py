@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, Response, render_template
 from flask_babel import lazy_gettext as _l
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -30,6 +31,17 @@ def render_error(code: int, detail: str | None = None) -> tuple[str, int]:
     return render_template("errors/error.html", code=code, title=title, message=message, detail=detail), code
 
 
+def with_retry_after(response: Response, error: BaseException) -> Response:
+    """A refused rate limit says when to come back: at the latest when its window has passed.
+
+    (Flask-Limiter's own X-RateLimit headers are off: they cost two more storage round trips on
+    every limited request, a support click included.)
+    """
+    if isinstance(error, RateLimitExceeded):
+        response.headers["Retry-After"] = str(error.limit.limit.get_expiry())
+    return response
+
+
 def init_error_pages(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(_error: CSRFError) -> tuple[str, int]:
@@ -40,10 +52,10 @@ def init_error_pages(app: Flask) -> None:
         )
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int] | HTTPException:
+    def _http(error: HTTPException) -> Response | HTTPException:
         if error.code is None or error.code < 400:
             return error
-        return render_error(error.code)
+        return with_retry_after(app.make_response(render_error(error.code)), error)
 
     @app.errorhandler(InternalServerError)
     def _internal(_error: InternalServerError) -> tuple[str, int]:

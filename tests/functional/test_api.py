@@ -87,3 +87,13 @@ def test_the_api_matches_its_openapi_document(app, published):
         check()
         checked += 1
     assert checked == 9
+
+
+def test_too_many_api_requests_get_a_json_429_that_says_when_to_come_back(client):
+    codes = [client.get("/api/v1/areas").status_code for _ in range(600)]
+    assert codes == [200] * 600
+    refused = client.get("/api/v1/areas")
+    assert refused.status_code == 429
+    assert refused.get_json() == {"error": "Too Many Requests", "status": 429}
+    assert refused.headers["Retry-After"] == "60"
+    assert "X-RateLimit-Remaining" not in refused.headers

@@ -77,6 +77,7 @@ def test_the_sixth_login_attempt_in_a_minute_gets_429(client):
     response = _login(client, "target@example.org", password="wrong-password-again")
     assert response.status_code == 429
     assert "You tried this too often" in response.get_data(as_text=True)
+    assert response.headers["Retry-After"] == "60"  # the one-minute window
 
 
 def test_every_response_carries_a_strict_csp_and_security_headers(client):
