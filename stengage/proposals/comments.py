@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -49,7 +49,7 @@ class Node:
 class Thread:
     roots: list[Node]
     summary: Counter[Alignment]
-    my_votes: dict[int, int]
+    my_votes: defaultdict[int, int]
     total: int
 
     def find(self, comment_id: int) -> CommentView | None:
@@ -60,6 +60,25 @@ class Thread:
                 return None if node.hidden or node.comment.is_deleted else node.comment
             stack.extend(node.replies)
         return None
+
+    def in_order(self) -> list[tuple[Node, int]]:
+        """Every shown comment in reading order, with how many reply lists end right after it.
+
+        The page renders the tree in one flat loop: no recursion, no call per comment.
+        """
+        rows: list[tuple[Node, int]] = []
+
+        def walk(nodes: list[Node], ending: int) -> None:
+            for index, node in enumerate(nodes):
+                ends_here = ending if index == len(nodes) - 1 else 0
+                if node.replies:
+                    rows.append((node, 0))
+                    walk(node.replies, ends_here + 1)
+                else:
+                    rows.append((node, ends_here))
+
+        walk(self.roots, 0)
+        return rows
 
     def share(self, alignment: Alignment) -> int:
         """Percentage of positioned comments with this alignment (for the for/against bar)."""
@@ -73,6 +92,9 @@ _THREAD = (select(Comment.id, Comment.parent_id, Comment.depth, Comment.author_i
                   Comment.edited_at, Comment.deleted_at, Comment.hidden_at, Comment.hidden_reason)
            .join(User, User.id == Comment.author_id)
            .where(Comment.proposal_id == bindparam("proposal_id")).order_by(Comment.created_at, Comment.id))
+# The viewer's votes in the thread: few rows through the voter's index, whatever the thread's length.
+_MY_VOTES = (select(CommentVote.comment_id, CommentVote.value).join(Comment, Comment.id == CommentVote.comment_id)
+             .where(CommentVote.user_id == bindparam("viewer_id"), Comment.proposal_id == bindparam("proposal_id")))
 
 
 def thread_for(proposal: Proposal, viewer: User | None) -> Thread:
@@ -90,10 +112,9 @@ def thread_for(proposal: Proposal, viewer: User | None) -> Thread:
     roots = _prune(roots)
     visible = [n.comment for n in nodes.values() if not n.hidden and not n.comment.is_deleted]
     summary = Counter(c.alignment for c in visible)
-    my_votes: dict[int, int] = {}
+    my_votes: defaultdict[int, int] = defaultdict(int)  # 0: no vote
     if viewer is not None and comments:
-        my_votes = dict(db.session.execute(select(CommentVote.comment_id, CommentVote.value).where(
-            CommentVote.user_id == viewer.id, CommentVote.comment_id.in_([c.id for c in comments]))).all())
+        my_votes.update(db.session.execute(_MY_VOTES, {"proposal_id": proposal.id, "viewer_id": viewer.id}).all())
     return Thread(roots=roots, summary=summary, my_votes=my_votes, total=len(visible))
 
 

@@ -389,6 +389,20 @@ def unfollow(actor: User, proposal: Proposal) -> bool:
         Follow.proposal_id == proposal.id, Follow.user_id == actor.id)).rowcount)
 
 
+_VIEWER_TIES = select(
+    exists().where(Support.proposal_id == _TARGET, Support.user_id == bindparam("viewer_id")),
+    exists().where(Follow.proposal_id == _TARGET, Follow.user_id == bindparam("viewer_id")),
+)
+
+
+def supports_and_follows(user: User | None, proposal: Proposal) -> tuple[bool, bool]:
+    """Whether the user supports and whether they follow the proposal: one query for its page."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False, False
+    supports, follows = db.session.execute(_VIEWER_TIES, {"target_id": proposal.id, "viewer_id": user.id}).one()
+    return bool(supports), bool(follows)
+
+
 def is_following(user: User | None, proposal: Proposal) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False

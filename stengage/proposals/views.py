@@ -155,11 +155,10 @@ def proposal(proposal_id: int) -> str:
 
 def _proposal_page(proposal: Proposal, viewer: User | None, thread: Thread, comment_form: CommentForm | None,
                    reply_to: CommentView | Comment | None) -> str:
+    supported, following = ops.supports_and_follows(viewer, proposal)
     return render_template(
         "proposals/proposal.html", proposal=proposal, process=proposal.process, area=proposal.process.area,
-        thread=thread, reply_to=reply_to, comment_form=comment_form,
-        supported=proposal.id in ops.supported_ids(viewer, [proposal.id]),
-        following=ops.is_following(viewer, proposal),
+        thread=thread, reply_to=reply_to, comment_form=comment_form, supported=supported, following=following,
         supports_left=ops.supports_left(viewer, proposal.process) if viewer else None)
 
 

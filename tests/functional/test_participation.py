@@ -245,6 +245,52 @@ def test_threads_stop_at_depth_three(client):
     assert db.session.scalar(select(func.count(Comment.id)).where(Comment.body == "Too deep")) == 0
 
 
+def _thread_outline(html: str) -> list[tuple[int, ...]]:
+    """Each comment of the page as the path of comment ids from its top-level comment down."""
+    from html.parser import HTMLParser
+
+    class Outline(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.open: list[int | None] = []  # one entry per open <li>: a comment id, or None
+            self.paths: list[tuple[int, ...]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "li":
+                found = re.fullmatch(r"comment-(\d+)", dict(attrs).get("id") or "")
+                self.open.append(int(found.group(1)) if found else None)
+                if found:
+                    self.paths.append(tuple(i for i in self.open if i is not None))
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "li":
+                self.open.pop()
+
+    parser = Outline()
+    parser.feed(html)
+    assert parser.open == []  # every <li> is closed
+    return parser.paths
+
+
+def test_replies_nest_under_the_comment_they_answer(client):
+    proposal = factories.proposal(factories.process())
+    first = factories.comment(proposal)
+    answer = factories.comment(proposal, parent=first)
+    deepest = factories.comment(proposal, parent=answer)
+    second_answer = factories.comment(proposal, parent=first)
+    second = factories.comment(proposal)
+    reply_to_second = factories.comment(proposal, parent=second)
+    db.session.commit()
+    for viewer in (None, factories.resident()):
+        if viewer is not None:
+            login_as(client, viewer)
+        page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+        assert _thread_outline(page) == [
+            (first.id,), (first.id, answer.id), (first.id, answer.id, deepest.id), (first.id, second_answer.id),
+            (second.id,), (second.id, reply_to_second.id),
+        ]
+
+
 def test_the_author_edits_within_15_minutes_and_a_deleted_comment_keeps_its_place(client):
     proposal = factories.proposal(factories.process())
     author = factories.resident()
