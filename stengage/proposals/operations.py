@@ -192,23 +192,9 @@ def _supports_used(actor: User, process_id: int) -> int:
 
 def support(actor: User, proposal: Proposal) -> bool:
     """Add the actor's support; False when they supported it already (nothing changes)."""
-    if proposal.process.supports_per_resident is None and _on_postgresql() and can.can_support(actor, proposal):
-        added = _support_in_one_statement(actor, proposal)
-        if added is not None:
-            return added
-        # The proposal changed meanwhile (merged, withdrawn, hidden): start again under locks.
-        proposal_id = proposal.id
-        db.session.rollback()
-        reloaded = proposal_for_action(proposal_id)
-        assert reloaded is not None  # proposals are never deleted
-        proposal = reloaded
-    return _support_under_locks(actor, proposal)
-
-
-def _support_under_locks(actor: User, proposal: Proposal) -> bool:
     if proposal.process.supports_per_resident is not None:
         _lock_supporter(actor)  # before the proposal: every support takes its locks in this order
-    proposal = _lock_proposal(proposal)
+    proposal = _lock_proposal(proposal)  # merges lock their proposals first too: no deadlock between them
     if not can.can_support(actor, proposal):
         raise Refused(gettext("You can't support this proposal now."))
     limit = proposal.process.supports_per_resident
@@ -221,6 +207,13 @@ def _support_under_locks(actor: User, proposal: Proposal) -> bool:
                 return False
             raise Refused(gettext("You have used all %(num)d supports of this process. Withdraw one "
                                   "to support this proposal.", num=limit))
+    if _on_postgresql():
+        count = db.session.execute(_SUPPORT_AT_ONCE, {
+            "target_id": proposal.id, "supporter_id": actor.id, "in_process": proposal.process_id, "now": utc_now(),
+        }).scalar()
+        if count is not None:
+            set_committed_value(proposal, "support_count", count)
+        return count is not None
     added = insert_ignore(db.session, Support, {
         "proposal_id": proposal.id, "user_id": actor.id, "process_id": proposal.process_id,
         "created_at": utc_now()}, ["proposal_id", "user_id"])
@@ -234,9 +227,8 @@ def _on_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-# PostgreSQL: without a per-process limit, a support is one statement. The support, its count and
-# the supporter's follow are written together; the count's UPDATE locks the proposal and returns
-# its state as of that lock, which is checked again afterwards.
+# PostgreSQL writes a support, its count and the supporter's follow in one statement (SQLite,
+# without data-modifying CTEs, in three). The proposal is locked already.
 _NOW, _SUPPORTER = bindparam("now"), bindparam("supporter_id")
 _ADDED = (postgresql_insert(Support).values(proposal_id=_TARGET, user_id=_SUPPORTER,
                                             process_id=bindparam("in_process"), created_at=_NOW)
@@ -247,29 +239,19 @@ _FOLLOWED = postgresql_insert(Follow).from_select(
 ).on_conflict_do_nothing(index_elements=["proposal_id", "user_id"]).cte("followed")
 _SUPPORT_AT_ONCE = (
     update(Proposal).where(Proposal.id == _TARGET, exists(select(_ADDED.c.id)))
-    .values(support_count=Proposal.support_count + 1)
-    .returning(Proposal.support_count, Proposal.status, Proposal.merged_into_id, Proposal.hidden_at)
+    .values(support_count=Proposal.support_count + 1).returning(Proposal.support_count)
     .add_cte(_FOLLOWED).execution_options(synchronize_session=False)
 )
-_REMOVED = (delete(Support).where(Support.proposal_id == _TARGET, Support.user_id == bindparam("user_id"))
+# A withdrawal locks the proposal before it deletes the support row, in the order merges lock them.
+_LOCKED = select(Proposal.id).where(Proposal.id == _TARGET).with_for_update().cte("locked")
+_REMOVED = (delete(Support).where(Support.proposal_id == select(_LOCKED.c.id).scalar_subquery(),
+                                  Support.user_id == bindparam("user_id"))
             .returning(Support.id).cte("removed"))
 _WITHDRAW_AT_ONCE = (
     update(Proposal).where(Proposal.id == _TARGET, exists(select(_REMOVED.c.id)))
     .values(support_count=Proposal.support_count - 1).returning(Proposal.support_count)
     .execution_options(synchronize_session=False)
 )
-
-
-def _support_in_one_statement(actor: User, proposal: Proposal) -> bool | None:
-    """True: added; False: there already; None: the proposal can't take it any more (roll back)."""
-    fresh = db.session.execute(_SUPPORT_AT_ONCE, {
-        "target_id": proposal.id, "supporter_id": actor.id, "in_process": proposal.process_id, "now": utc_now(),
-    }).one_or_none()
-    if fresh is None:
-        return False
-    for name in ("support_count", "status", "merged_into_id", "hidden_at"):
-        set_committed_value(proposal, name, getattr(fresh, name))
-    return True if can.can_support(actor, proposal) else None
 
 
 def withdraw_support(actor: User, proposal: Proposal) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -167,7 +168,60 @@ def test_supporting_a_source_while_it_is_merged_neither_loses_nor_doubles(race_a
 
 def _change_elsewhere(app, change: Callable[[], None]) -> None:
     """Commit a change from another thread, as another request would, while ours holds stale objects."""
-    _at_once(app, [change])
+    assert _at_once(app, [change]) == [None]
+
+
+def _slow_merge(monkeypatch, app, moderator_id: int, source_id: int, target_id: int) -> tuple[
+        Callable[[], None], threading.Event]:
+    """A merge that holds its locks a moment: what a request does meanwhile meets them."""
+    from stengage.accounts.models import User
+    from stengage.moderation import merging
+
+    locked = threading.Event()
+    lock = merging._lock
+
+    def lock_and_linger(ids: list[int]) -> None:
+        lock(ids)
+        locked.set()
+        time.sleep(0.3)
+
+    monkeypatch.setattr(merging, "_lock", lock_and_linger)
+
+    def merge() -> None:
+        merging.merge(db.session.get(User, moderator_id), [db.session.get(Proposal, source_id)],
+                      db.session.get(Proposal, target_id))
+    return merge, locked
+
+
+@pytest.mark.parametrize("change", ["support the target", "withdraw from the source"])
+def test_a_supporter_acting_while_a_merge_holds_its_locks_waits_and_nothing_drifts(race_app, monkeypatch, change):
+    from stengage.accounts.models import User
+
+    _process_id, (target_id, source_id) = _setup(race_app)
+    with race_app.app_context():
+        resident_id, moderator_id = factories.resident().id, factories.moderator().id
+        operations.support(db.session.get(User, resident_id), db.session.get(Proposal, source_id))
+        db.session.commit()
+    merge, locked = _slow_merge(monkeypatch, race_app, moderator_id, source_id, target_id)
+
+    def act() -> None:
+        resident = db.session.get(User, resident_id)
+        proposal = operations.proposal_for_action(target_id if change == "support the target" else source_id)
+        db.session.commit()
+        locked.wait(timeout=10)
+        if change == "support the target":
+            operations.support(resident, proposal)
+        else:
+            operations.withdraw_support(resident, proposal)
+
+    assert _at_once(race_app, [merge, act]) == [None, None]
+    with race_app.app_context():
+        for proposal_id in (target_id, source_id):
+            rows = db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal_id))
+            assert rows == db.session.get(Proposal, proposal_id).support_count
+        on_target = set(db.session.scalars(select(Support.user_id).where(Support.proposal_id == target_id)))
+        # Supporting the target counts once, whichever came first; a withdrawal lands before or after.
+        assert on_target == {resident_id} if change == "support the target" else on_target <= {resident_id}
 
 
 def test_a_support_for_a_proposal_merged_since_the_page_loaded_goes_to_the_merge_target(race_app):
