@@ -9,7 +9,13 @@ from typing import Any
 from flask import Flask, request
 
 from stengage.config import ConfigError, select_config
-from stengage.db import DatabaseIdConverter, configure_postgresql, configure_sqlite, write_intent
+from stengage.db import (
+    DatabaseIdConverter,
+    configure_postgresql,
+    configure_sqlite,
+    starts_in_autocommit,
+    write_intent,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -129,10 +135,12 @@ def _init_request_hooks(app: Flask) -> None:
         # SQLite: only unsafe methods (and GETs that write) lock for writing when they begin.
         view = app.view_functions.get(endpoint or "")
         write_intent.set(request.method not in SAFE_METHODS or getattr(view, "writes_on_get", False))
+        starts_in_autocommit.set(getattr(view, "autocommit_until_needed", False))
 
     @app.teardown_request
     def _forget_write_intent(_error: BaseException | None) -> None:
         write_intent.set(True)  # whatever runs after a request (jobs, commands) may write
+        starts_in_autocommit.set(False)
 
 
 __all__ = ["ConfigError", "create_app"]

@@ -103,6 +103,30 @@ def writes_on_get(view: Any) -> Any:
     return view
 
 
+# PostgreSQL: a request whose usual write is one atomic statement starts without a transaction
+# (saving BEGIN and COMMIT); the operation opens one with ``begin_transaction`` when it needs more.
+starts_in_autocommit: contextvars.ContextVar[bool] = contextvars.ContextVar("starts_in_autocommit", default=False)
+
+
+def autocommit_until_needed(view: Any) -> Any:
+    """Mark a POST view whose common case writes in one statement (see ``starts_in_autocommit``)."""
+    view.autocommit_until_needed = True
+    return view
+
+
+def begin_transaction(session: Any) -> None:
+    """What follows must commit or roll back as one: leave autocommit if the request started in it.
+
+    Call it before the first statement of the group; nothing may have been written yet.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return  # SQLite requests always run in a transaction
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection.autocommit:
+        dbapi_connection.autocommit = False
+
+
 def configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -129,7 +153,7 @@ def configure_postgresql(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if not write_intent.get():
+        if not write_intent.get() or starts_in_autocommit.get():
             connection.connection.dbapi_connection.autocommit = True
 
     @event.listens_for(engine, "before_execute")

@@ -19,12 +19,13 @@ from stengage.accounts.models import User
 from stengage.areas.models import Process
 from stengage.core.markdown import render
 from stengage.core.operations import Refused
-from stengage.db import insert_ignore, utc_now
+from stengage.db import begin_transaction, insert_ignore, utc_now
 from stengage.extensions import db
 from stengage.proposals import notifications
 from stengage.proposals import permissions as can
 from stengage.proposals.images import StoredImage
 from stengage.proposals.models import (
+    SUPPORTABLE,
     Alignment,
     Category,
     Comment,
@@ -192,6 +193,17 @@ def _supports_used(actor: User, process_id: int) -> int:
 
 def support(actor: User, proposal: Proposal) -> bool:
     """Add the actor's support; False when they supported it already (nothing changes)."""
+    if proposal.process.supports_per_resident is None and _on_postgresql() and can.can_support(actor, proposal):
+        fresh = db.session.execute(_SUPPORT_AT_ONCE, {
+            "target_id": proposal.id, "supporter_id": actor.id, "in_process": proposal.process_id, "now": utc_now(),
+        }).one_or_none()
+        if fresh is not None:
+            for name in ("support_count", "status", "merged_into_id", "hidden_at"):
+                set_committed_value(proposal, name, getattr(fresh, name))
+            if fresh.added or can.can_support(actor, proposal):
+                return bool(fresh.added)
+        # Nothing was written: the proposal changed meanwhile (merged, withdrawn, hidden).
+    begin_transaction(db.session)
     if proposal.process.supports_per_resident is not None:
         _lock_supporter(actor)  # before the proposal: every support takes its locks in this order
     proposal = _lock_proposal(proposal)  # merges lock their proposals first too: no deadlock between them
@@ -207,13 +219,6 @@ def support(actor: User, proposal: Proposal) -> bool:
                 return False
             raise Refused(gettext("You have used all %(num)d supports of this process. Withdraw one "
                                   "to support this proposal.", num=limit))
-    if _on_postgresql():
-        count = db.session.execute(_SUPPORT_AT_ONCE, {
-            "target_id": proposal.id, "supporter_id": actor.id, "in_process": proposal.process_id, "now": utc_now(),
-        }).scalar()
-        if count is not None:
-            set_committed_value(proposal, "support_count", count)
-        return count is not None
     added = insert_ignore(db.session, Support, {
         "proposal_id": proposal.id, "user_id": actor.id, "process_id": proposal.process_id,
         "created_at": utc_now()}, ["proposal_id", "user_id"])
@@ -227,19 +232,27 @@ def _on_postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
-# PostgreSQL writes a support, its count and the supporter's follow in one statement (SQLite,
-# without data-modifying CTEs, in three). The proposal is locked already.
+# PostgreSQL, no per-process limit: a support is one atomic statement, fit for a request without a
+# transaction. It locks the proposal first (as merges do, so the two never deadlock), adds the
+# support only while the locked row's state allows it (the part of can_support that a concurrent
+# merge, withdrawal or hide can change), follows, counts, and returns the proposal's state.
 _NOW, _SUPPORTER = bindparam("now"), bindparam("supporter_id")
-_ADDED = (postgresql_insert(Support).values(proposal_id=_TARGET, user_id=_SUPPORTER,
-                                            process_id=bindparam("in_process"), created_at=_NOW)
-          .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"]).returning(Support.id).cte("added"))
+_LOCKED_FOR_SUPPORT = (select(Proposal.status, Proposal.hidden_at).where(Proposal.id == _TARGET)
+                       .with_for_update().cte("locked"))
+_ADDED = postgresql_insert(Support).from_select(
+    ["proposal_id", "user_id", "process_id", "created_at"],
+    select(_TARGET, _SUPPORTER, bindparam("in_process"), _NOW).select_from(_LOCKED_FOR_SUPPORT).where(
+        _LOCKED_FOR_SUPPORT.c.status.in_(SUPPORTABLE), _LOCKED_FOR_SUPPORT.c.hidden_at.is_(None)),
+).on_conflict_do_nothing(index_elements=["proposal_id", "user_id"]).returning(Support.id).cte("added")
 _FOLLOWED = postgresql_insert(Follow).from_select(
     ["proposal_id", "user_id", "created_at"],
     select(_TARGET, _SUPPORTER, _NOW).where(exists(select(_ADDED.c.id))),
 ).on_conflict_do_nothing(index_elements=["proposal_id", "user_id"]).cte("followed")
+_ADDED_COUNT = select(func.count()).select_from(_ADDED).scalar_subquery()
 _SUPPORT_AT_ONCE = (
-    update(Proposal).where(Proposal.id == _TARGET, exists(select(_ADDED.c.id)))
-    .values(support_count=Proposal.support_count + 1).returning(Proposal.support_count)
+    update(Proposal).where(Proposal.id == _TARGET).values(support_count=Proposal.support_count + _ADDED_COUNT)
+    .returning(Proposal.support_count, Proposal.status, Proposal.merged_into_id, Proposal.hidden_at,
+               _ADDED_COUNT.label("added"))
     .add_cte(_FOLLOWED).execution_options(synchronize_session=False)
 )
 # A withdrawal locks the proposal before it deletes the support row, in the order merges lock them.

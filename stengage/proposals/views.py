@@ -24,7 +24,7 @@ from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.core.operations import Refused
 from stengage.core.page_cache import cached_page, expire_at
 from stengage.core.storage import StorageError, get_storage
-from stengage.db import utc_now
+from stengage.db import autocommit_until_needed, utc_now
 from stengage.extensions import db, limiter
 from stengage.proposals import operations as ops
 from stengage.proposals import permissions as can
@@ -216,6 +216,7 @@ def _support_fragment(proposal: Proposal, supported: bool, message: str | None =
 
 
 @bp.route("/proposals/<int:proposal_id>/support", methods=["POST"])
+@autocommit_until_needed  # support and withdraw are one statement each, except with a limit
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_SUPPORT"], key_func=_user_key)
 def support(proposal_id: int) -> Response | str:

@@ -56,3 +56,50 @@ def test_a_read_that_streams_its_rows_gets_the_transaction_it_needs(tmp_path, pr
     finally:
         with app.app_context():
             db.engine.dispose()
+
+
+def _support_statements(client, proposal_id: int) -> list[tuple[str, bool]]:
+    """Each statement of one support POST, and whether it ran in autocommit."""
+    seen: list[tuple[str, bool]] = []
+
+    def record(connection, _cursor, statement, _params, _context, _many):
+        if has_request_context() and request.method == "POST":
+            seen.append((statement.strip().split()[0].upper(),
+                         bool(getattr(connection.connection.dbapi_connection, "autocommit", False))))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        answer = submit(client, f"/proposals/{proposal_id}/support", page=f"/proposals/{proposal_id}")
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert answer.status_code == 302
+    return seen
+
+
+@pytest.mark.real_commits
+@pytest.mark.parametrize("limit", [None, 3])
+def test_a_support_is_one_statement_without_a_transaction_unless_a_limit_needs_one(app, client, limit):
+    from sqlalchemy import func, select
+
+    from stengage.proposals.models import Proposal, Support
+    from tests import factories
+    from tests.conftest import login_as
+
+    proposal = factories.proposal(factories.process(supports_per_resident=limit))
+    resident = factories.resident()
+    db.session.commit()
+    login_as(client, resident)
+    statements = _support_statements(client, proposal.id)
+
+    if db.engine.dialect.name == "postgresql":
+        writes = [autocommit for verb, autocommit in statements if verb in {"WITH", "INSERT", "UPDATE"}]
+        if limit is None:  # the user, the proposal, then the support in one statement: no BEGIN, no COMMIT
+            assert [verb for verb, _ in statements] == ["SELECT", "SELECT", "WITH"]
+            assert all(autocommit for _, autocommit in statements)
+        else:  # the limit is checked and kept under locks, in one transaction
+            assert writes and not any(writes)
+    else:
+        assert statements[0][0] == "BEGIN"  # SQLite: BEGIN IMMEDIATE, as for every write
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal.id)) == 1
+    assert db.session.get(Proposal, proposal.id).support_count == 1
