@@ -56,6 +56,11 @@ def _ok(schema: dict[str, Any], *errors: int) -> dict[str, Any]:
     responses: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}
     for code in errors:
         responses[str(code)] = {"description": "Error", "content": {"application/json": {"schema": _ref("Error")}}}
+    responses["429"] = {
+        "description": "Too many requests (600 a minute from one address)",
+        "headers": {"Retry-After": {"description": "Seconds after which to try again", "schema": INT}},
+        "content": {"application/json": {"schema": _ref("Error")}},
+    }
     return responses
 
 
