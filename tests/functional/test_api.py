@@ -90,12 +90,12 @@ def test_the_api_matches_its_openapi_document(app, published):
 
 
 def test_too_many_api_requests_get_a_json_429_that_says_when_to_come_back(client):
-    document = client.get("/api/v1/openapi.json").get_json()  # the first of 600 requests in the minute
-    assert "Retry-After" in document["paths"]["/api/v1/areas"]["get"]["responses"]["429"]["headers"]
-    codes = [client.get("/api/v1/areas").status_code for _ in range(599)]
-    assert codes == [200] * 599
+    codes = [client.get("/api/v1/areas").status_code for _ in range(600)]
+    assert codes == [200] * 600
     refused = client.get("/api/v1/areas")
     assert refused.status_code == 429
     assert refused.get_json() == {"error": "Too Many Requests", "status": 429}
     assert refused.headers["Retry-After"] == "60"
     assert "X-RateLimit-Remaining" not in refused.headers
+    documented = client.get("/api/v1/openapi.json").get_json()["paths"]["/api/v1/areas"]["get"]["responses"]
+    assert "Retry-After" in documented["429"]["headers"]
