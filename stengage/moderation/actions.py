@@ -52,8 +52,11 @@ def _target_filter(target: FlagSubject) -> list[ColumnElement[bool]]:
 
 
 def _lock(target: Content) -> None:
-    """Serialise everything that counts flags or changes visibility of one piece of content."""
-    db.session.execute(select(type(target).id).where(type(target).id == target.id).with_for_update())
+    """Serialise everything that counts flags or changes visibility of one piece of content.
+
+    FOR NO KEY UPDATE: rows that merely refer to the content (its flags, replies) can still be added.
+    """
+    db.session.execute(select(type(target).id).where(type(target).id == target.id).with_for_update(key_share=True))
 
 
 # --- Flagging ------------------------------------------------------------------------------------

@@ -27,8 +27,12 @@ MERGE_VERB, UNMERGE_VERB = "proposal.merge", "proposal.unmerge"
 
 
 def _lock(ids: list[int]) -> None:
-    """Lock every proposal involved, always in id order, so concurrent merges cannot deadlock."""
-    db.session.execute(select(Proposal.id).where(Proposal.id.in_(sorted(ids))).order_by(Proposal.id).with_for_update())
+    """Lock every proposal involved, always in id order, so concurrent merges cannot deadlock.
+
+    FOR NO KEY UPDATE, like supports: rows that refer to these proposals can still be inserted.
+    """
+    db.session.execute(select(Proposal.id).where(Proposal.id.in_(sorted(ids))).order_by(Proposal.id)
+                       .with_for_update(key_share=True))
 
 
 def merge(moderator: User, sources: list[Proposal], target: Proposal | None = None,

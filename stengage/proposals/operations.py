@@ -134,14 +134,14 @@ def _lock_supporter(actor: User) -> None:
 
     PostgreSQL locks the user's row; SQLite write transactions are serialised already.
     """
-    db.session.execute(select(User.id).where(User.id == actor.id).with_for_update())
+    db.session.execute(select(User.id).where(User.id == actor.id).with_for_update(key_share=True))
 
 
 # The support path runs for every click: its statements are built once, with parameters, so
 # SQLAlchemy skips building and hashing them again (about a third of its cost per statement).
 _TARGET = bindparam("target_id")
 _LOCK_PROPOSAL = (select(Proposal.status, Proposal.merged_into_id, Proposal.hidden_at)
-                  .where(Proposal.id == _TARGET).with_for_update())
+                  .where(Proposal.id == _TARGET).with_for_update(key_share=True))
 _WITHDRAW = (delete(Support).where(Support.proposal_id == _TARGET, Support.user_id == bindparam("user_id"))
              .execution_options(synchronize_session=False))
 # Acting on a proposal needs it with its process, phases and area (the permission rules read
@@ -194,15 +194,14 @@ def _supports_used(actor: User, process_id: int) -> int:
 def support(actor: User, proposal: Proposal) -> bool:
     """Add the actor's support; False when they supported it already (nothing changes)."""
     if proposal.process.supports_per_resident is None and _on_postgresql() and can.can_support(actor, proposal):
-        fresh = db.session.execute(_SUPPORT_AT_ONCE, {
+        count = db.session.execute(_SUPPORT_AT_ONCE, {
             "target_id": proposal.id, "supporter_id": actor.id, "in_process": proposal.process_id, "now": utc_now(),
-        }).one_or_none()
-        if fresh is not None:
-            for name in ("support_count", "status", "merged_into_id", "hidden_at"):
-                set_committed_value(proposal, name, getattr(fresh, name))
-            if fresh.added or can.can_support(actor, proposal):
-                return bool(fresh.added)
-        # Nothing was written: the proposal changed meanwhile (merged, withdrawn, hidden).
+        }).scalar()
+        if count is not None:
+            set_committed_value(proposal, "support_count", count)
+            return True
+        # Nothing was written: supported already, or the proposal changed meanwhile (merged,
+        # withdrawn, hidden). The locked way below tells which.
     begin_transaction(db.session)
     if proposal.process.supports_per_resident is not None:
         _lock_supporter(actor)  # before the proposal: every support takes its locks in this order
@@ -235,10 +234,12 @@ def _on_postgresql() -> bool:
 # PostgreSQL, no per-process limit: a support is one atomic statement, fit for a request without a
 # transaction. It locks the proposal first (as merges do, so the two never deadlock), adds the
 # support only while the locked row's state allows it (the part of can_support that a concurrent
-# merge, withdrawal or hide can change), follows, counts, and returns the proposal's state.
+# merge, withdrawal or hide can change), follows, and counts. Proposal and user locks are FOR NO
+# KEY UPDATE: they serialise supports and merges, but not the inserts of rows that merely refer to
+# the proposal or the user (a FOR UPDATE lock would block their foreign-key checks: deadlocks).
 _NOW, _SUPPORTER = bindparam("now"), bindparam("supporter_id")
 _LOCKED_FOR_SUPPORT = (select(Proposal.status, Proposal.hidden_at).where(Proposal.id == _TARGET)
-                       .with_for_update().cte("locked"))
+                       .with_for_update(key_share=True).cte("locked"))
 _ADDED = postgresql_insert(Support).from_select(
     ["proposal_id", "user_id", "process_id", "created_at"],
     select(_TARGET, _SUPPORTER, bindparam("in_process"), _NOW).select_from(_LOCKED_FOR_SUPPORT).where(
@@ -248,15 +249,13 @@ _FOLLOWED = postgresql_insert(Follow).from_select(
     ["proposal_id", "user_id", "created_at"],
     select(_TARGET, _SUPPORTER, _NOW).where(exists(select(_ADDED.c.id))),
 ).on_conflict_do_nothing(index_elements=["proposal_id", "user_id"]).cte("followed")
-_ADDED_COUNT = select(func.count()).select_from(_ADDED).scalar_subquery()
 _SUPPORT_AT_ONCE = (
-    update(Proposal).where(Proposal.id == _TARGET).values(support_count=Proposal.support_count + _ADDED_COUNT)
-    .returning(Proposal.support_count, Proposal.status, Proposal.merged_into_id, Proposal.hidden_at,
-               _ADDED_COUNT.label("added"))
+    update(Proposal).where(Proposal.id == _TARGET, exists(select(_ADDED.c.id)))
+    .values(support_count=Proposal.support_count + 1).returning(Proposal.support_count)
     .add_cte(_FOLLOWED).execution_options(synchronize_session=False)
 )
 # A withdrawal locks the proposal before it deletes the support row, in the order merges lock them.
-_LOCKED = select(Proposal.id).where(Proposal.id == _TARGET).with_for_update().cte("locked")
+_LOCKED = select(Proposal.id).where(Proposal.id == _TARGET).with_for_update(key_share=True).cte("locked")
 _REMOVED = (delete(Support).where(Support.proposal_id == select(_LOCKED.c.id).scalar_subquery(),
                                   Support.user_id == bindparam("user_id"))
             .returning(Support.id).cte("removed"))

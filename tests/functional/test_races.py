@@ -276,3 +276,38 @@ def test_a_support_for_a_proposal_withdrawn_since_the_page_loaded_is_refused_and
         assert db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal_id)) == 0
         assert db.session.get(Proposal, proposal_id).support_count == 0
         assert db.session.scalar(select(func.count(Follow.id)).where(Follow.user_id == resident_id)) == 0
+
+
+def test_following_while_a_support_waits_for_a_merge_is_no_deadlock(race_app, monkeypatch):
+    """The support waits for the merge's lock on the proposal; meanwhile the same resident follows
+    it (a row that refers to the proposal). Locks that block foreign-key checks would deadlock."""
+    from stengage.accounts.models import User
+
+    _process_id, (target_id, source_id) = _setup(race_app)
+    with race_app.app_context():
+        resident_id, moderator_id = factories.resident().id, factories.moderator().id
+        db.session.commit()
+    merge, locked = _slow_merge(monkeypatch, race_app, moderator_id, source_id, target_id)
+
+    def support() -> None:
+        resident, proposal = db.session.get(User, resident_id), operations.proposal_for_action(target_id)
+        db.session.commit()
+        locked.wait(timeout=10)
+        operations.support(resident, proposal)
+
+    def follow() -> None:
+        resident, proposal = db.session.get(User, resident_id), operations.proposal_for_action(target_id)
+        db.session.commit()
+        locked.wait(timeout=10)
+        time.sleep(0.1)  # after the support has started waiting
+        operations.follow(resident, proposal)
+
+    assert _at_once(race_app, [merge, support, follow]) == [None, None, None]
+    with race_app.app_context():
+        assert _supporters_of(target_id) == {resident_id}
+        assert db.session.scalar(select(func.count(Follow.id)).where(
+            Follow.proposal_id == target_id, Follow.user_id == resident_id)) == 1
+
+
+def _supporters_of(proposal_id: int) -> set[int]:
+    return set(db.session.scalars(select(Support.user_id).where(Support.proposal_id == proposal_id)))

@@ -58,48 +58,137 @@ def test_a_read_that_streams_its_rows_gets_the_transaction_it_needs(tmp_path, pr
             db.engine.dispose()
 
 
-def _support_statements(client, proposal_id: int) -> list[tuple[str, bool]]:
-    """Each statement of one support POST, and whether it ran in autocommit."""
+def _support_statements(app, client, proposal_id: int) -> list[tuple[str, bool]]:
+    """Each statement of one support POST, and whether it ran in autocommit.
+
+    The requests run outside any app context of the test, each in its own, as in production.
+    """
     seen: list[tuple[str, bool]] = []
+    with app.app_context():
+        engine = db.engine
 
     def record(connection, _cursor, statement, _params, _context, _many):
         if has_request_context() and request.method == "POST":
-            seen.append((statement.strip().split()[0].upper(),
+            seen.append((" ".join(statement.split()).upper(),
                          bool(getattr(connection.connection.dbapi_connection, "autocommit", False))))
 
-    event.listen(db.engine, "before_cursor_execute", record)
+    event.listen(engine, "before_cursor_execute", record)
     try:
         answer = submit(client, f"/proposals/{proposal_id}/support", page=f"/proposals/{proposal_id}")
     finally:
-        event.remove(db.engine, "before_cursor_execute", record)
+        event.remove(engine, "before_cursor_execute", record)
     assert answer.status_code == 302
     return seen
 
 
-@pytest.mark.real_commits
-@pytest.mark.parametrize("limit", [None, 3])
-def test_a_support_is_one_statement_without_a_transaction_unless_a_limit_needs_one(app, client, limit):
-    from sqlalchemy import func, select
+def _from_the_first_lock(statements: list[tuple[str, bool]]) -> tuple[list[bool], list[bool]]:
+    """Autocommit flags of the statements before the first row lock, and of it and those after."""
+    first = next(i for i, (sql, _) in enumerate(statements) if sql.startswith("SELECT") and " FOR " in sql)
+    return [a for _, a in statements[:first]], [a for _, a in statements[first:]]
 
-    from stengage.proposals.models import Proposal, Support
+
+@pytest.fixture
+def support_app(tmp_path, private_database):
+    app = make_test_app(tmp_path, private_database, PAGE_CACHE="off")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def _resident_and_proposals(app, client, limit: int | None) -> list[int]:
     from tests import factories
     from tests.conftest import login_as
 
-    proposal = factories.proposal(factories.process(supports_per_resident=limit))
-    resident = factories.resident()
-    db.session.commit()
-    login_as(client, resident)
-    statements = _support_statements(client, proposal.id)
+    with app.app_context():
+        process = factories.process(supports_per_resident=limit)
+        ids = [factories.proposal(process).id for _ in range(2)]
+        resident = factories.resident()
+        db.session.commit()
+        login_as(client, resident)
+        return ids
 
-    if db.engine.dialect.name == "postgresql":
-        writes = [autocommit for verb, autocommit in statements if verb in {"WITH", "INSERT", "UPDATE"}]
-        if limit is None:  # the user, the proposal, then the support in one statement: no BEGIN, no COMMIT
-            assert [verb for verb, _ in statements] == ["SELECT", "SELECT", "WITH"]
-            assert all(autocommit for _, autocommit in statements)
-        else:  # the limit is checked and kept under locks, in one transaction
-            assert writes and not any(writes)
+
+def _supporters(app, proposal_id: int) -> tuple[int, int]:
+    """Support rows of a proposal and its stored count."""
+    from sqlalchemy import func, select
+
+    from stengage.proposals.models import Proposal, Support
+
+    with app.app_context():
+        rows = db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal_id))
+        return rows, db.session.get(Proposal, proposal_id).support_count
+
+
+@pytest.mark.real_commits
+@pytest.mark.parametrize("limit", [None, 3])
+def test_a_support_is_one_statement_without_a_transaction_unless_a_limit_needs_one(support_app, limit):
+    client = support_app.test_client()
+    proposal_id, _ = _resident_and_proposals(support_app, client, limit)
+    statements = _support_statements(support_app, client, proposal_id)
+    dialect = support_app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0].split("+")[0]
+
+    if dialect == "postgresql" and limit is None:
+        # The user, the proposal, then the support in one statement: no BEGIN, no COMMIT.
+        assert [sql.split()[0] for sql, _ in statements] == ["SELECT", "SELECT", "WITH"]
+        assert all(autocommit for _, autocommit in statements)
+    elif dialect == "postgresql":
+        # The limit is checked and kept under locks: every lock and write in one transaction.
+        before, locked = _from_the_first_lock(statements)
+        assert before and all(before)
+        assert len(locked) >= 4 and not any(locked)
     else:
-        assert statements[0][0] == "BEGIN"  # SQLite: BEGIN IMMEDIATE, as for every write
-    db.session.expire_all()
-    assert db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal.id)) == 1
-    assert db.session.get(Proposal, proposal.id).support_count == 1
+        assert statements[0][0] == "BEGIN IMMEDIATE"  # SQLite: every write locks the database at once
+    assert _supporters(support_app, proposal_id) == (1, 1)
+
+
+@pytest.mark.real_commits
+def test_a_support_for_a_proposal_merged_while_the_request_ran_goes_to_the_target_under_locks(
+        support_app, monkeypatch):
+    """PostgreSQL: the one statement finds the proposal merged and writes nothing; the request goes
+    on in a transaction, under locks, and the support lands on the merge target. (SQLite holds its
+    write lock from the request's start: there the merge commits first and the request sees it.)"""
+    import threading
+
+    from stengage.accounts.models import User
+    from stengage.moderation import merging
+    from stengage.proposals import operations
+    from stengage.proposals.models import Proposal
+    from tests import factories
+
+    client = support_app.test_client()
+    source_id, target_id = _resident_and_proposals(support_app, client, None)
+    with support_app.app_context():
+        moderator_id = factories.moderator().id
+        db.session.commit()
+
+    def merge_elsewhere() -> None:
+        with support_app.app_context():
+            merging.merge(db.session.get(User, moderator_id), [db.session.get(Proposal, source_id)],
+                          db.session.get(Proposal, target_id))
+            db.session.commit()
+            db.session.remove()
+
+    dialect = support_app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0].split("+")[0]
+    load = operations.proposal_for_action
+
+    def load_then_merge(proposal_id: int):
+        proposal = load(proposal_id)
+        if proposal_id == source_id and proposal.status != "merged":
+            worker = threading.Thread(target=merge_elsewhere)  # another request, with its own connection
+            worker.start()
+            worker.join(timeout=30)
+        return proposal
+
+    if dialect == "postgresql":
+        monkeypatch.setattr(operations, "proposal_for_action", load_then_merge)
+    else:
+        merge_elsewhere()
+    statements = _support_statements(support_app, client, source_id)
+
+    assert _supporters(support_app, target_id) == (1, 1)
+    assert _supporters(support_app, source_id) == (0, 0)
+    if dialect == "postgresql":
+        single = [i for i, (sql, _) in enumerate(statements) if sql.startswith("WITH")]
+        assert len(single) == 1 and statements[single[0]][1]  # tried once, without a transaction
+        _before, locked = _from_the_first_lock(statements)
+        assert locked and not any(locked)  # then everything under locks, in one transaction
