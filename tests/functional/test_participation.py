@@ -361,6 +361,25 @@ def test_search_filters_and_sorts(client):
     assert solar.id
 
 
+def test_the_filter_and_sort_menus_offer_their_choices_and_keep_the_chosen_one(client):
+    url = _process_url(factories.process())
+    page = client.get(f"{url}?category=mobility&sort=newest").get_data(as_text=True)
+
+    def options(name: str) -> list[tuple[bool, str, str]]:
+        menu = re.search(rf'<select id="{name}" name="{name}">(.*?)</select>', page, re.S)
+        assert menu, name
+        return [(bool(selected), value, label) for selected, value, label in
+                re.findall(r'<option (selected )?value="([^"]*)">([^<]*)</option>', menu.group(1))]
+
+    categories = options("category")
+    assert categories[0][1:] == ("", "All")
+    assert (True, "mobility", "Mobility") in categories and len(categories) > 5
+    assert [label for _, _, label in options("sort")][:3] == ["Most supported", "Most discussed", "Newest"]
+    assert [value for selected, value, _ in options("sort") if selected] == ["newest"]
+    for name in ("status", "origin", "located", "language"):
+        assert all(label for _, _, label in options(name)) and len(options(name)) >= 2, name
+
+
 def test_random_order_is_stable_for_a_visitor_and_differs_between_visitors(app):
     process = factories.process()
     for i in range(30):
