@@ -31,7 +31,9 @@ class HumanForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not self.is_submitted():
+        # A form shown afresh starts its clock now: on a page, or answering a POST with
+        # ``formdata=None`` (the empty comment form after a comment was posted in place).
+        if not self.is_submitted() or ("formdata" in kwargs and kwargs["formdata"] is None):
             self.form_started.data = _signer().dumps(int(time.time()))
 
     def validate_website(self, field: Any) -> None:

@@ -291,6 +291,30 @@ def test_replies_nest_under_the_comment_they_answer(client):
         ]
 
 
+def test_a_second_comment_posted_in_place_is_accepted_like_the_first(client):
+    """The form that comes back after a comment posted with htmx carries a fresh anti-spam clock."""
+    proposal = factories.proposal(factories.process())
+    login_as(client, factories.resident())
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    for body in ("First thought.", "Second thought."):
+        fields = dict(re.findall(r'name="(csrf_token|form_started)"[^>]*value="([^"]*)"', page))
+        assert fields.get("form_started"), "the form has no anti-spam start time"
+        answer = client.post(f"/proposals/{proposal.id}/comments", headers={"HX-Request": "true"},
+                             data={**fields, "body": body, "alignment": "neutral"})
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and body in page
+    assert db.session.scalar(select(func.count(Comment.id)).where(Comment.proposal_id == proposal.id)) == 2
+
+
+@pytest.mark.parametrize("page", ["/account/register", "propose"])
+def test_forms_carry_one_anti_spam_clock(client, page):
+    if page == "propose":
+        login_as(client, factories.resident())
+        page = f"{_process_url(factories.process())}/propose"
+    html = client.get(page).get_data(as_text=True)
+    assert html.count('name="form_started"') == 1
+
+
 def test_the_author_edits_within_15_minutes_and_a_deleted_comment_keeps_its_place(client):
     proposal = factories.proposal(factories.process())
     author = factories.resident()
