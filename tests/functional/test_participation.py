@@ -306,6 +306,28 @@ def test_a_second_comment_posted_in_place_is_accepted_like_the_first(client):
     assert db.session.scalar(select(func.count(Comment.id)).where(Comment.proposal_id == proposal.id)) == 2
 
 
+def test_pages_answering_a_comment_post_lead_back_to_the_proposal_not_the_post_url(client):
+    """Report links and "next" fields of a thread rendered in answer to a POST: a GET of the POST's
+    URL would be a 405."""
+    from urllib.parse import unquote
+
+    proposal = factories.proposal(factories.process())
+    factories.comment(proposal, body="Someone else's comment.")
+    login_as(client, factories.moderator())
+    db.session.commit()
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    fields = dict(re.findall(r'name="(csrf_token|form_started)"[^>]*value="([^"]*)"', page))
+    in_place = client.post(f"/proposals/{proposal.id}/comments", headers={"HX-Request": "true"},
+                           data={**fields, "body": "Mine.", "alignment": "neutral"}).get_data(as_text=True)
+    refused = client.post(f"/proposals/{proposal.id}/comments",
+                          data={**fields, "body": "", "alignment": "neutral"}).get_data(as_text=True)
+    for html in (in_place, refused):
+        targets = [unquote(t) for t in re.findall(r'next=([^&"]+)', html)]
+        targets += re.findall(r'name="next" value="([^"]+)"', html)
+        assert targets, "no way back on the page"
+        assert all(t.startswith(f"/proposals/{proposal.id}") and "/comments" not in t for t in targets), targets
+
+
 @pytest.mark.parametrize("page", ["/account/register", "propose"])
 def test_forms_carry_one_anti_spam_clock(client, page):
     if page == "propose":
