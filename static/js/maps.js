@@ -65,7 +65,14 @@
       if (clear) { clear.hidden = false; }
     }
 
-    if (lat.value && lon.value) { place(L.latLng(parseFloat(lat.value), parseFloat(lon.value))); map.setView(marker.getLatLng(), 16); }
+    if (lat.value && lon.value) {
+      var given = L.latLng(parseFloat(lat.value), parseFloat(lon.value));
+      place(given);
+      // A place the server refused (outside the area) stays in the fields, shown by their error,
+      // without a marker; a click on the map or "remove" replaces it.
+      if (marker) { map.setView(marker.getLatLng(), 16); }
+      else if (clear) { clear.hidden = false; }
+    }
     map.on("click", function (event) { place(event.latlng); });
     if (clear) {
       clear.addEventListener("click", function () {

@@ -98,3 +98,26 @@ def test_propose_with_place_and_photo_support_comment_and_reply(page, scene, tmp
     assert_accessible(page, "map")
     page.goto("/areas/vienna-simmering/activity")
     assert "Shade trees on Enkplatz" in page.content()
+
+
+def test_a_place_outside_the_area_is_refused_and_the_map_still_picks_one(page, scene):
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    log_in(page, scene["anna"])
+    page.goto(scene["process"] + "/propose")
+    page.get_by_label("Title").fill("Bike racks at the Paris end")
+    page.get_by_label("Description").fill("Somewhere far away.")
+    page.get_by_label("Category").select_option("mobility")
+    page.locator("details.coordinates summary").click()
+    page.get_by_label("Latitude").fill("48.8566")
+    page.get_by_label("Longitude").fill("2.3522")
+    page.get_by_role("button", name="Publish proposal").click()
+    page.locator(".field-errors", has_text="Simmering").first.wait_for()
+
+    # The refused place stays in the fields with its error; the map and "remove" still work.
+    assert page.get_by_role("button", name="Remove the place").is_visible()
+    page.locator("#location-picker").click()
+    assert page.get_by_label("Latitude").input_value().startswith("48.1")
+    page.get_by_role("button", name="Remove the place").click()
+    assert page.get_by_label("Latitude").input_value() == ""
+    assert errors == []
