@@ -121,3 +121,17 @@ def test_a_place_outside_the_area_is_refused_and_the_map_still_picks_one(page, s
     page.get_by_role("button", name="Remove the place").click()
     assert page.get_by_label("Latitude").input_value() == ""
     assert errors == []
+
+
+def test_a_title_of_one_long_word_wraps_instead_of_widening_the_pages(page, scene, live_server):
+    word = "Fahrradabstellanlagenerweiterungsvorschlag" * 3 + "Simmering" * 2
+    with live_server.app.app_context():
+        proposal = factories.proposal(factories.process(title="Long words"), title=word[:150], body=word)
+        url, process_url = f"/proposals/{proposal.id}", f"/areas/vienna-simmering/processes/{proposal.process.slug}"
+        db.session.commit()
+        db.session.remove()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    for path in (url, process_url):
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, (path, overflow)
