@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from stengage.areas.models import Process
 from stengage.areas.queries import areas_by_role, find_area, get_area_or_404
+from stengage.core.i18n import use_area_defaults
 from stengage.core.page_cache import cached_page, expire_at
 from stengage.db import utc_now
 from stengage.extensions import db
@@ -54,4 +55,4 @@ def init_area_context(app: Flask) -> None:
         area = find_area(slug)
         if area is not None:
             g.area = area
-            g.area_locale, g.area_timezone = area.default_locale, area.timezone
+            use_area_defaults(area)

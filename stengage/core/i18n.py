@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import current_app, g, has_request_context, request, session
+from flask_babel import refresh
 from flask_login import current_user
 
 LANGUAGE_NAMES = {
@@ -38,3 +41,12 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return g.get("area_timezone") or current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def use_area_defaults(area: Any) -> None:
+    """This request shows one area's content: it speaks the area's language (unless the visitor chose
+    one) and its time zone. Area URLs say so before the view runs; a proposal's pages once it is loaded."""
+    if g.get("area_locale") == area.default_locale and g.get("area_timezone") == area.timezone:
+        return
+    g.area_locale, g.area_timezone = area.default_locale, area.timezone
+    refresh()  # Flask-Babel may have chosen both already

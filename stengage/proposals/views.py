@@ -20,7 +20,7 @@ from stengage.accounts.models import User
 from stengage.accounts.permissions import is_area_team
 from stengage.areas.queries import get_area_or_404, get_process_or_404
 from stengage.core.forms import run_and_report, run_operation, show_refusal
-from stengage.core.i18n import LANGUAGE_NAMES
+from stengage.core.i18n import LANGUAGE_NAMES, use_area_defaults
 from stengage.core.operations import Refused
 from stengage.core.page_cache import cached_page, expire_at
 from stengage.core.storage import StorageError, get_storage
@@ -54,6 +54,7 @@ def get_proposal_or_404(proposal_id: int, *, for_action: bool = False) -> Propos
     proposal = ops.proposal_for_action(proposal_id) if for_action else queries.proposal_with_process(proposal_id)
     if proposal is None:
         abort(404)
+    use_area_defaults(proposal.process.area)
     if proposal.hidden_at is not None and not (
             current_user.is_authenticated and (current_user.id == proposal.author_id
                                                or is_area_team(current_user, proposal.area_id))):

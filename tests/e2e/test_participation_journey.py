@@ -1,5 +1,7 @@
 """A verified Vienna resident proposes with a place and a photo, supports, comments; a neighbour replies."""
 
+import uuid
+
 import pytest
 
 from stengage.extensions import db
@@ -15,8 +17,9 @@ def scene(live_server):
     with live_server.app.app_context():
         process = factories.process(title="Simmering 2027", supports_per_resident=5)
         city = factories.proposal(process, title="District heating for Block 7", author=factories.staff())
-        anna = factories.resident(email="anna.e2e@example.org", name="Anna", locale="en")
-        nils = factories.resident(email="nils.e2e@example.org", name="Nils", locale="en")
+        run = uuid.uuid4().hex[:8]  # the live server's database outlives one test
+        anna = factories.resident(email=f"anna.{run}@example.org", name="Anna", locale="en")
+        nils = factories.resident(email=f"nils.{run}@example.org", name="Nils", locale="en")
         names = {"process": f"/areas/vienna-simmering/processes/{process.slug}", "city": city.id,
                  "anna": anna.email, "nils": nils.email}
         db.session.commit()

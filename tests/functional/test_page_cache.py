@@ -84,6 +84,8 @@ def test_a_support_a_comment_and_a_hidden_proposal_show_at_once(client):
                   page=page).status_code == 302
     client.post("/account/logout", data={"csrf_token": CSRF.search(client.get(page).text).group(1)})
     client.get("/")  # the logout message is shown once
+    with client.session_transaction() as session:
+        session["locale"] = "en"  # logging out forgot the visitor's choice
 
     fresh = client.get(page)
     assert fresh.headers[STATUS_HEADER] == "miss"

@@ -145,3 +145,20 @@ def test_the_switcher_offers_all_six_languages(client):
     page = client.get("/").get_data(as_text=True)
     for name in ("English", "Deutsch", "Français", "Español", "Italiano", "Български"):
         assert f">{name}</option>" in page
+
+
+def test_a_proposal_page_speaks_its_areas_language_and_time_like_the_area_pages(app, visitor):
+    from datetime import UTC, datetime
+
+    process = factories.process()  # Vienna Simmering: German, Europe/Vienna
+    proposal = factories.proposal(process)
+    factories.comment(proposal, body="Zur Mittagszeit.", created_at=datetime(2026, 6, 1, 10, 5, tzinfo=UTC))
+    db.session.commit()
+    headers = {"Accept-Language": "en"}  # a visitor who chose nothing: the area's language wins
+    area_page = visitor.get(f"/areas/vienna-simmering/processes/{process.slug}", headers=headers)
+    proposal_page = visitor.get(f"/proposals/{proposal.id}", headers=headers).get_data(as_text=True)
+    assert '<html lang="de">' in area_page.get_data(as_text=True)
+    assert '<html lang="de">' in proposal_page
+    assert "12:05" in proposal_page  # summer time in Vienna, not UTC's 10:05
+    login_as(visitor, factories.resident(locale=None))
+    assert '<html lang="de">' in visitor.get(f"/proposals/{proposal.id}", headers=headers).get_data(as_text=True)
