@@ -60,8 +60,9 @@ def _signer() -> URLSafeTimedSerializer:
 
 
 def keep_pending(images: list[StoredImage]) -> str:
-    """Photos already stored while the resident looks at similar proposals, as a signed form value."""
-    return _signer().dumps([asdict(image) for image in images[:3]])
+    """Photos already stored while the resident looks at similar proposals, as a signed form value
+    (empty when there are none, so the form says nothing about kept photos)."""
+    return _signer().dumps([asdict(image) for image in images[:3]]) if images else ""
 
 
 def read_pending(value: str | None) -> list[StoredImage]:

@@ -110,6 +110,7 @@ def test_similar_titles_are_shown_once_before_publishing(client):
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "Is your idea already here?" in text and "Shade trees for the market square" in text
+    assert "Your photos are kept" not in text  # none were sent
     assert db.session.scalar(select(func.count(Proposal.id)).where(Proposal.process_id == process.id)) == 1
     again = _propose(client, process, title="More shade trees near the market", check_similar="0")
     assert again.status_code == 302
