@@ -44,16 +44,22 @@ def _visible(proposal: Proposal) -> bool:
     return proposal.hidden_at is None
 
 
-def can_edit_proposal(user: Any, proposal: Proposal, now: datetime | None = None) -> bool:
+def is_proposal_editor(user: Any, proposal: Proposal) -> bool:
+    """Whose proposal it is to edit at all: its author, or the area's staff for a city measure."""
     u = active_user(user)
-    if u is None or proposal.status != ProposalStatus.PUBLISHED:
+    if u is None:
+        return False
+    return is_area_staff(u, proposal.area_id) if proposal.origin == Origin.CITY else u.id == proposal.author_id
+
+
+def can_edit_proposal(user: Any, proposal: Proposal, now: datetime | None = None) -> bool:
+    if not is_proposal_editor(user, proposal) or proposal.status != ProposalStatus.PUBLISHED:
         return False
     if proposal.origin == Origin.CITY:
-        return is_area_staff(u, proposal.area_id)
+        return True
     now = now or utc_now()
     window = timedelta(hours=proposal.process.edit_window_hours)
-    return (u.id == proposal.author_id and proposal.support_count == 0
-            and now < proposal.created_at + window)
+    return proposal.support_count == 0 and now < proposal.created_at + window
 
 
 def can_withdraw_proposal(user: Any, proposal: Proposal) -> bool:

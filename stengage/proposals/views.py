@@ -167,6 +167,8 @@ def _proposal_page(proposal: Proposal, viewer: User | None, thread: Thread, comm
 @login_required
 def edit(proposal_id: int) -> Response | str:
     proposal = get_proposal_or_404(proposal_id)
+    if not can.is_proposal_editor(current_user, proposal):
+        abort(403)
     if not can.can_edit_proposal(current_user, proposal):
         flash(gettext("This proposal can no longer be edited: it has supports already or the editing "
                       "time is over."), "error")

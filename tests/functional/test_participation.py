@@ -527,3 +527,14 @@ def test_contributions_record_their_language_and_lists_filter_by_it(client):
     report = report_ops.create_report(factories.moderator(), process.area, "Languages", process=process)
     data = report_ops.snapshot(report)
     assert data["proposal_languages"] == {"de": 1, "fr": 1} and data["comment_languages"] == {"de": 1}
+
+
+def test_editing_someone_elses_proposal_is_not_allowed_and_ones_own_says_why_it_is_closed(client):
+    proposal = factories.proposal(factories.process())
+    login_as(client, factories.resident())
+    assert client.get(f"/proposals/{proposal.id}/edit").status_code == 403
+    login_as(client, proposal.author)
+    proposal.support_count = 1
+    db.session.flush()
+    page = client.get(f"/proposals/{proposal.id}/edit", follow_redirects=True).get_data(as_text=True)
+    assert "it has supports already" in page
