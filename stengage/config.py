@@ -67,7 +67,8 @@ class BaseConfig:
     RATELIMIT_ENABLED = True
     # A refusal carries Retry-After (core.errors); X-RateLimit-* on every response would cost storage round trips.
     RATELIMIT_HEADERS_ENABLED = False
-    RATELIMIT_LOGIN = "5 per minute"
+    RATELIMIT_LOGIN = "5 per minute"  # failed logins to one account from one address
+    RATELIMIT_LOGIN_ADDRESS = "30 per minute"  # failed logins from one address
     RATELIMIT_REGISTER = "10 per hour"
     RATELIMIT_RESET = "5 per 15 minutes"
     RATELIMIT_VERIFY = "5 per 15 minutes"

@@ -91,8 +91,19 @@ def resend_confirmation() -> Response:
     return redirect(safe_next(request.form.get("next"), url_for("accounts.profile")))
 
 
+def _failed(response: Response) -> bool:
+    return response.status_code != 302  # a login that worked redirects
+
+
+def _login_key() -> str:
+    return f"{request.remote_addr}:{(request.form.get('email') or '').strip().lower()}"
+
+
+# Only failed attempts count: per account from one address, and (more loosely) per address, so
+# people who share one (a workshop, a community centre) can all log in.
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: _limit("RATELIMIT_LOGIN"), methods=["POST"])
+@limiter.limit(lambda: _limit("RATELIMIT_LOGIN"), methods=["POST"], key_func=_login_key, deduct_when=_failed)
+@limiter.limit(lambda: _limit("RATELIMIT_LOGIN_ADDRESS"), methods=["POST"], deduct_when=_failed)
 def login() -> Response | str:
     form = LoginForm(next=request.args.get("next", ""))
     if current_user.is_authenticated:

@@ -80,6 +80,21 @@ def test_the_sixth_login_attempt_in_a_minute_gets_429(client):
     assert response.headers["Retry-After"] == "60"  # the one-minute window
 
 
+def test_logins_that_work_do_not_count_against_the_limit(client):
+    """People behind one address (a workshop) log in and out many times a minute."""
+    factories.user(email="workshop@example.org")
+    for _ in range(8):
+        assert _login(client, "workshop@example.org").status_code == 302
+        with client.session_transaction() as session:
+            session.clear()
+
+
+def test_failed_logins_from_one_address_are_limited_across_accounts(client):
+    codes = [_login(client, f"guess{n}@example.org", password="wrong-password-again").status_code
+             for n in range(31)]
+    assert codes == [200] * 30 + [429]
+
+
 def test_every_response_carries_a_strict_csp_and_security_headers(client):
     for path in ("/", "/areas/vienna-simmering", "/account/login", "/does-not-exist"):
         headers = client.get(path).headers
