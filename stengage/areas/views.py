@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from flask import Blueprint, Flask, g, render_template
+from flask import Blueprint, Flask, g, redirect, render_template, url_for
 from sqlalchemy import select
+from werkzeug.wrappers import Response
 
 from stengage.areas.models import Process
 from stengage.areas.queries import areas_by_role, find_area, get_area_or_404
@@ -21,6 +22,18 @@ bp = Blueprint("areas", __name__)
 @cached_page
 def home() -> str:
     return render_template("areas/home.html", groups=areas_by_role())
+
+
+@bp.route("/areas")
+def areas() -> Response:
+    """The home page lists every area; /areas is where people look for that list too."""
+    return redirect(url_for(".home"), 301)
+
+
+@bp.route("/favicon.ico")
+def favicon() -> Response:
+    """Browsers ask for it where a response names no icon (downloads, JSON)."""
+    return redirect(url_for("static", filename="img/favicon.svg"), 301)
 
 
 @bp.route("/areas/<area_slug>")

@@ -26,6 +26,12 @@ def test_home_lists_all_eight_areas_grouped_by_their_role_in_the_project(client)
     assert lighthouse < page.index("Simmering") < follower < page.index("Sofia") < observer < page.index("Yokohama")
 
 
+def test_the_areas_address_and_the_browsers_icon_request_lead_somewhere(client):
+    assert client.get("/areas").headers["Location"] == "/"
+    icon = client.get("/favicon.ico", follow_redirects=True)
+    assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
+
+
 def test_the_area_page_shows_aims_and_how_to_take_part(client):
     page = client.get("/areas/vienna-simmering").get_data(as_text=True)
     assert "Use waste heat and solar heat for 3,000 households" in page
