@@ -214,8 +214,11 @@ def withdraw(proposal_id: int) -> Response:
 
 
 def _support_fragment(proposal: Proposal, supported: bool, message: str | None = None) -> str:
-    return render_template("proposals/_support.html", proposal=proposal, supported=supported, message=message,
-                           supports_left=ops.supports_left(current_user, proposal.process))
+    fragment = render_template("proposals/_support.html", proposal=proposal, supported=supported, message=message,
+                               supports_left=ops.supports_left(current_user, proposal.process))
+    if supported and message is None:  # supporters follow: the follow box beside says so at once
+        fragment += render_template("proposals/_follow.html", proposal=proposal, following=True, out_of_band=True)
+    return fragment
 
 
 @bp.route("/proposals/<int:proposal_id>/support", methods=["POST"])

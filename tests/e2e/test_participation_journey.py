@@ -57,8 +57,10 @@ def test_propose_with_place_and_photo_support_comment_and_reply(page, scene, tmp
     page.get_by_role("button", name="Withdraw my support").wait_for()
     assert "1" in page.locator(".support-count strong").inner_text()
     page.goto(f"/proposals/{scene['city']}")
+    assert page.get_by_role("button", name="Follow", exact=True).is_visible()
     page.get_by_role("button", name="Support this proposal").click()
     page.get_by_role("button", name="Withdraw my support").wait_for()
+    page.get_by_role("button", name="Stop following").wait_for()  # supporters follow, shown at once
 
     # A comment, then the neighbour replies and Anna reads the notification.
     page.go_back()

@@ -233,6 +233,11 @@ def test_support_updates_in_place_with_htmx(client):
     fragment = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in fragment
     assert f'id="support-{proposal.id}"' in fragment and "Withdraw my support" in fragment
+    # The supporter now follows it: the follow box beside is replaced too (out of band).
+    follow_box = re.search(rf'<form id="follow-{proposal.id}"[^>]*>.*?</form>', fragment, re.S)
+    assert follow_box and 'hx-swap-oob="true"' in follow_box.group(0) and "Stop following" in follow_box.group(0)
+    withdrawn = _support(client, proposal, action="withdraw", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "Support this proposal" in withdrawn and "follow-" not in withdrawn
 
 
 def test_threads_stop_at_depth_three(client):
