@@ -228,8 +228,11 @@ def _support_fragment(proposal: Proposal, supported: bool, message: str | None =
 def support(proposal_id: int) -> Response | str:
     proposal = get_proposal_or_404(proposal_id, for_action=True)
     change = ops.withdraw_support if request.form.get("action") == "withdraw" else ops.support
-    _done, message = _run(lambda: change(current_user, proposal))
+    done, message = _run(lambda: change(current_user, proposal))
     if not _is_htmx():
+        if done is False:  # a second click, another tab: nothing changed, and the page says why
+            flash(gettext("You support this proposal already.") if change is ops.support
+                  else gettext("You do not support this proposal."), "info")
         return redirect(_back(proposal))
     if message is None:  # done, or there was nothing to do: either way the wish holds now
         return _support_fragment(proposal, change is ops.support)

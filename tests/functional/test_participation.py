@@ -226,6 +226,16 @@ def test_supporting_twice_counts_once_and_qualifies_at_the_threshold(client):
     assert "Qualified" in page
 
 
+def test_a_second_support_or_withdrawal_without_javascript_says_nothing_changed(client):
+    proposal = factories.proposal(factories.process())
+    login_as(client, factories.resident())
+    for action, said in ((None, "You support this proposal already."), ("withdraw", "You do not support this proposal.")):
+        _support(client, proposal, action)
+        again = _support(client, proposal, action, follow_redirects=True).get_data(as_text=True)
+        assert said in again
+    assert db.session.get(Proposal, proposal.id).support_count == 0
+
+
 def test_support_updates_in_place_with_htmx(client):
     proposal = factories.proposal(factories.process())
     login_as(client, factories.resident())
