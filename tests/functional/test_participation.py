@@ -520,6 +520,8 @@ def test_notification_mail_choice_immediately_daily_or_never(app, client, outbox
     [digest] = outbox.messages()
     assert digest["To"] == readers[EmailNotifications.DAILY].email
     assert "News for all followers" not in outbox.text(digest) and proposal.title in outbox.text(digest)
+    comment_id = db.session.scalar(select(Comment.id).where(Comment.body == "News for all followers"))
+    assert f"/proposals/{proposal.id}#comment-{comment_id}" in outbox.text(digest)  # straight to the comment
     assert "0 digests sent." in app.test_cli_runner().invoke(args=["send-digests"]).output
 
 
