@@ -229,7 +229,8 @@ def test_supporting_twice_counts_once_and_qualifies_at_the_threshold(client):
 def test_a_second_support_or_withdrawal_without_javascript_says_nothing_changed(client):
     proposal = factories.proposal(factories.process())
     login_as(client, factories.resident())
-    for action, said in ((None, "You support this proposal already."), ("withdraw", "You do not support this proposal.")):
+    said_twice = {None: "You support this proposal already.", "withdraw": "You do not support this proposal."}
+    for action, said in said_twice.items():
         _support(client, proposal, action)
         again = _support(client, proposal, action, follow_redirects=True).get_data(as_text=True)
         assert said in again
