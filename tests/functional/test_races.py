@@ -171,7 +171,7 @@ def _change_elsewhere(app, change: Callable[[], None]) -> None:
     assert _at_once(app, [change]) == [None]
 
 
-def _slow_merge(monkeypatch, app, moderator_id: int, source_id: int, target_id: int) -> tuple[
+def _slow_merge(monkeypatch, moderator_id: int, source_id: int, target_id: int) -> tuple[
         Callable[[], None], threading.Event]:
     """A merge that holds its locks a moment: what a request does meanwhile meets them."""
     from stengage.accounts.models import User
@@ -202,7 +202,7 @@ def test_a_supporter_acting_while_a_merge_holds_its_locks_waits_and_nothing_drif
         resident_id, moderator_id = factories.resident().id, factories.moderator().id
         operations.support(db.session.get(User, resident_id), db.session.get(Proposal, source_id))
         db.session.commit()
-    merge, locked = _slow_merge(monkeypatch, race_app, moderator_id, source_id, target_id)
+    merge, locked = _slow_merge(monkeypatch, moderator_id, source_id, target_id)
 
     def act() -> None:
         resident = db.session.get(User, resident_id)
@@ -287,7 +287,7 @@ def test_following_while_a_support_waits_for_a_merge_is_no_deadlock(race_app, mo
     with race_app.app_context():
         resident_id, moderator_id = factories.resident().id, factories.moderator().id
         db.session.commit()
-    merge, locked = _slow_merge(monkeypatch, race_app, moderator_id, source_id, target_id)
+    merge, locked = _slow_merge(monkeypatch, moderator_id, source_id, target_id)
 
     def support() -> None:
         resident, proposal = db.session.get(User, resident_id), operations.proposal_for_action(target_id)
