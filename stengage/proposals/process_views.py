@@ -25,7 +25,7 @@ from stengage.proposals import permissions as can
 from stengage.proposals import queries
 from stengage.proposals.forms import FilterForm
 from stengage.proposals.models import Category, Origin, ProposalStatus
-from stengage.proposals.operations import supported_ids, supports_left
+from stengage.proposals.supports import supported_ids, supports_left
 
 bp = Blueprint("processes", __name__, url_prefix="/areas/<area_slug>/processes")
 

@@ -28,7 +28,7 @@ from stengage.db import autocommit_until_needed, utc_now
 from stengage.extensions import db, limiter
 from stengage.proposals import operations as ops
 from stengage.proposals import permissions as can
-from stengage.proposals import queries
+from stengage.proposals import queries, supports
 from stengage.proposals.comments import CommentView, Thread, thread_for
 from stengage.proposals.forms import CommentForm, ProposalForm
 from stengage.proposals.images import discard, keep_pending, read_pending, store_uploads
@@ -156,11 +156,11 @@ def proposal(proposal_id: int) -> str:
 
 def _proposal_page(proposal: Proposal, viewer: User | None, thread: Thread, comment_form: CommentForm | None,
                    reply_to: CommentView | Comment | None) -> str:
-    supported, following = ops.supports_and_follows(viewer, proposal)
+    supported, following = supports.supports_and_follows(viewer, proposal)
     return render_template(
         "proposals/proposal.html", proposal=proposal, process=proposal.process, area=proposal.process.area,
         thread=thread, reply_to=reply_to, comment_form=comment_form, supported=supported, following=following,
-        supports_left=ops.supports_left(viewer, proposal.process) if viewer else None)
+        supports_left=supports.supports_left(viewer, proposal.process) if viewer else None)
 
 
 @bp.route("/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
@@ -215,7 +215,7 @@ def withdraw(proposal_id: int) -> Response:
 
 def _support_fragment(proposal: Proposal, supported: bool, message: str | None = None) -> str:
     fragment = render_template("proposals/_support.html", proposal=proposal, supported=supported, message=message,
-                               supports_left=ops.supports_left(current_user, proposal.process))
+                               supports_left=supports.supports_left(current_user, proposal.process))
     if supported and message is None:  # supporters follow: the follow box beside says so at once
         fragment += render_template("proposals/_follow.html", proposal=proposal, following=True, out_of_band=True)
     return fragment
@@ -227,17 +227,17 @@ def _support_fragment(proposal: Proposal, supported: bool, message: str | None =
 @limiter.limit(lambda: current_app.config["RATELIMIT_SUPPORT"], key_func=_user_key)
 def support(proposal_id: int) -> Response | str:
     proposal = get_proposal_or_404(proposal_id, for_action=True)
-    change = ops.withdraw_support if request.form.get("action") == "withdraw" else ops.support
+    change = supports.withdraw_support if request.form.get("action") == "withdraw" else supports.support
     done, message = _run(lambda: change(current_user, proposal))
     if not _is_htmx():
         if done is False:  # a second click, another tab: nothing changed, and the page says why
-            flash(gettext("You support this proposal already.") if change is ops.support
+            flash(gettext("You support this proposal already.") if change is supports.support
                   else gettext("You do not support this proposal."), "info")
         return redirect(_back(proposal))
     if message is None:  # done, or there was nothing to do: either way the wish holds now
-        return _support_fragment(proposal, change is ops.support)
+        return _support_fragment(proposal, change is supports.support)
     db.session.refresh(proposal)
-    return _support_fragment(proposal, proposal.id in ops.supported_ids(current_user, [proposal.id]), message)
+    return _support_fragment(proposal, proposal.id in supports.supported_ids(current_user, [proposal.id]), message)
 
 
 def _back(proposal: Proposal) -> str:

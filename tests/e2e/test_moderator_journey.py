@@ -6,7 +6,7 @@ from stengage.areas.models import Area
 from stengage.extensions import db
 from stengage.moderation import actions
 from stengage.moderation.models import FlagReason
-from stengage.proposals import operations
+from stengage.proposals import supports
 from tests import factories
 from tests.e2e.conftest import assert_accessible, log_in, log_out
 
@@ -24,8 +24,8 @@ def scene(live_server):
         comment = factories.comment(proposal, author=troll, body="You are all idiots")
         supporter = factories.resident(locale="en")
         for target in (proposal, dupe_a, dupe_b):
-            operations.support(supporter, target)
-        operations.support(factories.resident(), dupe_b)
+            supports.support(supporter, target)
+        supports.support(factories.resident(), dupe_b)
         factories.resident(email="reporter.e2e@example.org", name="Rita", locale="en")
         area = db.session.get(Area, process.area_id)
         for _ in range(2):

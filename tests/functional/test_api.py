@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from stengage.api.models import ApiToken
 from stengage.extensions import db
 from stengage.moderation import actions
-from stengage.proposals import operations
+from stengage.proposals import supports
 from tests import factories
 from tests.conftest import login_as, submit
 
@@ -20,7 +20,7 @@ def published(app):
     author = factories.resident(name="Very Personal Name", email="personal@mail.example.org")
     visible = factories.proposal(process, author=author, title="Visible idea", latitude=48.17, longitude=16.42)
     hidden = factories.proposal(process, title="Hidden idea")
-    operations.support(factories.resident(), visible)
+    supports.support(factories.resident(), visible)
     actions.hide(factories.moderator(), hidden, factories.area(), "spam")
     return process, visible, hidden, author
 

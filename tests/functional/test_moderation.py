@@ -10,7 +10,7 @@ from stengage.core.audit import AuditEntry
 from stengage.extensions import db
 from stengage.moderation import actions, merging
 from stengage.moderation.models import Flag
-from stengage.proposals import operations
+from stengage.proposals import operations, supports
 from stengage.proposals.models import Comment, Notification, Proposal, ProposalStatus, Support
 from tests import factories
 from tests.conftest import login_as, submit
@@ -215,7 +215,7 @@ def test_answering_a_proposal_notifies_its_supporters(client, outbox):
     process = factories.process()
     proposal = factories.proposal(process)
     supporter = factories.resident()
-    operations.support(supporter, proposal)
+    supports.support(supporter, proposal)
     login_as(client, factories.staff())
     url = f"/proposals/{proposal.id}/triage"
     for status, answer in (("under_review", "We are looking at it."), ("accepted", "The city will **build** it.")):
@@ -266,7 +266,7 @@ def test_merging_duplicates_unites_supporters_and_undo_restores_everything(clien
     both, only_dupe, only_keep = factories.resident(), factories.resident(), factories.resident()
     for user, proposals in ((both, (keep, dupe, other_dupe)), (only_dupe, (dupe,)), (only_keep, (keep,))):
         for proposal in proposals:
-            operations.support(user, proposal)
+            supports.support(user, proposal)
     before = {p.id: (p.status, p.support_count) for p in (keep, dupe, other_dupe)}
     login_as(client, factories.moderator())
     url = f"/proposals/{keep.id}/merge"
@@ -294,7 +294,7 @@ def test_merging_duplicates_unites_supporters_and_undo_restores_everything(clien
 def test_merging_into_a_new_proposal(client):
     process = factories.process()
     first, second = (factories.proposal(process, title=f"Trees for the school {n}") for n in "12")
-    operations.support(factories.resident(), first)
+    supports.support(factories.resident(), first)
     login_as(client, factories.moderator())
     url = f"/proposals/{first.id}/merge"
     response = submit(client, url, {"duplicates": [str(second.id)], "into": "new", "title": "Trees for the school",

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from stengage.extensions import db
-from stengage.proposals import operations
+from stengage.proposals import operations, supports
 from stengage.proposals.models import Follow, Proposal, Support
 from tests import factories
 from tests.conftest import make_test_app
@@ -64,7 +64,7 @@ def _support_as(user_id: int, proposal_id: int) -> Callable[[], None]:
     def job() -> None:
         from stengage.accounts.models import User
 
-        operations.support(db.session.get(User, user_id), db.session.get(Proposal, proposal_id))
+        supports.support(db.session.get(User, user_id), db.session.get(Proposal, proposal_id))
     return job
 
 
@@ -102,15 +102,15 @@ def test_one_below_the_limit_two_supports_at_once_only_one_succeeds(race_app):
         # The loser is told it has no support left; nothing else may go wrong.
         assert [type(o).__name__ for o in outcomes if o is not None] == ["Refused"]
         with race_app.app_context():
-            supports = db.session.scalar(select(func.count(Support.id)).where(Support.user_id == resident_id))
-            assert supports == 1
+            rows = db.session.scalar(select(func.count(Support.id)).where(Support.user_id == resident_id))
+            assert rows == 1
             counted = sum(db.session.get(Proposal, pid).support_count for pid in (first, second))
             assert counted == 1
             # Reset for the next round.
             proposal_id = db.session.scalar(select(Support.proposal_id).where(Support.user_id == resident_id))
             from stengage.accounts.models import User
 
-            operations.withdraw_support(db.session.get(User, resident_id), db.session.get(Proposal, proposal_id))
+            supports.withdraw_support(db.session.get(User, resident_id), db.session.get(Proposal, proposal_id))
             db.session.commit()
 
 
@@ -148,7 +148,7 @@ def test_supporting_a_source_while_it_is_merged_neither_loses_nor_doubles(race_a
 
         # Half of them already support the target: their support of the source must not count twice.
         for uid in residents[:4]:
-            operations.support(db.session.get(User, uid), db.session.get(Proposal, target_id))
+            supports.support(db.session.get(User, uid), db.session.get(Proposal, target_id))
         db.session.commit()
 
     def merge() -> None:
@@ -200,7 +200,7 @@ def test_a_supporter_acting_while_a_merge_holds_its_locks_waits_and_nothing_drif
     _process_id, (target_id, source_id) = _setup(race_app)
     with race_app.app_context():
         resident_id, moderator_id = factories.resident().id, factories.moderator().id
-        operations.support(db.session.get(User, resident_id), db.session.get(Proposal, source_id))
+        supports.support(db.session.get(User, resident_id), db.session.get(Proposal, source_id))
         db.session.commit()
     merge, locked = _slow_merge(monkeypatch, moderator_id, source_id, target_id)
 
@@ -210,9 +210,9 @@ def test_a_supporter_acting_while_a_merge_holds_its_locks_waits_and_nothing_drif
         db.session.commit()
         locked.wait(timeout=10)
         if change == "support the target":
-            operations.support(resident, proposal)
+            supports.support(resident, proposal)
         else:
-            operations.withdraw_support(resident, proposal)
+            supports.withdraw_support(resident, proposal)
 
     assert _at_once(race_app, [merge, act]) == [None, None]
     with race_app.app_context():
@@ -242,7 +242,7 @@ def test_a_support_for_a_proposal_merged_since_the_page_loaded_goes_to_the_merge
         resident = db.session.get(User, resident_id)
         db.session.commit()  # our request's objects stay as they were read
         _change_elsewhere(race_app, merge)
-        assert operations.support(resident, stale) is True
+        assert supports.support(resident, stale) is True
         db.session.commit()
     with race_app.app_context():
         supported = set(db.session.scalars(select(Support.proposal_id).where(Support.user_id == resident_id)))
@@ -270,7 +270,7 @@ def test_a_support_for_a_proposal_withdrawn_since_the_page_loaded_is_refused_and
         db.session.commit()
         _change_elsewhere(race_app, withdraw)
         with pytest.raises(Refused):
-            operations.support(resident, stale)
+            supports.support(resident, stale)
         db.session.rollback()
     with race_app.app_context():
         assert db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal_id)) == 0
@@ -293,7 +293,7 @@ def test_following_while_a_support_waits_for_a_merge_is_no_deadlock(race_app, mo
         resident, proposal = db.session.get(User, resident_id), operations.proposal_for_action(target_id)
         db.session.commit()
         locked.wait(timeout=10)
-        operations.support(resident, proposal)
+        supports.support(resident, proposal)
 
     def follow() -> None:
         resident, proposal = db.session.get(User, resident_id), operations.proposal_for_action(target_id)

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from stengage.extensions import db
 from stengage.moderation import actions
-from stengage.proposals import operations
+from stengage.proposals import supports
 from stengage.proposals.models import Alignment, Comment, Support
 from stengage.reports import operations as report_ops
 from stengage.reports.models import Report
@@ -23,8 +23,8 @@ def _world():
     residents = [factories.resident() for _ in range(6)]
     for resident in residents[:4]:
         for proposal in solar[:3]:  # a resident supporting three proposals of a theme counts once
-            operations.support(resident, proposal)
-    operations.support(residents[5], bikes[0])
+            supports.support(resident, proposal)
+    supports.support(residents[5], bikes[0])
     comments = [factories.comment(solar[0], author=residents[4], body="Great solar idea for the roof",
                                   alignment=Alignment.IN_FAVOUR),
                 factories.comment(solar[1], body="Too expensive solar panels", alignment=Alignment.AGAINST),
@@ -96,7 +96,7 @@ def test_published_versions_are_frozen_and_the_diff_shows_what_changed(client, o
     frozen = json.dumps(v1.snapshot, sort_keys=True)
 
     actions.hide(moderator, comments[1], factories.area(), "insult")
-    operations.support(residents[5], solar[3])
+    supports.support(residents[5], solar[3])
     assert json.dumps(db.session.get(type(v1), v1.id).snapshot, sort_keys=True) == frozen
 
     login_as(client, moderator)

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from stengage.accounts.models import User
 from stengage.db import utc_now
 from stengage.extensions import db
-from stengage.proposals import operations
+from stengage.proposals import supports
 from stengage.reports import export_files, jobs
 from stengage.reports import operations as report_ops
 from stengage.reports.models import ExportJob, JobState
@@ -29,7 +29,7 @@ def _busy_area():
                  for i in range(8)]
     proposals = [factories.proposal(process, author=residents[i], title=f"Idea {i}") for i in range(4)]
     for resident in residents:
-        operations.support(resident, proposals[0])
+        supports.support(resident, proposals[0])
     factories.comment(proposals[0], author=residents[1], body="A comment")
     quiet = factories.process(title="Quiet")
     factories.proposal(quiet, author=residents[0])
