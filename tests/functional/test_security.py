@@ -4,7 +4,8 @@ import pytest
 
 from stengage.accounts import operations
 from tests import factories
-from tests.conftest import csrf_token, submit
+from tests.conftest import csrf_token, login_as, submit
+from tests.participation import process_url
 
 
 def _login(client, email, password=factories.PASSWORD, **extra):
@@ -156,3 +157,12 @@ def test_an_unexpected_error_gets_a_friendly_500(app, client, monkeypatch):
     response = client.get("/")
     assert response.status_code == 500
     assert "Something went wrong" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page", ["/account/register", "propose"])
+def test_forms_carry_one_anti_spam_clock(client, page):
+    if page == "propose":
+        login_as(client, factories.resident())
+        page = f"{process_url(factories.process())}/propose"
+    html = client.get(page).get_data(as_text=True)
+    assert html.count('name="form_started"') == 1

@@ -1,0 +1,150 @@
+"""Comments: threads, replies, edits, votes and the for/against summary, through the proposal page."""
+
+import re
+
+from sqlalchemy import func, select
+
+from stengage.extensions import db
+from stengage.proposals.models import Comment, Proposal
+from tests import factories
+from tests.conftest import login_as, submit
+from tests.participation import comment as _comment
+
+
+def test_threads_stop_at_depth_three(client):
+    proposal = factories.proposal(factories.process())
+    login_as(client, factories.resident())
+    top = factories.comment(proposal)
+    second = factories.comment(proposal, parent=top)
+    third = factories.comment(proposal, parent=second)
+    page = _comment(client, proposal, "Too deep", parent=third)
+    assert "You can&#39;t reply to this comment." in page.get_data(as_text=True) or page.status_code == 302
+    assert db.session.scalar(select(func.count(Comment.id)).where(Comment.body == "Too deep")) == 0
+
+
+def _thread_outline(html: str) -> list[tuple[int, ...]]:
+    """Each comment of the page as the path of comment ids from its top-level comment down."""
+    from html.parser import HTMLParser
+
+    class Outline(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.open: list[int | None] = []  # one entry per open <li>: a comment id, or None
+            self.paths: list[tuple[int, ...]] = []
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "li":
+                found = re.fullmatch(r"comment-(\d+)", dict(attrs).get("id") or "")
+                self.open.append(int(found.group(1)) if found else None)
+                if found:
+                    self.paths.append(tuple(i for i in self.open if i is not None))
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag == "li":
+                self.open.pop()
+
+    parser = Outline()
+    parser.feed(html)
+    assert parser.open == []  # every <li> is closed
+    return parser.paths
+
+
+def test_replies_nest_under_the_comment_they_answer(client):
+    proposal = factories.proposal(factories.process())
+    first = factories.comment(proposal)
+    answer = factories.comment(proposal, parent=first)
+    deepest = factories.comment(proposal, parent=answer)
+    second_answer = factories.comment(proposal, parent=first)
+    second = factories.comment(proposal)
+    reply_to_second = factories.comment(proposal, parent=second)
+    db.session.commit()
+    for viewer in (None, factories.resident()):
+        if viewer is not None:
+            login_as(client, viewer)
+        page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+        assert _thread_outline(page) == [
+            (first.id,), (first.id, answer.id), (first.id, answer.id, deepest.id), (first.id, second_answer.id),
+            (second.id,), (second.id, reply_to_second.id),
+        ]
+
+
+def test_a_second_comment_posted_in_place_is_accepted_like_the_first(client):
+    """The form that comes back after a comment posted with htmx carries a fresh anti-spam clock."""
+    proposal = factories.proposal(factories.process())
+    login_as(client, factories.resident())
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    for body in ("First thought.", "Second thought."):
+        fields = dict(re.findall(r'name="(csrf_token|form_started)"[^>]*value="([^"]*)"', page))
+        assert fields.get("form_started"), "the form has no anti-spam start time"
+        answer = client.post(f"/proposals/{proposal.id}/comments", headers={"HX-Request": "true"},
+                             data={**fields, "body": body, "alignment": "neutral"})
+        page = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and body in page
+    assert db.session.scalar(select(func.count(Comment.id)).where(Comment.proposal_id == proposal.id)) == 2
+
+
+def test_pages_answering_a_comment_post_lead_back_to_the_proposal_not_the_post_url(client):
+    """Report links and "next" fields of a thread rendered in answer to a POST: a GET of the POST's
+    URL would be a 405."""
+    from urllib.parse import unquote
+
+    proposal = factories.proposal(factories.process())
+    factories.comment(proposal, body="Someone else's comment.")
+    login_as(client, factories.moderator())
+    db.session.commit()
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    fields = dict(re.findall(r'name="(csrf_token|form_started)"[^>]*value="([^"]*)"', page))
+    in_place = client.post(f"/proposals/{proposal.id}/comments", headers={"HX-Request": "true"},
+                           data={**fields, "body": "Mine.", "alignment": "neutral"}).get_data(as_text=True)
+    refused = client.post(f"/proposals/{proposal.id}/comments",
+                          data={**fields, "body": "", "alignment": "neutral"}).get_data(as_text=True)
+    for html in (in_place, refused):
+        targets = [unquote(t) for t in re.findall(r'next=([^&"]+)', html)]
+        targets += re.findall(r'name="next" value="([^"]+)"', html)
+        assert targets, "no way back on the page"
+        assert all(t.startswith(f"/proposals/{proposal.id}") and "/comments" not in t for t in targets), targets
+
+
+def test_the_author_edits_within_15_minutes_and_a_deleted_comment_keeps_its_place(client):
+    proposal = factories.proposal(factories.process())
+    author = factories.resident()
+    login_as(client, author)
+    _comment(client, proposal, "First thought")
+    comment = db.session.scalar(select(Comment).where(Comment.proposal_id == proposal.id))
+    factories.comment(proposal, parent=comment, body="A reply that stays")
+    submit(client, f"/comments/{comment.id}/edit", {"body": "Second thought", "alignment": "against"},
+           page=f"/comments/{comment.id}/edit")
+    db.session.refresh(comment)
+    assert comment.body == "Second thought" and comment.edited_at is not None
+
+    comment.created_at = comment.created_at.replace(year=comment.created_at.year - 1)
+    db.session.flush()
+    page = client.get(f"/comments/{comment.id}/edit", follow_redirects=True).get_data(as_text=True)
+    assert "Comments can be edited for 15 minutes after posting." in page
+
+    submit(client, f"/comments/{comment.id}/delete", page=f"/proposals/{proposal.id}")
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "Comment deleted" in page and "Second thought" not in page and "A reply that stays" in page
+    assert db.session.get(Proposal, proposal.id).comment_count == 1
+
+
+def test_comment_votes_are_one_per_user_and_toggle(client):
+    proposal = factories.proposal(factories.process())
+    comment = factories.comment(proposal)
+    login_as(client, factories.resident())
+    for value in ("up", "up", "down", "up"):
+        submit(client, f"/comments/{comment.id}/vote", {"value": value}, page=f"/proposals/{proposal.id}")
+    db.session.refresh(comment)
+    assert (comment.upvotes, comment.downvotes) == (1, 0)
+    login_as(client, comment.author)
+    page = submit(client, f"/comments/{comment.id}/vote", {"value": "up"}, page=f"/proposals/{proposal.id}",
+                  follow_redirects=True).get_data(as_text=True)
+    assert "You can&#39;t vote on your own comment." in page
+
+
+def test_the_for_against_summary_counts_positions(client):
+    proposal = factories.proposal(factories.process())
+    for alignment in ("in_favour", "in_favour", "against", "neutral"):
+        factories.comment(proposal, alignment=factories.Alignment(alignment))
+    page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
+    assert "2 comments (50 %)" in page and "1 comment (25 %)" in page
