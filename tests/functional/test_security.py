@@ -132,8 +132,6 @@ def test_friendly_error_pages(client, path, status, text):
 
 
 def test_admin_pages_refuse_non_admins_and_unknown_ids_are_404(client):
-    from tests.conftest import login_as
-
     login_as(client, factories.resident())
     assert client.get("/admin/").status_code == 403
     login_as(client, factories.user(admin=True))
