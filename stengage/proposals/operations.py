@@ -51,7 +51,8 @@ class ProposalDraft:
     language: str = "en"
 
 
-def _check_location(process: Process, draft: ProposalDraft) -> None:
+def check_location(process: Process, draft: ProposalDraft) -> None:
+    """Refused unless the place (if any) has both coordinates and lies inside the process's area."""
     if draft.latitude is None and draft.longitude is None:
         return
     if draft.latitude is None or draft.longitude is None:
@@ -91,7 +92,7 @@ def create_proposal(actor: User, process: Process, draft: ProposalDraft, *,
     elif not can.can_propose(actor, process):
         raise Refused(gettext("Proposals can't be made in this process now, or you are not yet a "
                               "verified resident of %(area)s.", area=process.area.name))
-    _check_location(process, draft)
+    check_location(process, draft)
     proposal = Proposal(process=process, area_id=process.area_id, author=actor, origin=origin)
     _apply(proposal, draft)
     db.session.add(proposal)
@@ -106,7 +107,7 @@ def edit_proposal(actor: User, proposal: Proposal, draft: ProposalDraft,
     if not can.can_edit_proposal(actor, proposal):
         raise Refused(gettext("This proposal can no longer be edited: it has supports already or "
                               "the editing time is over."))
-    _check_location(proposal.process, draft)
+    check_location(proposal.process, draft)
     _apply(proposal, draft)
     for image in [i for i in proposal.images if i.id in (remove_image_ids or set())]:
         proposal.images.remove(image)

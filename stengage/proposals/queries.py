@@ -139,7 +139,7 @@ def map_points(process: Process, query: ListQuery) -> list[dict[str, Any]]:
 
 
 def similar_titles(process: Process, title: str, exclude_id: int | None = None, limit: int = 5) -> list[Proposal]:
-    """Proposals of the process sharing the title's longer words, best match first."""
+    """Proposals of the process sharing the title's longer words (two of them for longer titles), best first."""
     words = [w for w in _WORD.findall(title.lower()) if len(w) >= 4][:8]
     if not words:
         return []
@@ -149,7 +149,9 @@ def similar_titles(process: Process, title: str, exclude_id: int | None = None, 
         stmt = stmt.where(Proposal.id != exclude_id)
     position = func.strpos if db.session.get_bind().dialect.name == "postgresql" else func.instr
     hits = sum((position(func.lower(Proposal.title), w) > 0).cast(db.Integer) for w in words)
-    stmt = stmt.where(hits > 0).order_by(hits.desc(), Proposal.support_count.desc()).limit(limit)
+    # One shared word is chance ("platz" in every square's name) once a title has three or more.
+    enough = 1 if len(words) <= 2 else 2
+    stmt = stmt.where(hits >= enough).order_by(hits.desc(), Proposal.support_count.desc()).limit(limit)
     return list(db.session.scalars(stmt.options(raiseload(Proposal.area))))
 
 

@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from stengage.accounts.models import User
 from stengage.accounts.permissions import is_area_team
+from stengage.areas.models import Process
 from stengage.areas.queries import get_area_or_404, get_process_or_404
 from stengage.core.forms import run_and_report, run_operation, show_refusal
 from stengage.core.i18n import LANGUAGE_NAMES, use_area_defaults
@@ -105,7 +106,7 @@ def propose(area_slug: str, process_slug: str) -> Response | str:
     if request.method == "GET":
         form.language.data = author_language()
     similar: list[Proposal] = []
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _place_allowed(process, form):
         similar = queries.similar_titles(process, form.title.data)
         if similar and form.check_similar.data == "1":
             # Show possible duplicates once before publishing; the second send publishes. Photos sent
@@ -133,6 +134,16 @@ def propose(area_slug: str, process_slug: str) -> Response | str:
                 return redirect(url_for(".proposal", proposal_id=proposal.id))
     return render_template("proposals/form.html", process=process, area=process.area, form=form,
                            similar=similar, proposal=None, as_city=as_city)
+
+
+def _place_allowed(process: Process, form: ProposalForm) -> bool:
+    """A place outside the area is said at once, before possible duplicates are shown."""
+    try:
+        ops.check_location(process, _draft(form))
+    except Refused as refused:
+        show_refusal(form, refused)
+        return False
+    return True
 
 
 @bp.route("/areas/<area_slug>/activity")

@@ -96,6 +96,18 @@ def test_similar_titles_are_shown_once_before_publishing(client):
     assert again.status_code == 302
 
 
+def test_one_shared_word_is_not_similar_and_a_place_outside_the_area_is_said_first(client):
+    process = factories.process()
+    factories.proposal(process, title="Bike parking at Enkplatz")
+    login_as(client, factories.resident())
+    page = _propose(client, process, title="Tree shade for Simmeringer Platz", check_similar="1",
+                    latitude="48.8566", longitude="2.3522").get_data(as_text=True)
+    assert "Is your idea already here?" not in page
+    assert "This place lies outside" in page
+    published = _propose(client, process, title="Tree shade for Simmeringer Platz", check_similar="1")
+    assert published.status_code == 302  # no duplicate suggested: published at the first send
+
+
 @pytest.mark.parametrize("field", ["title", "body", "comment"])
 def test_script_html_and_javascript_links_render_inert(client, field):
     process = factories.process()
