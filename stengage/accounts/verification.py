@@ -7,19 +7,23 @@ import secrets
 from datetime import timedelta
 
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
+from stengage.accounts import emails
 from stengage.accounts.models import (
     METHOD_LEVEL,
     LetterCode,
     LetterCodeBatch,
     Membership,
+    MembershipRole,
     User,
     VerificationMethod,
 )
 from stengage.areas.models import Area, normalise_postcode
 from stengage.core import audit
 from stengage.core.operations import Refused
+from stengage.core.urls import external_url
 from stengage.db import utc_now
 from stengage.extensions import db
 
@@ -147,7 +151,19 @@ def request_approval(user: User, area: Area, message: str) -> Membership:
     membership.approval_requested_at = utc_now()
     membership.approval_request_message = message.strip() or None
     db.session.flush()
+    link = external_url("verification.residency_requests", area_slug=area.slug)
+    for reviewer in _reviewers(area):
+        emails.queue_notice(reviewer, "residency_request", _l("A residency request in %(area)s", area=area.name),
+                            area=area, resident=user, message=membership.approval_request_message, link=link)
     return membership
+
+
+def _reviewers(area: Area) -> list[User]:
+    """Who hears of a residency request: the area's moderators, who review them."""
+    return list(db.session.scalars(
+        select(User).join(Membership, Membership.user_id == User.id)
+        .where(Membership.area_id == area.id, Membership.role == MembershipRole.MODERATOR, User.blocked_at.is_(None))
+    ))
 
 
 def approve_residency(moderator: User, membership: Membership, note: str) -> None:
@@ -157,6 +173,10 @@ def approve_residency(moderator: User, membership: Membership, note: str) -> Non
     _mark_verified(membership, VerificationMethod.MODERATOR_APPROVAL, verifier=moderator,
                    note=note.strip())
     db.session.flush()
+    area = membership.area
+    emails.queue_notice(membership.user, "residency_approved", _l("You are a verified resident of %(area)s",
+                                                                  area=area.name),
+                        area=area, link=external_url("areas.area", area_slug=area.slug))
     audit.record(db.session, actor_id=moderator.id, verb="residency.approve", target_type="user",
                  target_id=membership.user_id, target_label=membership.user.display_name,
                  area_id=membership.area_id, before=before,
@@ -168,6 +188,10 @@ def decline_residency(moderator: User, membership: Membership, note: str) -> Non
         raise Refused(gettext("There is no pending request to decline."))
     membership.approval_requested_at = None
     db.session.flush()
+    area = membership.area
+    emails.queue_notice(membership.user, "residency_declined", _l("Your residency request in %(area)s",
+                                                                  area=area.name),
+                        area=area, note=note.strip(), link=external_url("verification.verify", area_slug=area.slug))
     audit.record(db.session, actor_id=moderator.id, verb="residency.decline", target_type="user",
                  target_id=membership.user_id, target_label=membership.user.display_name,
                  area_id=membership.area_id, reason=note)

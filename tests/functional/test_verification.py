@@ -138,13 +138,19 @@ def test_bad_batch_sizes_are_refused_with_a_message(client, count):
     assert db.session.scalar(select(db.func.count(LetterCodeBatch.id))) == 0
 
 
-def test_moderator_approval_records_the_verifier_and_the_note(client):
+def test_moderator_approval_records_the_verifier_and_the_note(client, outbox):
     resident = factories.user(name="Resi Dent")
     mod = factories.moderator()
+    elsewhere = factories.moderator("lyon-confluence")
     login_as(client, resident)
     response = submit(client, "/areas/vienna-simmering/verify/request",
                       {"ap-message": "I can show my Meldezettel at the Stadtteilbüro"}, page=VERIFY)
     assert response.status_code == 302
+    # The area's moderators hear of it (those of other areas do not), with a link to the requests.
+    [request_mail] = outbox.messages(mod.email)
+    assert "Resi Dent" in outbox.text(request_mail) and "Meldezettel" in outbox.text(request_mail)
+    assert "/areas/vienna-simmering/residents" in outbox.text(request_mail)
+    assert outbox.messages(elsewhere.email) == []
 
     login_as(client, mod)
     page = client.get("/areas/vienna-simmering/residents").get_data(as_text=True)
@@ -161,6 +167,21 @@ def test_moderator_approval_records_the_verifier_and_the_note(client):
     assert membership.verification_note == "Saw Meldezettel in person"
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.verb == "residency.approve"))
     assert entry.actor_id == mod.id and entry.after == {"method": "moderator_approval", "level": "high"}
+    approved = outbox.last(resident.email)
+    assert "verified resident" in approved["Subject"] and "/areas/vienna-simmering" in outbox.text(approved)
+
+
+def test_a_declined_request_tells_the_resident_why_and_how_else_to_verify(client, outbox):
+    resident = factories.user(name="Resi Dent")
+    factories.membership(resident).approval_requested_at = utc_now()
+    login_as(client, factories.moderator())
+    submit(client, "/areas/vienna-simmering/residents/decline",
+           {"membership_id": str(resident.membership_in(factories.area()).id), "note": "Nobody knew you at the office"},
+           page="/areas/vienna-simmering/residents")
+    declined = outbox.last(resident.email)
+    assert "Nobody knew you at the office" in outbox.text(declined)
+    assert "/areas/vienna-simmering/verify" in outbox.text(declined)
+    assert not resident.is_verified_in(factories.area())
 
 
 def test_a_moderator_approval_needs_a_note(client):
