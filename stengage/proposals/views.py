@@ -225,11 +225,10 @@ def withdraw(proposal_id: int) -> Response:
 
 
 def _support_fragment(proposal: Proposal, supported: bool, message: str | None = None) -> str:
-    fragment = render_template("proposals/_support.html", proposal=proposal, supported=supported, message=message,
-                               supports_left=supports.supports_left(current_user, proposal.process))
-    if supported and message is None:  # supporters follow: the follow box beside says so at once
-        fragment += render_template("proposals/_follow.html", proposal=proposal, following=True, out_of_band=True)
-    return fragment
+    # Supporters follow: the follow box beside says so at once (in the same render, which is cheaper).
+    return render_template("proposals/_support.html", proposal=proposal, supported=supported, message=message,
+                           supports_left=supports.supports_left(current_user, proposal.process),
+                           follow_box_too=supported and message is None)
 
 
 @bp.route("/proposals/<int:proposal_id>/support", methods=["POST"])
