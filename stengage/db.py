@@ -148,7 +148,9 @@ def configure_postgresql(engine: Engine) -> None:
 
     Under READ COMMITTED every statement sees its own snapshot anyway, so a transaction adds nothing
     to a read but two round trips (BEGIN and the ROLLBACK at the end). Anything that may write keeps
-    its transaction. The connection leaves autocommit again when it goes back to the pool.
+    its transaction, except views marked ``autocommit_until_needed`` (their common write is one
+    atomic statement; ``begin_transaction`` opens one for the rest). The connection leaves
+    autocommit again when it goes back to the pool.
     """
 
     @event.listens_for(engine, "begin")
