@@ -135,8 +135,9 @@ def test_a_title_of_one_long_word_wraps_instead_of_widening_the_pages(page, scen
         url, process_url = f"/proposals/{proposal.id}", f"/areas/vienna-simmering/processes/{proposal.process.slug}"
         db.session.commit()
         db.session.remove()
-    page.set_viewport_size({"width": 1280, "height": 900})
-    for path in (url, process_url):
-        page.goto(path)
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 0, (path, overflow)
+    for width in (1280, 390):  # a desktop window and a phone
+        page.set_viewport_size({"width": width, "height": 900})
+        for path in (url, process_url, "/areas/vienna-simmering/activity"):
+            page.goto(path)
+            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            assert overflow <= 0, (width, path, overflow)
