@@ -58,7 +58,7 @@ def seed_demo_processes(staff: User | None) -> int:
         for measure_title, category, body, place in measures:
             draft = ops.ProposalDraft(title=measure_title, body=body, category=category,
                                       latitude=place[0] if place else None, longitude=place[1] if place else None,
-                                      language=area.default_locale)
+                                      language="en")  # the demo measures are written in English
             ops.create_proposal(staff, process, draft, origin=Origin.CITY)
         created += 1
     return created

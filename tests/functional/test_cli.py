@@ -65,3 +65,12 @@ def test_create_user_refuses_an_existing_email(app, tmp_path):
     result = app.test_cli_runner().invoke(
         args=["create-user", "--email", "TAKEN@example.org", "--name", "X", "--password-file", str(secret)])
     assert result.exit_code != 0 and "already exists" in result.output
+
+
+def test_the_demo_measures_are_marked_in_the_language_they_are_written_in(app):
+    from stengage.proposals.models import Origin, Proposal
+
+    result = app.test_cli_runner().invoke(args=["seed-demo", "--with-users"])
+    assert result.exit_code == 0, result.output
+    measures = db.session.scalars(select(Proposal).where(Proposal.origin == Origin.CITY)).all()
+    assert measures and {m.language for m in measures} == {"en"}  # their texts are English
