@@ -18,6 +18,7 @@ from stengage.areas.queries import all_areas, get_area_or_404
 from stengage.core.audit import AuditEntry
 from stengage.core.exports import safe_cell
 from stengage.core.forms import as_choices, run_and_report, show_refusal
+from stengage.core.i18n import use_area_defaults
 from stengage.core.operations import Refused
 from stengage.core.security import safe_next
 from stengage.extensions import db, limiter
@@ -78,6 +79,7 @@ def flag() -> Response | str:
     if not raw_id.isdigit() or kind not in {t.value for t in FlagTarget}:
         abort(404)
     target, area = _target(kind, int(raw_id))
+    use_area_defaults(area)  # the report page speaks the language of the page it came from
     back = safe_next(form.next.data, url_for("areas.area", area_slug=area.slug))
     htmx = request.headers.get("HX-Request") == "true"
     if form.validate_on_submit():

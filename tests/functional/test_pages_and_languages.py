@@ -168,3 +168,13 @@ def test_a_proposal_page_speaks_its_areas_language_and_time_like_the_area_pages(
     assert "12:05" in proposal_page  # summer time in Vienna, not UTC's 10:05
     login_as(visitor, factories.resident(locale=None))
     assert '<html lang="de">' in visitor.get(f"/proposals/{proposal.id}", headers=headers).get_data(as_text=True)
+
+
+def test_the_report_page_speaks_the_language_of_the_area_it_came_from(visitor):
+    proposal = factories.proposal(factories.process())
+    comment = factories.comment(proposal)
+    login_as(visitor, factories.resident(locale=None))
+    db.session.commit()
+    page = visitor.get(f"/flags?type=comment&id={comment.id}&next=/proposals/{proposal.id}",
+                       headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="de">' in page
