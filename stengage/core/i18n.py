@@ -34,13 +34,27 @@ def select_locale() -> str:
     area_locale = g.get("area_locale")  # set by area-scoped URLs before the view runs
     if area_locale in languages:
         return area_locale
+    home = _home_area()
+    if home is not None and home.default_locale in languages:
+        return home.default_locale
     return request.accept_languages.best_match(languages) or current_app.config[
         "BABEL_DEFAULT_LOCALE"
     ]
 
 
 def select_timezone() -> str:
-    return g.get("area_timezone") or current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    if g.get("area_timezone"):
+        return g.area_timezone
+    home = _home_area() if has_request_context() else None
+    return home.timezone if home is not None else current_app.config["BABEL_DEFAULT_TIMEZONE"]
+
+
+def _home_area() -> Any | None:
+    """Pages of no area (profile, notifications) speak the language of the area where the logged-in
+    user is a verified resident, as that area's pages do."""
+    if not (current_user and current_user.is_authenticated):
+        return None
+    return next((m.area for m in current_user.memberships if m.is_verified), None)
 
 
 def use_area_defaults(area: Any) -> None:

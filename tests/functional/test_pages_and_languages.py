@@ -178,3 +178,13 @@ def test_the_report_page_speaks_the_language_of_the_area_it_came_from(visitor):
     page = visitor.get(f"/flags?type=comment&id={comment.id}&next=/proposals/{proposal.id}",
                        headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<html lang="de">' in page
+
+
+def test_pages_of_no_area_speak_the_language_of_the_residents_home_area(visitor):
+    login_as(visitor, factories.resident(locale=None))  # verified in Vienna Simmering, no choice made
+    db.session.commit()
+    english_browser = {"Accept-Language": "en"}
+    assert '<html lang="de">' in visitor.get("/account/profile", headers=english_browser).get_data(as_text=True)
+    login_as(visitor, factories.user(locale=None))  # a resident of nowhere yet: the browser decides
+    db.session.commit()
+    assert '<html lang="en">' in visitor.get("/account/profile", headers=english_browser).get_data(as_text=True)
