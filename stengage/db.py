@@ -185,6 +185,11 @@ def include_object(_obj: Any, name: str | None, _type: str, _reflected: bool, _c
     return not is_schema_extra(name)
 
 
+def on_postgresql(session: Any) -> bool:
+    """Whether the session talks to PostgreSQL (else SQLite): where the SQL of the two differs."""
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def insert_ignore(session: Any, model: Any, values: dict[str, Any], conflict: list[str]) -> int:
     """``INSERT ... ON CONFLICT DO NOTHING``: 1 when the row was added, 0 when it was there already.
 

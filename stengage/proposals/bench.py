@@ -20,7 +20,7 @@ from stengage.accounts.passwords import hash_password
 from stengage.areas import operations as process_ops
 from stengage.areas.models import Process
 from stengage.areas.queries import find_area
-from stengage.db import utc_now
+from stengage.db import on_postgresql, utc_now
 from stengage.extensions import db
 from stengage.proposals.models import Alignment, Category, Comment, Origin, Proposal, ProposalStatus, Support
 
@@ -182,7 +182,7 @@ def _comments(rng: random.Random, proposals: int, total: int, first_user: int, u
 
 def _sync_sequences() -> None:
     """Explicit ids were inserted; PostgreSQL's sequences must move past them."""
-    if db.session.get_bind().dialect.name != "postgresql":
+    if not on_postgresql(db.session):
         return
     for table in ("user", "membership", "proposal", "comment", "support"):
         db.session.execute(text(

@@ -17,6 +17,7 @@ from sqlalchemy.orm import joinedload, load_only, raiseload, with_expression
 from stengage.accounts.models import User
 from stengage.areas.models import Area, Process
 from stengage.core.pagination import Page, paginate_ids
+from stengage.db import on_postgresql
 from stengage.extensions import db
 from stengage.proposals.models import Category, Comment, Origin, Proposal, ProposalImage, ProposalStatus
 
@@ -50,7 +51,7 @@ def visible_proposals() -> list[ColumnElement[bool]]:
 
 def _search_condition(words: list[str]) -> ColumnElement[bool]:
     """Proposals whose title or body contain every word (SQLite FTS5 / PostgreSQL tsvector)."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(db.session):
         query = " ".join(words)
         return literal_column("proposal.search_vector").op("@@")(func.plainto_tsquery("simple", query))
     phrase = " ".join('"' + w.replace('"', "") + '"' for w in words)
@@ -147,7 +148,7 @@ def similar_titles(process: Process, title: str, exclude_id: int | None = None, 
                                   Proposal.status != ProposalStatus.WITHDRAWN)
     if exclude_id:
         stmt = stmt.where(Proposal.id != exclude_id)
-    position = func.strpos if db.session.get_bind().dialect.name == "postgresql" else func.instr
+    position = func.strpos if on_postgresql(db.session) else func.instr
     hits = sum((position(func.lower(Proposal.title), w) > 0).cast(db.Integer) for w in words)
     # One shared word is chance ("platz" in every square's name) once a title has three or more.
     enough = 1 if len(words) <= 2 else 2

@@ -14,7 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from stengage.accounts.models import User
 from stengage.areas.models import Process
 from stengage.core.operations import Refused
-from stengage.db import begin_transaction, insert_ignore, utc_now
+from stengage.db import begin_transaction, insert_ignore, on_postgresql, utc_now
 from stengage.extensions import db
 from stengage.proposals import permissions as can
 from stengage.proposals.models import SUPPORTABLE, Follow, Proposal, ProposalStatus, Support
@@ -63,7 +63,8 @@ def _supports_used(actor: User, process_id: int) -> int:
 
 def support(actor: User, proposal: Proposal) -> bool:
     """Add the actor's support; False when they supported it already (nothing changes)."""
-    if proposal.process.supports_per_resident is None and _on_postgresql() and can.can_support(actor, proposal):
+    one_statement = proposal.process.supports_per_resident is None and on_postgresql(db.session)
+    if one_statement and can.can_support(actor, proposal):
         count = db.session.execute(_SUPPORT_AT_ONCE, {
             "target_id": proposal.id, "supporter_id": actor.id, "in_process": proposal.process_id, "now": utc_now(),
         }).scalar()
@@ -95,10 +96,6 @@ def support(actor: User, proposal: Proposal) -> bool:
         change_count(proposal, "support_count", +1)
         follow(actor, proposal)
     return bool(added)
-
-
-def _on_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
 
 
 # PostgreSQL, no per-process limit: a support is one atomic statement, fit for a request without a
@@ -139,7 +136,7 @@ _WITHDRAW_AT_ONCE = (
 def withdraw_support(actor: User, proposal: Proposal) -> bool:
     if not can.can_withdraw_support(actor, proposal):
         raise Refused(gettext("Supports can only be withdrawn while the support phase is open."))
-    if _on_postgresql():
+    if on_postgresql(db.session):
         count = db.session.execute(_WITHDRAW_AT_ONCE, {"target_id": proposal.id, "user_id": actor.id}).scalar()
         if count is not None:
             set_committed_value(proposal, "support_count", count)

@@ -16,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, literal, select, union_all
 
 from stengage.areas.models import Area, Process
-from stengage.db import on_days
+from stengage.db import on_days, on_postgresql
 from stengage.extensions import db
 from stengage.proposals.models import Comment, Proposal, Support
 from stengage.proposals.queries import listed_proposals
@@ -89,14 +89,14 @@ def _events(query: SummaryQuery) -> Select[Any]:
 
 def utc_day(column: Any) -> ColumnElement[str]:
     """The UTC calendar day (YYYY-MM-DD) of a timestamp; SQLite stores them as UTC text already."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(db.session):
         return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
     return func.substr(column, 1, 10)
 
 
 def iso_week(column: Any) -> ColumnElement[str]:
     """The ISO week (YYYY-Www) of a UTC timestamp, computed by the database."""
-    if db.session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(db.session):
         return func.to_char(func.timezone("UTC", column), 'IYYY-"W"IW')
     thursday = func.date(column, "-3 days", "weekday 4")  # the Thursday of the same ISO week
     return func.printf("%s-W%02d", func.strftime("%Y", thursday),
