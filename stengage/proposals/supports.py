@@ -7,7 +7,7 @@ under row locks taken in a fixed order, so counts never drift and limits hold un
 from __future__ import annotations
 
 from flask_babel import gettext
-from sqlalchemy import bindparam, delete, exists, func, select, update
+from sqlalchemy import CTE, Update, bindparam, delete, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -64,15 +64,24 @@ def _supports_used(actor: User, process_id: int) -> int:
 def support(actor: User, proposal: Proposal) -> bool:
     """Add the actor's support; False when they supported it already (nothing changes)."""
     one_statement = proposal.process.supports_per_resident is None and on_postgresql(db.session)
-    if one_statement and can.can_support(actor, proposal):
-        count = db.session.execute(_SUPPORT_AT_ONCE, {
-            "target_id": proposal.id, "supporter_id": actor.id, "in_process": proposal.process_id, "now": utc_now(),
-        }).scalar()
-        if count is not None:
-            set_committed_value(proposal, "support_count", count)
-            return True
-        # Nothing was written: supported already, or the proposal changed meanwhile (merged,
-        # withdrawn, hidden). The locked way below tells which.
+    if one_statement and can.can_support(actor, proposal) and _support_in_one_statement(actor, proposal):
+        return True
+    # Nothing was written yet: a limit to keep, a second click, or the proposal changed meanwhile
+    # (merged, withdrawn, hidden). The locked way tells which.
+    return _support_under_locks(actor, proposal)
+
+
+def _support_in_one_statement(actor: User, proposal: Proposal) -> bool:
+    count = db.session.execute(_SUPPORT_AT_ONCE, {
+        "target_id": proposal.id, "supporter_id": actor.id, "in_process": proposal.process_id, "now": utc_now(),
+    }).scalar()
+    if count is None:
+        return False
+    set_committed_value(proposal, "support_count", count)
+    return True
+
+
+def _support_under_locks(actor: User, proposal: Proposal) -> bool:
     begin_transaction(db.session)
     if proposal.process.supports_per_resident is not None:
         _lock_supporter(actor)  # before the proposal: every support takes its locks in this order
@@ -98,46 +107,46 @@ def support(actor: User, proposal: Proposal) -> bool:
     return bool(added)
 
 
-# PostgreSQL, no per-process limit: a support is one atomic statement, fit for a request without a
-# transaction. It locks the proposal first (as merges do, so the two never deadlock), adds the
-# support only while the locked row's state allows it (the part of can_support that a concurrent
-# merge, withdrawal or hide can change), follows, and counts. Proposal and user locks are FOR NO
-# KEY UPDATE: they serialise supports and merges, but not the inserts of rows that merely refer to
-# the proposal or the user (a FOR UPDATE lock would block their foreign-key checks: deadlocks).
+# PostgreSQL, no per-process limit: a support (or its withdrawal) is one atomic statement, fit for
+# a request without a transaction. It locks the proposal first (as merges do, so the two never
+# deadlock), writes the support row, and counts only what it wrote. A support is added only while
+# the locked row's state allows it (the part of can_support that a concurrent merge, withdrawal or
+# hide can change), and brings the supporter's follow. Proposal and user locks are FOR NO KEY
+# UPDATE: they serialise supports and merges, but not the inserts of rows that merely refer to the
+# proposal or the user (a FOR UPDATE lock would block their foreign-key checks: deadlocks).
 _NOW, _SUPPORTER = bindparam("now"), bindparam("supporter_id")
-_LOCKED_FOR_SUPPORT = (select(Proposal.status, Proposal.hidden_at).where(Proposal.id == _TARGET)
-                       .with_for_update(key_share=True).cte("locked"))
+_LOCKED = (select(Proposal.id, Proposal.status, Proposal.hidden_at).where(Proposal.id == _TARGET)
+           .with_for_update(key_share=True).cte("locked"))
 _ADDED = postgresql_insert(Support).from_select(
     ["proposal_id", "user_id", "process_id", "created_at"],
-    select(_TARGET, _SUPPORTER, bindparam("in_process"), _NOW).select_from(_LOCKED_FOR_SUPPORT).where(
-        _LOCKED_FOR_SUPPORT.c.status.in_(SUPPORTABLE), _LOCKED_FOR_SUPPORT.c.hidden_at.is_(None)),
+    select(_LOCKED.c.id, _SUPPORTER, bindparam("in_process"), _NOW).where(
+        _LOCKED.c.status.in_(SUPPORTABLE), _LOCKED.c.hidden_at.is_(None)),
 ).on_conflict_do_nothing(index_elements=["proposal_id", "user_id"]).returning(Support.id).cte("added")
 _FOLLOWED = postgresql_insert(Follow).from_select(
     ["proposal_id", "user_id", "created_at"],
     select(_TARGET, _SUPPORTER, _NOW).where(exists(select(_ADDED.c.id))),
 ).on_conflict_do_nothing(index_elements=["proposal_id", "user_id"]).cte("followed")
-_SUPPORT_AT_ONCE = (
-    update(Proposal).where(Proposal.id == _TARGET, exists(select(_ADDED.c.id)))
-    .values(support_count=Proposal.support_count + 1).returning(Proposal.support_count)
-    .add_cte(_FOLLOWED).execution_options(synchronize_session=False)
-)
-# A withdrawal locks the proposal before it deletes the support row, in the order merges lock them.
-_LOCKED = select(Proposal.id).where(Proposal.id == _TARGET).with_for_update(key_share=True).cte("locked")
 _REMOVED = (delete(Support).where(Support.proposal_id == select(_LOCKED.c.id).scalar_subquery(),
-                                  Support.user_id == bindparam("user_id"))
+                                  Support.user_id == _SUPPORTER)
             .returning(Support.id).cte("removed"))
-_WITHDRAW_AT_ONCE = (
-    update(Proposal).where(Proposal.id == _TARGET, exists(select(_REMOVED.c.id)))
-    .values(support_count=Proposal.support_count - 1).returning(Proposal.support_count)
-    .execution_options(synchronize_session=False)
-)
+
+
+def _count_if_written(written: CTE, delta: int) -> Update:
+    """The proposal's support count moved by ``delta`` when ``written`` wrote a row; its new value."""
+    return (update(Proposal).where(Proposal.id == _TARGET, exists(select(written.c.id)))
+            .values(support_count=Proposal.support_count + delta).returning(Proposal.support_count)
+            .execution_options(synchronize_session=False))
+
+
+_SUPPORT_AT_ONCE = _count_if_written(_ADDED, +1).add_cte(_FOLLOWED)
+_WITHDRAW_AT_ONCE = _count_if_written(_REMOVED, -1)
 
 
 def withdraw_support(actor: User, proposal: Proposal) -> bool:
     if not can.can_withdraw_support(actor, proposal):
         raise Refused(gettext("Supports can only be withdrawn while the support phase is open."))
     if on_postgresql(db.session):
-        count = db.session.execute(_WITHDRAW_AT_ONCE, {"target_id": proposal.id, "user_id": actor.id}).scalar()
+        count = db.session.execute(_WITHDRAW_AT_ONCE, {"target_id": proposal.id, "supporter_id": actor.id}).scalar()
         if count is not None:
             set_committed_value(proposal, "support_count", count)
         return count is not None
