@@ -113,3 +113,15 @@ def log_in(page: Any, email: str, password: str | None = None) -> None:
 
 def log_out(page: Any) -> None:
     page.locator("form[action='/account/logout'] button").click()
+
+
+def fill_proposal(page: Any, title: str, description: str, category: str,
+                  place: tuple[str, str] | None = None) -> None:
+    """Fill the propose form as a resident does; a place is typed as coordinates (no map needed)."""
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Description").fill(description)
+    page.get_by_label("Category").select_option(category)
+    if place is not None:
+        page.locator("details.coordinates summary").click()
+        page.get_by_label("Latitude").fill(place[0])
+        page.get_by_label("Longitude").fill(place[1])

@@ -6,7 +6,7 @@ import pytest
 
 from stengage.extensions import db
 from tests import factories
-from tests.e2e.conftest import SCREENSHOTS, assert_accessible, log_in, log_out
+from tests.e2e.conftest import SCREENSHOTS, assert_accessible, fill_proposal, log_in, log_out
 from tests.images import jpeg_with_gps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_commits]
@@ -60,12 +60,8 @@ def test_the_whole_resident_journey_works_without_javascript(no_js_page, scene, 
     photo = tmp_path / "square.jpg"
     photo.write_bytes(jpeg_with_gps())
     page.goto(scene["process"] + "/propose")
-    page.get_by_label("Title").fill("Drinking fountain on Enkplatz")
-    page.get_by_label("Description").fill("Summers are hot; a fountain would help.")
-    page.get_by_label("Category").select_option("public_space")
-    page.locator("details.coordinates summary").click()
-    page.get_by_label("Latitude").fill("48.1705")
-    page.get_by_label("Longitude").fill("16.4225")
+    fill_proposal(page, "Drinking fountain on Enkplatz", "Summers are hot; a fountain would help.", "public_space",
+                  place=("48.1705", "16.4225"))
     page.get_by_label("Photos (optional, up to 3)").set_input_files(str(photo))
     page.get_by_role("button", name=re.compile("Publish")).click()
     if page.get_by_role("button", name="Publish anyway").count():  # similar titles were shown first

@@ -6,7 +6,7 @@ import pytest
 
 from stengage.extensions import db
 from tests import factories
-from tests.e2e.conftest import assert_accessible, log_in, log_out
+from tests.e2e.conftest import assert_accessible, fill_proposal, log_in, log_out
 from tests.images import jpeg_with_gps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_commits]
@@ -35,9 +35,7 @@ def test_propose_with_place_and_photo_support_comment_and_reply(page, scene, tmp
     assert_accessible(page, "process")
     page.get_by_role("link", name="Make a proposal").click()
     assert_accessible(page, "propose")
-    page.get_by_label("Title").fill("Shade trees on Enkplatz")
-    page.get_by_label("Description").fill("Plant **plane trees** around the square.")
-    page.get_by_label("Category").select_option("public_space")
+    fill_proposal(page, "Shade trees on Enkplatz", "Plant **plane trees** around the square.", "public_space")
     page.get_by_label("Address or place (optional)").fill("Enkplatz")
     # Clicking the map marks the place (tiles may not load offline; the map still takes clicks).
     picker = page.locator("#location-picker")
@@ -110,12 +108,7 @@ def test_a_place_outside_the_area_is_refused_and_the_map_still_picks_one(page, s
     page.on("pageerror", lambda error: errors.append(str(error)))
     log_in(page, scene["anna"])
     page.goto(scene["process"] + "/propose")
-    page.get_by_label("Title").fill("Bike racks at the Paris end")
-    page.get_by_label("Description").fill("Somewhere far away.")
-    page.get_by_label("Category").select_option("mobility")
-    page.locator("details.coordinates summary").click()
-    page.get_by_label("Latitude").fill("48.8566")
-    page.get_by_label("Longitude").fill("2.3522")
+    fill_proposal(page, "Bike racks at the Paris end", "Somewhere far away.", "mobility", place=("48.8566", "2.3522"))
     page.get_by_role("button", name="Publish proposal").click()
     page.locator(".field-errors", has_text="Simmering").first.wait_for()
 
