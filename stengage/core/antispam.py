@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
 from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
 
@@ -35,6 +36,10 @@ class HumanForm(FlaskForm):
         # ``formdata=None`` (the empty comment form after a comment was posted in place).
         if not self.is_submitted() or ("formdata" in kwargs and kwargs["formdata"] is None):
             self.form_started.data = _signer().dumps(int(time.time()))
+
+    def hidden_tag(self, *fields: Any) -> Markup:
+        """The form's hidden fields but its start time, which the antispam() macro renders."""
+        return super().hidden_tag(*(fields or [f for f in self if f is not self.form_started]))
 
     def validate_website(self, field: Any) -> None:
         if field.data:
