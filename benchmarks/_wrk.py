@@ -67,10 +67,12 @@ def get_script(cookie: str) -> str:
     return script
 
 
-def support_script(sessions: list[dict[str, Any]], htmx: bool) -> str:
+def support_script(sessions: list[dict[str, Any]], htmx: bool, path: str | None = None) -> str:
+    """Each resident in turn POSTs to its proposal's support URL (or to ``path``), alternating support
+    and withdraw."""
     rows = ",\n".join(
         f"  {{cookie = {lua_string(s['cookie'])}, body = {lua_string('csrf_token=' + quote(s['csrf']))}, "
-        f"path = {lua_string('/proposals/' + str(s['proposal_id']) + '/support')}}}" for s in sessions)
+        f"path = {lua_string(path or '/proposals/' + str(s['proposal_id']) + '/support')}}}" for s in sessions)
     return f"""
 sessions = {{
 {rows}

@@ -289,6 +289,18 @@ def uncached_runs(db: str, env: dict[str, str], work: Path, list_path: str, prop
         server.stop()
 
 
+def floor_run(db: str, env: dict[str, str], work: Path, sessions: list[dict[str, Any]], seconds: int,
+              warmup: int) -> Run:
+    """The residents POST to a route that does no work (benchmarks/floor.py): the support POST's ceiling."""
+    server = Gunicorn("floor:app", HERE, env, work, "floor", database_name(db))
+    try:
+        server.wait_ready("/")
+        return measure(server, "resident POST doing nothing (floor)", "/",
+                       support_script(sessions, False, path="/_bench/floor"), seconds, warmup, work, None)
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", choices=("sqlite", "postgresql"), required=True)
@@ -365,6 +377,7 @@ def main() -> None:
         finally:
             server.stop()
             errors = server.log.read_text(encoding="utf-8", errors="replace").strip() if server.log.exists() else ""
+        runs.append(floor_run(args.db, env, work, sessions, seconds, warmup))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -377,7 +390,8 @@ def main() -> None:
           "would); app/DB CPU ms/req = CPU time of the gunicorn workers / of the PostgreSQL backends of the bench "
           "database during the run, per request; other CPU = what every other process on the machine used "
           "(% of one CPU; high = a busy machine, pessimistic numbers); the support POST target applies to "
-          "PostgreSQL only")
+          "PostgreSQL only; the floor row is what a resident's POST costs before it does anything (session, user, "
+          "CSRF, rate limit, redirect: benchmarks/floor.py)")
     print(f"supports of the bench residents left behind after the run: {left} (they withdraw at the end)")
     if errors:
         print("gunicorn error log (last lines):\n  " + "\n  ".join(errors.splitlines()[-10:]))

@@ -72,7 +72,9 @@ def support(actor: User, proposal: Proposal) -> bool:
 
 
 def _support_in_one_statement(actor: User, proposal: Proposal) -> bool:
-    count = db.session.execute(_SUPPORT_AT_ONCE, {
+    # On the session's connection, as plain SQL: the statement touches no loaded object but the
+    # count set below, so the ORM's bulk-update bookkeeping (a third of its cost) is skipped.
+    count = db.session.connection().execute(_SUPPORT_AT_ONCE, {
         "target_id": proposal.id, "supporter_id": actor.id, "in_process": proposal.process_id, "now": utc_now(),
     }).scalar()
     if count is None:
@@ -134,8 +136,7 @@ _REMOVED = (delete(Support).where(Support.proposal_id == select(_LOCKED.c.id).sc
 def _count_if_written(written: CTE, delta: int) -> Update:
     """The proposal's support count moved by ``delta`` when ``written`` wrote a row; its new value."""
     return (update(Proposal).where(Proposal.id == _TARGET, exists(select(written.c.id)))
-            .values(support_count=Proposal.support_count + delta).returning(Proposal.support_count)
-            .execution_options(synchronize_session=False))
+            .values(support_count=Proposal.support_count + delta).returning(Proposal.support_count))
 
 
 _SUPPORT_AT_ONCE = _count_if_written(_ADDED, +1).add_cte(_FOLLOWED)
@@ -146,7 +147,8 @@ def withdraw_support(actor: User, proposal: Proposal) -> bool:
     if not can.can_withdraw_support(actor, proposal):
         raise Refused(gettext("Supports can only be withdrawn while the support phase is open."))
     if on_postgresql(db.session):
-        count = db.session.execute(_WITHDRAW_AT_ONCE, {"target_id": proposal.id, "supporter_id": actor.id}).scalar()
+        count = db.session.connection().execute(
+            _WITHDRAW_AT_ONCE, {"target_id": proposal.id, "supporter_id": actor.id}).scalar()
         if count is not None:
             set_committed_value(proposal, "support_count", count)
         return count is not None
