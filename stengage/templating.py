@@ -107,6 +107,7 @@ def init_templating(app: Flask) -> None:
     from stengage.moderation.forms import FLAG_REASON_LABELS
     from stengage.proposals.forms import ALIGNMENT_LABELS, CATEGORY_LABELS, STATUS_LABELS
     from stengage.proposals.notifications import unread_count
+    from stengage.proposals.vote_form import vote_form
 
     can = _permissions()
     feature_labels = {Feature.PROPOSE: _l("proposing"), Feature.SUPPORT: _l("supporting"),
@@ -119,7 +120,7 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.globals.update(
         vote_labels={"up": _l("Helpful"), "down": _l("Not helpful")},
         category_labels=CATEGORY_LABELS, status_labels=STATUS_LABELS, alignment_labels=ALIGNMENT_LABELS,
-        feature_labels=feature_labels, can=can, flag_reason_labels=FLAG_REASON_LABELS,
+        feature_labels=feature_labels, can=can, flag_reason_labels=FLAG_REASON_LABELS, vote_form=vote_form,
     )
 
     languages = [(code, LANGUAGE_NAMES.get(code, code)) for code in app.config["LANGUAGES"]]

@@ -148,3 +148,33 @@ def test_the_for_against_summary_counts_positions(client):
         factories.comment(proposal, alignment=factories.Alignment(alignment))
     page = client.get(f"/proposals/{proposal.id}").get_data(as_text=True)
     assert "2 comments (50 %)" in page and "1 comment (25 %)" in page
+
+
+def _vote_buttons(html: str, comment_id: int) -> dict[str, tuple[str, bool]]:
+    """The vote form of one comment: for "up" and "down", its aria-pressed value and whether it is disabled."""
+    form = re.search(rf'<form id="votes-{comment_id}"[^>]*action="/comments/{comment_id}/vote".*?</form>', html, re.S)
+    assert form, f"no vote form for comment {comment_id}"
+    buttons = re.findall(r'<button[^>]*value="(up|down)"([^>]*)>', form.group(0))
+    return {value: (re.search(r'aria-pressed="(\w+)"', rest).group(1), " disabled" in rest) for value, rest in buttons}
+
+
+def test_vote_forms_show_the_readers_votes_and_answer_htmx_in_place(client):
+    proposal = factories.proposal(factories.process())
+    reader = factories.resident()
+    liked, mine = factories.comment(proposal), factories.comment(proposal, author=reader)
+    login_as(client, reader)
+    page = f"/proposals/{proposal.id}"
+    answer = submit(client, f"/comments/{liked.id}/vote", {"value": "up"}, page=page, headers={"HX-Request": "true"})
+    fragment = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and fragment.lstrip().startswith(f'<form id="votes-{liked.id}"')
+    assert _vote_buttons(fragment, liked.id) == {"up": ("true", False), "down": ("false", False)}
+    assert 'aria-label="Helpful: 1"' in fragment and "&#9650; 1" in fragment
+
+    html = client.get(page).get_data(as_text=True)
+    assert _vote_buttons(html, liked.id) == {"up": ("true", False), "down": ("false", False)}
+    assert _vote_buttons(html, mine.id) == {"up": ("false", True), "down": ("false", True)}  # one's own comment
+
+    refused = submit(client, f"/comments/{mine.id}/vote", {"value": "down"}, page=page,
+                     headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert 'role="alert">You can&#39;t vote on your own comment.</span>' in refused
+    assert _vote_buttons(refused, mine.id) == {"up": ("false", True), "down": ("false", True)}
