@@ -50,11 +50,23 @@
     hint.className = "hint";
     hint.textContent = element.dataset.label;
     element.parentNode.insertBefore(hint, element);
+    // Says why a click or a drag outside the area placed nothing (read out by screen readers too).
+    var status = document.createElement("p");
+    status.className = "field-errors";
+    status.setAttribute("role", "status");
+    element.parentNode.insertBefore(status, element.nextSibling);
     var map = baseMap(element, bounds);
     var marker = null;
 
     function place(latlng) {
-      if (!area.contains(latlng)) { return; }  // the server refuses places outside the area too
+      if (!area.contains(latlng)) {  // the server refuses places outside the area too
+        status.textContent = element.dataset.outside || "";
+        if (marker && lat.value && lon.value) {  // a dragged marker goes back to the last place
+          marker.setLatLng(L.latLng(parseFloat(lat.value), parseFloat(lon.value)));
+        }
+        return;
+      }
+      status.textContent = "";
       lat.value = latlng.lat.toFixed(6);
       lon.value = latlng.lng.toFixed(6);
       if (marker) { marker.setLatLng(latlng); }
@@ -68,6 +80,7 @@
     if (lat.value && lon.value) {
       var given = L.latLng(parseFloat(lat.value), parseFloat(lon.value));
       place(given);
+      status.textContent = "";  // a refused place has its error beside the fields already
       // A place the server refused (outside the area) stays in the fields, shown by their error,
       // without a marker; a click on the map or "remove" replaces it.
       if (marker) { map.setView(marker.getLatLng(), 16); }

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 
 from stengage.extensions import db
 from tests import factories
@@ -114,8 +115,22 @@ def test_a_place_outside_the_area_is_refused_and_the_map_still_picks_one(page, s
 
     # The refused place stays in the fields with its error; the map and "remove" still work.
     assert page.get_by_role("button", name="Remove the place").is_visible()
-    page.locator("#location-picker").click()
+    picker = page.locator("#location-picker")
+    picker.click()
     assert page.get_by_label("Latitude").input_value().startswith("48.1")
+    chosen = page.get_by_label("Latitude").input_value()
+
+    # A click beside the area (the map zoomed out) places nothing and says why.
+    page.get_by_role("button", name="Zoom out").click()
+    page.wait_for_timeout(400)  # Leaflet's zoom animation
+    picker.click(position={"x": 4, "y": 4})
+    status = page.locator("#location-picker + [role=status]")
+    expect(status).to_have_text("This place lies outside Simmering. Pick a place inside the area.")
+    assert page.get_by_label("Latitude").input_value() == chosen
+    box = picker.bounding_box()
+    picker.click(position={"x": box["width"] / 2 + 20, "y": box["height"] / 2 + 20})
+    expect(status).to_have_text("")
+    assert page.get_by_label("Latitude").input_value() not in ("", chosen)
     page.get_by_role("button", name="Remove the place").click()
     assert page.get_by_label("Latitude").input_value() == ""
     assert errors == []
