@@ -113,7 +113,9 @@ def init_templating(app: Flask) -> None:
     feature_labels = {Feature.PROPOSE: _l("proposing"), Feature.SUPPORT: _l("supporting"),
                       Feature.COMMENT: _l("commenting")}
     app.jinja_env.filters["plain"] = strip_markup
-    app.jinja_env.filters["markdown"] = lambda text: Markup(render(text or ""))  # noqa: S704 - nh3-cleaned
+    # Descriptions stored as Markdown are rendered on every view of their page: the same few texts.
+    rendered = functools.lru_cache(maxsize=256)(render)
+    app.jinja_env.filters["markdown"] = lambda text: Markup(rendered(text or ""))  # noqa: S704 - nh3-cleaned
     app.jinja_env.filters["shortdatetime"] = short_datetime
     app.jinja_env.filters["count"] = short_number
     app.jinja_env.filters["stringify"] = lambda labels: {key: str(label) for key, label in labels.items()}
