@@ -16,11 +16,13 @@ proposal: support, withdraw, support, ...; afterwards every support is withdrawn
 from __future__ import annotations
 
 import argparse
+import functools
 import shutil
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -62,9 +64,13 @@ class Run:
 
 
 def measure(server: Gunicorn, name: str, path: str, script: str, seconds: int, warmup: int, work: Path,
-            target: float | None, note: str = "") -> Run:
+            target: float | None, note: str = "", settle: Callable[[], object] | None = None) -> Run:
+    """``settle`` runs between the warm-up and the measured run (the POSTs: every support withdrawn,
+    so that the script's first POST per resident, a support, lands as planned)."""
     if warmup:
         wrk(server.port, path, script, warmup, work, name + "-warmup")
+    if settle:
+        settle()
     print(f"  {name}: {seconds} s ...", flush=True)
     before = cpu_snapshot(server.proc.pid, server.db_name)
     started = time.monotonic()
@@ -187,10 +193,11 @@ def main() -> None:
                 runs.append(measure(server, f"proposal {proposal_id}, resident", proposal_path,
                                     get_script(resident), seconds, warmup, work, 200))
             support_target = 300 if args.db == "postgresql" else None
+            withdraw_all = functools.partial(restore, args.db, server.port, sessions)
             runs.append(measure(server, "support POST (form, 302)", "/", support_script(sessions, False),
-                                seconds, warmup, work, support_target))
+                                seconds, warmup, work, support_target, settle=withdraw_all))
             runs.append(measure(server, "support POST (htmx fragment)", "/", support_script(sessions, True),
-                                seconds, warmup, work, support_target))
+                                seconds, warmup, work, support_target, settle=withdraw_all))
             left = restore(args.db, server.port, sessions)
         finally:
             server.stop()
