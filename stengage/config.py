@@ -81,6 +81,9 @@ class BaseConfig:
     # Anti-spam: forms sent faster than this after they were shown are refused.
     ANTISPAM_MIN_SECONDS = 3
 
+    # A proposal's discussion is shown in pages of whole conversations, about this many comments each.
+    COMMENTS_PER_PAGE = 250
+
     # Rendered pages for anonymous visitors (stengage.core.page_cache): auto = Redis when REDIS_URL
     # is set, else off; or redis / memory (a single process) / off.
     PAGE_CACHE = "auto"

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import bisect
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import bindparam, select
 
 from stengage.accounts.models import User
@@ -47,13 +49,52 @@ class Node:
 
 @dataclass
 class Thread:
-    roots: list[Node]
+    """The whole discussion; ``roots`` are the top-level comments of the page shown.
+
+    A page holds whole conversations (a top-level comment with all its replies), up to about
+    ``per_page`` comments, so a discussion of thousands stays a page of a few hundred.
+    """
+
+    all_roots: list[Node]
     summary: Counter[Alignment]
     my_votes: defaultdict[int, int]
     total: int
+    per_page: int = 250
+    page: int = 1
+    _starts: list[int] = field(default_factory=list)  # index in all_roots where each page starts
+
+    def __post_init__(self) -> None:
+        self._starts, size = [0], 0
+        for index, root in enumerate(self.all_roots):
+            weight = _size(root)
+            if size and size + weight > self.per_page:
+                self._starts.append(index)
+                size = 0
+            size += weight
+
+    @property
+    def page_count(self) -> int:
+        return len(self._starts)
+
+    @property
+    def roots(self) -> list[Node]:
+        first = self._starts[self.page - 1]
+        last = self._starts[self.page] if self.page < self.page_count else len(self.all_roots)
+        return self.all_roots[first:last]
+
+    def show_page(self, page: int) -> Thread:
+        self.page = min(max(page, 1), self.page_count)
+        return self
+
+    def page_of(self, comment_id: int) -> int:
+        """The page showing this comment (1 when it is not shown at all)."""
+        for index, root in enumerate(self.all_roots):
+            if _contains(root, comment_id):
+                return bisect.bisect_right(self._starts, index)
+        return 1
 
     def find(self, comment_id: int) -> CommentView | None:
-        stack = list(self.roots)
+        stack = list(self.all_roots)
         while stack:
             node = stack.pop()
             if node.comment.id == comment_id:
@@ -97,7 +138,7 @@ _MY_VOTES = (select(CommentVote.comment_id, CommentVote.value).join(Comment, Com
              .where(CommentVote.user_id == bindparam("viewer_id"), Comment.proposal_id == bindparam("proposal_id")))
 
 
-def thread_for(proposal: Proposal, viewer: User | None) -> Thread:
+def thread_for(proposal: Proposal, viewer: User | None, per_page: int | None = None) -> Thread:
     comments = [CommentView(*row) for row in db.session.execute(_THREAD, {"proposal_id": proposal.id})]
     sees_hidden = viewer is not None and is_area_team(viewer, proposal.area_id)
     nodes: dict[int, Node] = {}
@@ -115,7 +156,16 @@ def thread_for(proposal: Proposal, viewer: User | None) -> Thread:
     my_votes: defaultdict[int, int] = defaultdict(int)  # 0: no vote
     if viewer is not None and comments:
         my_votes.update(db.session.execute(_MY_VOTES, {"proposal_id": proposal.id, "viewer_id": viewer.id}).all())
-    return Thread(roots=roots, summary=summary, my_votes=my_votes, total=len(visible))
+    return Thread(all_roots=roots, summary=summary, my_votes=my_votes, total=len(visible),
+                  per_page=per_page or current_app.config["COMMENTS_PER_PAGE"])
+
+
+def _size(node: Node) -> int:
+    return 1 + sum(_size(reply) for reply in node.replies)
+
+
+def _contains(node: Node, comment_id: int) -> bool:
+    return node.comment.id == comment_id or any(_contains(reply, comment_id) for reply in node.replies)
 
 
 def _prune(nodes: list[Node]) -> list[Node]:

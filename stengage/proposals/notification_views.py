@@ -27,8 +27,9 @@ def open_one(notification_id: int) -> Response:
     if notification is None:
         abort(404)
     db.session.commit()
-    anchor = f"comment-{notification.comment_id}" if notification.comment_id else None
-    return redirect(url_for("proposals.proposal", proposal_id=notification.proposal_id, _anchor=anchor))
+    if notification.comment_id:
+        return redirect(url_for("proposals.comment_link", comment_id=notification.comment_id))
+    return redirect(url_for("proposals.proposal", proposal_id=notification.proposal_id))
 
 
 @bp.route("/read", methods=["POST"])

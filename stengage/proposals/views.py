@@ -161,8 +161,21 @@ def proposal(proposal_id: int) -> str:
     thread = thread_for(proposal, viewer)
     wanted = request.args.get("reply", "")
     reply_to = thread.find(int(wanted)) if wanted.isdigit() and len(wanted) < 12 else None
+    # Replying shows the page of the comment replied to; a page number beyond the last shows the last.
+    page = request.args.get("comments", "")
+    thread.show_page(thread.page_of(reply_to.id) if reply_to else int(page) if page.isdigit() and len(page) < 7 else 1)
     comment_form = CommentForm(formdata=None) if can.can_comment(viewer, proposal) else None
     return _proposal_page(proposal, viewer, thread, comment_form, reply_to)
+
+
+@bp.route("/comments/<int:comment_id>")
+def comment_link(comment_id: int) -> Response:
+    """A comment's lasting address: the proposal's discussion at the page that shows it."""
+    comment, proposal = _comment_or_404(comment_id)
+    viewer = current_user if current_user.is_authenticated else None
+    page = thread_for(proposal, viewer).page_of(comment.id)
+    return redirect(url_for(".proposal", proposal_id=proposal.id, comments=page if page > 1 else None,
+                            _anchor=f"comment-{comment.id}"))
 
 
 def _proposal_page(proposal: Proposal, viewer: User | None, thread: Thread, comment_form: CommentForm | None,
@@ -301,18 +314,26 @@ def comment(proposal_id: int) -> Response | str:
         if refused is not None:
             show_refusal(form, refused)
         elif _is_htmx():
-            return _comments_fragment(proposal, CommentForm(formdata=None))
+            return _comments_fragment(proposal, CommentForm(formdata=None), shown=posted)
         else:
-            return redirect(url_for(".proposal", proposal_id=proposal.id, _anchor=f"comment-{posted.id}"))
+            return redirect(url_for(".comment_link", comment_id=posted.id))
     if _is_htmx():
         return _comments_fragment(proposal, form, reply_to=parent)
-    return _proposal_page(proposal, current_user, thread_for(proposal, current_user), form, parent)
+    thread = thread_for(proposal, current_user)
+    return _proposal_page(proposal, current_user, thread.show_page(thread.page_of(parent.id) if parent else 1),
+                          form, parent)
 
 
-def _comments_fragment(proposal: Proposal, form: CommentForm, reply_to: Comment | None = None) -> str:
+def _comments_fragment(proposal: Proposal, form: CommentForm, reply_to: Comment | None = None,
+                       shown: Comment | None = None) -> str:
+    """The discussion in place of the old, at the page of ``shown`` (the comment just posted) or of
+    the comment replied to."""
     db.session.refresh(proposal)
-    return render_template("proposals/_comments.html", proposal=proposal, thread=thread_for(proposal, current_user),
-                           comment_form=form, reply_to=reply_to)
+    thread = thread_for(proposal, current_user)
+    target = shown or reply_to
+    thread.show_page(thread.page_of(target.id) if target else 1)
+    return render_template("proposals/_comments.html", proposal=proposal, thread=thread, comment_form=form,
+                           reply_to=reply_to)
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
@@ -321,7 +342,7 @@ def edit_comment(comment_id: int) -> Response | str:
     comment, proposal = _comment_or_404(comment_id)
     if not can.can_edit_comment(current_user, comment):
         flash(gettext("Comments can be edited for 15 minutes after posting."), "error")
-        return redirect(url_for(".proposal", proposal_id=proposal.id, _anchor=f"comment-{comment.id}"))
+        return redirect(url_for(".comment_link", comment_id=comment.id))
     form = CommentForm(obj=comment)
     if request.method == "GET":
         form.alignment.data = comment.alignment.value
@@ -329,7 +350,7 @@ def edit_comment(comment_id: int) -> Response | str:
         refused = run_operation(
             lambda: ops.edit_comment(current_user, comment, form.body.data, Alignment(form.alignment.data)))[1]
         if refused is None:
-            return redirect(url_for(".proposal", proposal_id=proposal.id, _anchor=f"comment-{comment.id}"))
+            return redirect(url_for(".comment_link", comment_id=comment.id))
         show_refusal(form, refused)
     return render_template("proposals/comment_edit.html", comment=comment, proposal=proposal, form=form,
                            area=proposal.process.area, process=proposal.process)
@@ -357,7 +378,7 @@ def vote(comment_id: int) -> Response | str:
         may_vote = can.can_vote_on_comment(current_user, proposal) and current_user.id != comment.author_id
         return render_template("proposals/_votes.html", target=comment, mine=current or 0, may_vote=may_vote,
                                message=message)
-    return redirect(url_for(".proposal", proposal_id=proposal.id, _anchor=f"comment-{comment.id}"))
+    return redirect(url_for(".comment_link", comment_id=comment.id))
 
 
 # --- Images --------------------------------------------------------------------------------------

@@ -178,3 +178,44 @@ def test_vote_forms_show_the_readers_votes_and_answer_htmx_in_place(client):
                      headers={"HX-Request": "true"}).get_data(as_text=True)
     assert 'role="alert">You can&#39;t vote on your own comment.</span>' in refused
     assert _vote_buttons(refused, mine.id) == {"up": ("false", True), "down": ("false", True)}
+
+
+def test_long_discussions_come_in_pages_of_whole_conversations(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "COMMENTS_PER_PAGE", 3)
+    proposal = factories.proposal(factories.process())
+    first = factories.comment(proposal, body="First talk", alignment=factories.Alignment.IN_FAVOUR)
+    reply = factories.comment(proposal, parent=first, body="Reply in the first talk")
+    factories.comment(proposal, body="Second talk")
+    third = factories.comment(proposal, body="Third talk", alignment=factories.Alignment.AGAINST)
+    url = f"/proposals/{proposal.id}"
+
+    page = client.get(url).get_data(as_text=True)
+    assert all(text in page for text in ("First talk", "Reply in the first talk", "Second talk"))
+    assert "Third talk" not in page and "Comments page 1 of 2" in page
+    assert f'href="{url}?comments=2#comments"' in page
+    later = client.get(f"{url}?comments=2").get_data(as_text=True)
+    assert "Third talk" in later and "First talk" not in later and "Comments page 2 of 2" in later
+    assert f'href="{url}#comments"' in later  # back to the first page
+    assert "4 comments" in later and "1 comment (25 %)" in later  # count and summary cover every page
+
+    # Page numbers that are no page show the nearest one; nothing breaks.
+    for wanted, shown in (("0", "First talk"), ("abc", "First talk"), ("-1", "First talk"), ("7", "Third talk"),
+                          ("9" * 20, "First talk")):
+        answer = client.get(f"{url}?comments={wanted}")
+        assert answer.status_code == 200 and shown in answer.get_data(as_text=True), wanted
+
+    # A comment's own address leads to the page that shows it.
+    assert client.get(f"/comments/{third.id}").headers["Location"].endswith(f"{url}?comments=2#comment-{third.id}")
+    assert client.get(f"/comments/{reply.id}").headers["Location"].endswith(f"{url}#comment-{reply.id}")
+    assert client.get("/comments/99999999").status_code == 404
+
+    # Replying to a comment of the second page shows that page, with the form.
+    login_as(client, factories.resident())
+    replying = client.get(f"{url}?reply={third.id}").get_data(as_text=True)
+    assert "Third talk" in replying and "Reply to" in replying and "Comments page 2 of 2" in replying
+    answer = submit(client, f"{url}/comments", {"body": "Answering the third", "alignment": "neutral",
+                                                 "parent_id": str(third.id)}, page=f"{url}?reply={third.id}")
+    assert answer.headers["Location"].endswith("/comments/" + str(db.session.scalar(
+        select(Comment.id).where(Comment.body == "Answering the third"))))
+    landed = client.get(answer.headers["Location"], follow_redirects=True).get_data(as_text=True)
+    assert "Answering the third" in landed and "Comments page 2 of 2" in landed

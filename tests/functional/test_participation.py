@@ -67,7 +67,9 @@ def test_a_resident_publishes_with_a_place_and_a_photo_supports_and_discusses(ap
     listing = client.get("/notifications/").get_data(as_text=True)
     assert "Anna Author replied to your comment" in listing
     opened = client.get(f"/notifications/{notes[0].id}")
-    assert opened.headers["Location"].endswith(f"/proposals/{proposal.id}#comment-{notes[0].comment_id}")
+    assert opened.headers["Location"].endswith(f"/comments/{notes[0].comment_id}")
+    landing = client.get(opened.headers["Location"])
+    assert landing.headers["Location"].endswith(f"/proposals/{proposal.id}#comment-{notes[0].comment_id}")
     assert 'badge-count' not in client.get("/").get_data(as_text=True)
 
     # Everyone sees it in the list, on the map and in the area feed.
@@ -366,7 +368,7 @@ def test_notification_mail_choice_immediately_daily_or_never(app, client, outbox
     assert digest["To"] == readers[EmailNotifications.DAILY].email
     assert "News for all followers" not in outbox.text(digest) and proposal.title in outbox.text(digest)
     comment_id = db.session.scalar(select(Comment.id).where(Comment.body == "News for all followers"))
-    assert f"/proposals/{proposal.id}#comment-{comment_id}" in outbox.text(digest)  # straight to the comment
+    assert f"/comments/{comment_id}" in outbox.text(digest)  # straight to the comment
     assert "0 digests sent." in app.test_cli_runner().invoke(args=["send-digests"]).output
 
 

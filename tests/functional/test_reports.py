@@ -81,7 +81,7 @@ def test_quotes_resolve_to_their_comment(client):
     comment = db.session.get(Comment, quote["comment"])
     assert quote["text"] == comment.body and quote["proposal"] == comment.proposal_id
     page = client.get(f"/areas/vienna-simmering/reports/{report.slug}").get_data(as_text=True)
-    assert f"/proposals/{comment.proposal_id}#comment-{comment.id}" in page
+    assert f"/comments/{comment.id}" in page
 
 
 def test_published_versions_are_frozen_and_the_diff_shows_what_changed(client, outbox):
