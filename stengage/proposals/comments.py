@@ -61,7 +61,7 @@ class Thread:
     total: int
     per_page: int = 250
     page: int = 1
-    _starts: list[int] = field(default_factory=list)  # index in all_roots where each page starts
+    _starts: list[int] = field(default_factory=list, init=False, repr=False)  # where in all_roots each page starts
 
     def __post_init__(self) -> None:
         self._starts, size = [0], 0
@@ -138,7 +138,7 @@ _MY_VOTES = (select(CommentVote.comment_id, CommentVote.value).join(Comment, Com
              .where(CommentVote.user_id == bindparam("viewer_id"), Comment.proposal_id == bindparam("proposal_id")))
 
 
-def thread_for(proposal: Proposal, viewer: User | None, per_page: int | None = None) -> Thread:
+def thread_for(proposal: Proposal, viewer: User | None) -> Thread:
     comments = [CommentView(*row) for row in db.session.execute(_THREAD, {"proposal_id": proposal.id})]
     sees_hidden = viewer is not None and is_area_team(viewer, proposal.area_id)
     nodes: dict[int, Node] = {}
@@ -157,7 +157,7 @@ def thread_for(proposal: Proposal, viewer: User | None, per_page: int | None = N
     if viewer is not None and comments:
         my_votes.update(db.session.execute(_MY_VOTES, {"proposal_id": proposal.id, "viewer_id": viewer.id}).all())
     return Thread(all_roots=roots, summary=summary, my_votes=my_votes, total=len(visible),
-                  per_page=per_page or current_app.config["COMMENTS_PER_PAGE"])
+                  per_page=current_app.config["COMMENTS_PER_PAGE"])
 
 
 def _size(node: Node) -> int:

@@ -149,3 +149,24 @@ def test_a_title_of_one_long_word_wraps_instead_of_widening_the_pages(page, scen
             page.goto(path)
             overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
             assert overflow <= 0, (width, path, overflow)
+
+
+def test_a_long_discussion_pages_through_whole_conversations(page, scene, live_server, monkeypatch):
+    monkeypatch.setitem(live_server.app.config, "COMMENTS_PER_PAGE", 2)
+    with live_server.app.app_context():
+        proposal = factories.proposal(factories.process(title="Busy discussion"))
+        first = factories.comment(proposal, body="Opening thought")
+        factories.comment(proposal, parent=first, body="A reply to the opening")
+        last = factories.comment(proposal, body="A late thought")
+        url, last_id = f"/proposals/{proposal.id}", last.id
+        db.session.commit()
+        db.session.remove()
+    log_in(page, scene["anna"])  # she reads English; the area's own language is German
+    page.goto(url)
+    assert "Opening thought" in page.content() and "A late thought" not in page.content()
+    page.get_by_role("navigation", name="Pages of the discussion").get_by_role("link", name="Later comments").click()
+    expect(page.locator(f"#comment-{last_id}")).to_contain_text("A late thought")
+    assert "Comments page 2 of 2" in page.content() and "Opening thought" not in page.content()
+    assert_accessible(page, "discussion-page-2")
+    page.goto(f"/comments/{last_id}")  # a comment's own address finds its page
+    assert page.url.endswith(f"{url}?comments=2#comment-{last_id}")
