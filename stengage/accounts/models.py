@@ -1,4 +1,4 @@
-"""Users, their memberships in areas, and the letter codes that verify residency."""
+"""Users, their memberships in areas, the letter codes that verify residency, and account notices."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stengage.areas.models import Area
@@ -203,3 +203,31 @@ class LetterCode(Base):
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
 
     batch: Mapped[LetterCodeBatch] = relationship(back_populates="codes", lazy="joined")
+
+
+class NoticeKind(enum.StrEnum):
+    RESIDENCY_REQUEST = "residency_request"  # to the area's moderators: a resident asks to be verified
+    RESIDENCY_APPROVED = "residency_approved"
+    RESIDENCY_DECLINED = "residency_declined"
+
+
+class AccountNotice(Base):
+    """News about one's account or team duties: residency requests and their answers.
+
+    Shown in the notification centre beside the news of followed proposals; the mail about it goes
+    out when it is made, so it never waits for a digest.
+    """
+
+    __tablename__ = "account_notice"
+    __table_args__ = (Index("ix_account_notice_user_unread", "user_id", "read_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
+    kind: Mapped[NoticeKind] = mapped_column(enum_type(NoticeKind, "notice_kind"))
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), index=True)
+    about_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))  # who asked
+    created_at: Mapped[datetime] = mapped_column(default=utc_now)
+    read_at: Mapped[datetime | None]
+
+    area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
+    about: Mapped[User | None] = relationship(foreign_keys=[about_id], lazy="joined")

@@ -10,13 +10,14 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from stengage.accounts import emails
+from stengage.accounts import emails, notices
 from stengage.accounts.models import (
     METHOD_LEVEL,
     LetterCode,
     LetterCodeBatch,
     Membership,
     MembershipRole,
+    NoticeKind,
     User,
     VerificationMethod,
 )
@@ -152,9 +153,11 @@ def request_approval(user: User, area: Area, message: str) -> Membership:
     membership.approval_request_message = message.strip() or None
     db.session.flush()
     link = external_url("verification.residency_requests", area_slug=area.slug)
-    for reviewer in _reviewers(area):
+    reviewers = _reviewers(area)
+    for reviewer in reviewers:
         emails.queue_notice(reviewer, "residency_request", _l("A residency request in %(area)s", area=area.name),
                             area=area, resident=user, message=membership.approval_request_message, link=link)
+    notices.notify(reviewers, NoticeKind.RESIDENCY_REQUEST, area, about=user)
     return membership
 
 
@@ -177,6 +180,7 @@ def approve_residency(moderator: User, membership: Membership, note: str) -> Non
     emails.queue_notice(membership.user, "residency_approved", _l("You are a verified resident of %(area)s",
                                                                   area=area.name),
                         area=area, link=external_url("areas.area", area_slug=area.slug))
+    notices.notify([membership.user], NoticeKind.RESIDENCY_APPROVED, area)
     audit.record(db.session, actor_id=moderator.id, verb="residency.approve", target_type="user",
                  target_id=membership.user_id, target_label=membership.user.display_name,
                  area_id=membership.area_id, before=before,
@@ -192,6 +196,7 @@ def decline_residency(moderator: User, membership: Membership, note: str) -> Non
     emails.queue_notice(membership.user, "residency_declined", _l("Your residency request in %(area)s",
                                                                   area=area.name),
                         area=area, note=note.strip(), link=external_url("verification.verify", area_slug=area.slug))
+    notices.notify([membership.user], NoticeKind.RESIDENCY_DECLINED, area)
     audit.record(db.session, actor_id=moderator.id, verb="residency.decline", target_type="user",
                  target_id=membership.user_id, target_label=membership.user.display_name,
                  area_id=membership.area_id, reason=note)

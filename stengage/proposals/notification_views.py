@@ -1,4 +1,4 @@
-"""The notification centre: what happened on followed proposals, with an unread count."""
+"""The notification centre: what happened on followed proposals, and account notices, with an unread count."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
+from stengage.accounts import notices
 from stengage.db import writes_on_get
 from stengage.extensions import db
 from stengage.proposals import notifications
@@ -16,7 +17,7 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @bp.route("/")
 @login_required
 def index() -> str:
-    return render_template("notifications/index.html", items=notifications.recent(current_user))
+    return render_template("notifications/index.html", items=notifications.centre(current_user))
 
 
 @bp.route("/<int:notification_id>")
@@ -30,6 +31,17 @@ def open_one(notification_id: int) -> Response:
     if notification.comment_id:
         return redirect(url_for("proposals.comment_link", comment_id=notification.comment_id))
     return redirect(url_for("proposals.proposal", proposal_id=notification.proposal_id))
+
+
+@bp.route("/account/<int:notice_id>")
+@writes_on_get  # marks the notice read
+@login_required
+def open_notice(notice_id: int) -> Response:
+    notice = notices.mark_read(current_user, notice_id)
+    if notice is None:
+        abort(404)
+    db.session.commit()
+    return redirect(notices.destination(notice))
 
 
 @bp.route("/read", methods=["POST"])

@@ -10,7 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, func, select, update
 from sqlalchemy.orm import selectinload
 
-from stengage.accounts.models import EmailNotifications, User
+from stengage.accounts import notices
+from stengage.accounts.models import AccountNotice, EmailNotifications, User
 from stengage.core import mail
 from stengage.core.urls import external_url
 from stengage.db import utc_now
@@ -98,17 +99,26 @@ def _visible_for(user_id: int) -> Select[tuple[Notification]]:
 
 
 def unread_count(user: User) -> int:
+    """Unread news of followed proposals and account notices: one query (every page header shows it)."""
     stmt = _visible_for(user.id).where(Notification.read_at.is_(None))
-    return db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    news = select(func.count()).select_from(stmt.subquery()).scalar_subquery()
+    return db.session.scalar(select(news + notices.unread_count_of(user.id))) or 0
 
 
 def recent(user: User, limit: int = 50) -> list[Notification]:
     return list(db.session.scalars(_visible_for(user.id).order_by(Notification.id.desc()).limit(limit)))
 
 
+def centre(user: User, limit: int = 50) -> list[Notification | AccountNotice]:
+    """The notification centre: news of followed proposals and account notices, newest first."""
+    both: list[Notification | AccountNotice] = [*recent(user, limit), *notices.recent(user, limit)]
+    return sorted(both, key=lambda item: item.created_at, reverse=True)[:limit]
+
+
 def mark_all_read(user: User) -> int:
-    return db.session.execute(update(Notification).where(
+    marked = db.session.execute(update(Notification).where(
         Notification.user_id == user.id, Notification.read_at.is_(None)).values(read_at=utc_now())).rowcount
+    return marked + notices.mark_all_read(user)
 
 
 def mark_read(user: User, notification_id: int) -> Notification | None:

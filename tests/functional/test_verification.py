@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -233,3 +234,45 @@ def test_a_lyon_moderator_cannot_approve_a_vienna_request(client):
                       {"membership_id": str(membership.id), "note": "trust me"})
     assert response.status_code == 404
     assert not resident.is_verified_in(factories.area())
+
+
+def _notice_link(client) -> str:
+    listing = client.get("/notifications/").get_data(as_text=True)
+    return re.search(r'href="(/notifications/account/\d+)"', listing).group(1)
+
+
+def test_residency_requests_and_answers_reach_the_notification_centre(client):
+    resident, mod = factories.user(name="Resi Dent"), factories.moderator()
+    elsewhere = factories.moderator("lyon-confluence")
+    login_as(client, resident)
+    submit(client, "/areas/vienna-simmering/verify/request", {"ap-message": "Ask my neighbours"}, page=VERIFY)
+
+    login_as(client, elsewhere)
+    assert "badge-count" not in client.get("/").get_data(as_text=True)  # another area's moderator
+    login_as(client, mod)
+    assert re.search(r'Notifications <span class="badge badge-count">1', client.get("/").get_data(as_text=True))
+    assert "Resi Dent asks to be verified as a resident of Simmering." in client.get("/notifications/").get_data(
+        as_text=True)
+    request_link = _notice_link(client)
+    assert client.get(request_link).headers["Location"].endswith("/areas/vienna-simmering/residents")
+    assert "badge-count" not in client.get("/").get_data(as_text=True)  # opened: read
+    membership_id = str(resident.membership_in(factories.area()).id)
+    submit(client, "/areas/vienna-simmering/residents/decline", {"membership_id": membership_id, "note": "Unknown"},
+           page="/areas/vienna-simmering/residents")
+
+    login_as(client, resident)
+    listing = client.get("/notifications/").get_data(as_text=True)
+    assert "A moderator could not confirm from your request that you live in Simmering." in listing
+    declined_link = _notice_link(client)
+    assert client.get(declined_link).headers["Location"].endswith("/areas/vienna-simmering/verify")
+    assert client.get(request_link).status_code == 404  # the moderator's notice is not hers
+
+    submit(client, "/areas/vienna-simmering/verify/request", {"ap-message": "Again, with a letter"}, page=VERIFY)
+    login_as(client, mod)
+    submit(client, "/areas/vienna-simmering/residents/approve", {"membership_id": membership_id, "note": "Letter seen"},
+           page="/areas/vienna-simmering/residents")
+    login_as(client, resident)
+    assert re.search(r'Notifications <span class="badge badge-count">1', client.get("/").get_data(as_text=True))
+    assert "You are a verified resident of Simmering" in client.get("/notifications/").get_data(as_text=True)
+    submit(client, "/notifications/read", page="/notifications/")  # "mark all as read" covers notices too
+    assert "badge-count" not in client.get("/").get_data(as_text=True)

@@ -1,0 +1,60 @@
+"""Account notices: a residency request for the area's moderators, the answer for the resident.
+
+The notification centre (a higher room) lists them beside the news of followed proposals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import url_for
+from sqlalchemy import ScalarSelect, func, select, update
+
+from stengage.accounts.models import AccountNotice, NoticeKind, User
+from stengage.areas.models import Area
+from stengage.db import utc_now
+from stengage.extensions import db
+
+
+def notify(users: Iterable[User], kind: NoticeKind, area: Area, about: User | None = None) -> None:
+    now = utc_now()
+    rows = [{"user_id": user.id, "kind": kind, "area_id": area.id, "about_id": about.id if about else None,
+             "created_at": now} for user in users]
+    if rows:
+        db.session.execute(AccountNotice.__table__.insert(), rows)
+
+
+def unread_count_of(user_id: int) -> ScalarSelect[int]:
+    """To add to the unread news of proposals, in the same query."""
+    return (select(func.count(AccountNotice.id))
+            .where(AccountNotice.user_id == user_id, AccountNotice.read_at.is_(None)).scalar_subquery())
+
+
+def recent(user: User, limit: int = 50) -> list[AccountNotice]:
+    return list(db.session.scalars(select(AccountNotice).where(AccountNotice.user_id == user.id)
+                                   .order_by(AccountNotice.id.desc()).limit(limit)))
+
+
+def mark_all_read(user: User) -> int:
+    return db.session.execute(update(AccountNotice).where(
+        AccountNotice.user_id == user.id, AccountNotice.read_at.is_(None)).values(read_at=utc_now())).rowcount
+
+
+def mark_read(user: User, notice_id: int) -> AccountNotice | None:
+    notice = db.session.get(AccountNotice, notice_id)
+    if notice is None or notice.user_id != user.id:
+        return None
+    if notice.read_at is None:
+        notice.read_at = utc_now()
+    return notice
+
+
+def destination(notice: AccountNotice) -> str:
+    """Where the notice leads: the requests to review, the area now open to the resident, or the
+    other ways to verify after a refusal."""
+    slug = notice.area.slug
+    if notice.kind == NoticeKind.RESIDENCY_REQUEST:
+        return url_for("verification.residency_requests", area_slug=slug)
+    if notice.kind == NoticeKind.RESIDENCY_APPROVED:
+        return url_for("areas.area", area_slug=slug)
+    return url_for("verification.verify", area_slug=slug)
