@@ -58,6 +58,9 @@ def _load_config(app: Flask, config: str | dict[str, Any] | None) -> None:
             "long random secret, e.g. STENGAGE_SECRET_KEY=$(python -c 'import secrets; "
             "print(secrets.token_urlsafe(48))')"
         )
+    per_page = app.config.get("COMMENTS_PER_PAGE")
+    if not isinstance(per_page, int) or isinstance(per_page, bool) or per_page < 1:
+        raise ConfigError(f"STENGAGE_COMMENTS_PER_PAGE must be a whole number of at least 1, not {per_page!r}.")
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     url = app.config.get("DATABASE_URL") or f"sqlite:///{Path(app.instance_path) / 'stengage.db'}"
     app.config["SQLALCHEMY_DATABASE_URI"] = url

@@ -50,6 +50,14 @@ def test_a_page_cache_that_cannot_work_stops_start_up_with_a_clear_message(monke
         create_app("development")
 
 
+@pytest.mark.parametrize("value", ["0", "many", "2.5", "true"])
+def test_a_discussion_page_size_that_is_no_whole_number_stops_start_up(monkeypatch, tmp_path, value):
+    monkeypatch.setenv("STENGAGE_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("STENGAGE_COMMENTS_PER_PAGE", value)
+    with pytest.raises(ConfigError, match="STENGAGE_COMMENTS_PER_PAGE must be a whole number of at least 1"):
+        create_app("development")
+
+
 def test_without_redis_several_workers_get_no_page_cache_unless_asked(monkeypatch, tmp_path):
     monkeypatch.setenv("STENGAGE_INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("STENGAGE_REDIS_URL", raising=False)
