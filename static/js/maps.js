@@ -22,7 +22,7 @@
       .then(function (response) { return response.json(); })
       .then(function (data) {
         var map = baseMap(element, data.bounds);
-        var markers = [];
+        var markers = [], byId = {};
         data.proposals.forEach(function (point) {
           var link = document.createElement("a");
           link.href = point.url;
@@ -31,8 +31,16 @@
             .bindPopup(link)
             .addTo(map);
           markers.push(marker);
+          byId[point.id] = marker;
         });
-        if (markers.length) {
+        // "Show on the map" from a proposal page: that proposal's marker, opened, with the map in view.
+        var wanted = /^#proposal-(\d+)$/.exec(window.location.hash);
+        var chosen = wanted ? byId[wanted[1]] : null;
+        if (chosen) {
+          map.setView(chosen.getLatLng(), 16);
+          chosen.openPopup();
+          element.scrollIntoView();
+        } else if (markers.length) {
           map.fitBounds(L.featureGroup(markers).getBounds().pad(0.2), { maxZoom: 16 });
         }
       });

@@ -12,7 +12,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import gettext
+from flask_babel import get_locale, gettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
@@ -49,8 +49,9 @@ def register() -> Response | str:
     form = RegisterForm()
     if form.validate_on_submit():
         try:
+            # The language the visitor registered in stays theirs (the profile changes it).
             ops.register(form.email.data, form.display_name.data, form.password.data,
-                         locale=session.get("locale"))
+                         locale=session.get("locale") or str(get_locale()))
         except Refused as refused:
             db.session.rollback()
             show_refusal(form, refused)
@@ -120,6 +121,7 @@ def login() -> Response | str:
             if chosen_locale:
                 session["locale"] = chosen_locale
             login_user(user, remember=form.remember.data)
+            refresh()  # the greeting speaks the language of the pages that follow, now the user is known
             flash(gettext("Welcome back, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(form.next.data, url_for("areas.home")))
     return render_template("accounts/login.html", form=form)

@@ -333,7 +333,7 @@ def _comments_fragment(proposal: Proposal, form: CommentForm, reply_to: Comment 
     target = shown or reply_to
     thread.show_page(thread.page_of(target.id) if target else 1)
     return render_template("proposals/_comments.html", proposal=proposal, thread=thread, comment_form=form,
-                           reply_to=reply_to)
+                           reply_to=reply_to, follow_box_too=shown is not None)
 
 
 @bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])

@@ -36,6 +36,12 @@ def test_propose_with_place_and_photo_support_comment_and_reply(page, scene, tmp
     assert_accessible(page, "process")
     page.get_by_role("link", name="Make a proposal").click()
     assert_accessible(page, "propose")
+    # Sent empty: the summary takes the focus, and every field in error is outlined alike.
+    page.get_by_role("button", name="Publish proposal").click()
+    page.locator(".error-summary").wait_for()
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    borders = page.evaluate("['title', 'body'].map(id => getComputedStyle(document.getElementById(id)).borderColor)")
+    assert borders[0] == borders[1], borders
     fill_proposal(page, "Shade trees on Enkplatz", "Plant **plane trees** around the square.", "public_space")
     page.get_by_label("Address or place (optional)").fill("Enkplatz")
     # Clicking the map marks the place (tiles may not load offline; the map still takes clicks).
@@ -48,6 +54,7 @@ def test_propose_with_place_and_photo_support_comment_and_reply(page, scene, tmp
     page.get_by_role("button", name="Publish proposal").click()
     page.wait_for_url("**/proposals/*")
     assert page.locator("h1").inner_text() == "Shade trees on Enkplatz"
+    proposal_url = page.url
     assert page.get_by_role("img", name="The square today").is_visible()
     assert_accessible(page, "proposal")
 
@@ -96,10 +103,13 @@ def test_propose_with_place_and_photo_support_comment_and_reply(page, scene, tmp
     page.get_by_role("button", name="Sprache wechseln").click()
     assert page.locator("html").get_attribute("lang") == "en"
 
-    # The map and the area feed show it to everyone.
+    # The map and the area feed show it to everyone; "Show on the map" opens its marker.
     page.goto(scene["process"] + "/map")
     assert page.get_by_role("link", name="Shade trees on Enkplatz").count() >= 1
     assert_accessible(page, "map")
+    page.goto(proposal_url)
+    page.get_by_role("link", name="Show on the map").click()
+    expect(page.locator(".leaflet-popup")).to_contain_text("Shade trees on Enkplatz")
     page.goto("/areas/vienna-simmering/activity")
     assert "Shade trees on Enkplatz" in page.content()
 

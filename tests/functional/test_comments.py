@@ -219,3 +219,14 @@ def test_long_discussions_come_in_pages_of_whole_conversations(app, client, monk
         select(Comment.id).where(Comment.body == "Answering the third"))))
     landed = client.get(answer.headers["Location"], follow_redirects=True).get_data(as_text=True)
     assert "Answering the third" in landed and "Comments page 2 of 2" in landed
+
+
+def test_a_comment_posted_in_place_turns_the_follow_box_to_following(client):
+    proposal = factories.proposal(factories.process())
+    login_as(client, factories.resident())
+    url = f"/proposals/{proposal.id}"
+    assert ">Follow</button>" in client.get(url).get_data(as_text=True)
+    fragment = submit(client, f"{url}/comments", {"body": "Count me in", "alignment": "in_favour"}, page=url,
+                      headers={"HX-Request": "true"}).get_data(as_text=True)
+    box = re.search(rf'<form id="follow-{proposal.id}"[^>]*>.*?</form>', fragment, re.S)
+    assert box and 'hx-swap-oob="true"' in box.group(0) and "Stop following" in box.group(0)

@@ -4,7 +4,9 @@ import re
 
 import pytest
 from flask_babel import force_locale, gettext
+from sqlalchemy import select
 
+from stengage.accounts.models import User
 from stengage.extensions import db
 from tests import factories
 from tests.conftest import login_as, submit
@@ -188,3 +190,19 @@ def test_pages_of_no_area_speak_the_language_of_the_residents_home_area(visitor)
     login_as(visitor, factories.user(locale=None))  # a resident of nowhere yet: the browser decides
     db.session.commit()
     assert '<html lang="en">' in visitor.get("/account/profile", headers=english_browser).get_data(as_text=True)
+
+
+def test_the_language_of_the_registration_page_stays_the_new_users(visitor):
+    submit(visitor, "/account/register", {"email": "nadia@example.org", "display_name": "Nadia",
+                                          "password": factories.PASSWORD},
+           page="/account/register", headers={"Accept-Language": "fr"})
+    assert db.session.scalar(select(User.locale).where(User.email == "nadia@example.org")) == "fr"
+
+
+def test_the_login_greeting_speaks_the_language_of_the_pages_after_it(visitor):
+    factories.resident(email="resi@example.org", name="Resi", locale=None)  # Simmering speaks German
+    db.session.commit()
+    answer = submit(visitor, "/account/login", {"email": "resi@example.org", "password": factories.PASSWORD},
+                    page="/account/login", headers={"Accept-Language": "en"}, follow_redirects=True)
+    page = answer.get_data(as_text=True)
+    assert _lang(page) == "de" and "Willkommen zurück, Resi." in page

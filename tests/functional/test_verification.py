@@ -254,8 +254,10 @@ def test_residency_requests_and_answers_reach_the_notification_centre(client):
     assert "Resi Dent asks to be verified as a resident of Simmering." in client.get("/notifications/").get_data(
         as_text=True)
     request_link = _notice_link(client)
+    assert "Mark all as read" in client.get("/notifications/").get_data(as_text=True)
     assert client.get(request_link).headers["Location"].endswith("/areas/vienna-simmering/residents")
     assert "badge-count" not in client.get("/").get_data(as_text=True)  # opened: read
+    assert "Mark all as read" not in client.get("/notifications/").get_data(as_text=True)  # nothing left to mark
     membership_id = str(resident.membership_in(factories.area()).id)
     submit(client, "/areas/vienna-simmering/residents/decline", {"membership_id": membership_id, "note": "Unknown"},
            page="/areas/vienna-simmering/residents")
