@@ -109,14 +109,9 @@ def propose(area_slug: str, process_slug: str) -> Response | str:
     if form.validate_on_submit() and _place_allowed(process, form):
         similar = queries.similar_titles(process, form.title.data)
         if similar and form.check_similar.data == "1":
-            # Show possible duplicates once before publishing; the second send publishes. Photos sent
-            # with the first are kept, so the resident does not have to choose them again.
+            # Show possible duplicates once before publishing; the second send publishes.
             form.check_similar.data = "0"
-            try:
-                uploads = store_uploads(_uploads(form), form.image_alt.data or "")
-                form.pending_images.data = keep_pending([*read_pending(form.pending_images.data), *uploads])
-            except Refused as refused:
-                show_refusal(form, refused)
+            _keep_photos(form)
         else:
             stored = []
             try:
@@ -132,8 +127,20 @@ def propose(area_slug: str, process_slug: str) -> Response | str:
                 db.session.commit()
                 flash(gettext("Your proposal is published."), "success")
                 return redirect(url_for(".proposal", proposal_id=proposal.id))
+    elif form.is_submitted() and not (form.spam_errors or form.csrf_token.errors or form.images.errors):
+        _keep_photos(form)  # the form comes back to be corrected: its photos stay chosen
     return render_template("proposals/form.html", process=process, area=process.area, form=form,
                            similar=similar, proposal=None, as_city=as_city)
+
+
+def _keep_photos(form: ProposalForm) -> None:
+    """Photos sent with a form that comes back (to correct it, or to look at similar proposals) are
+    stored and carried in the form, so the resident does not have to choose them again."""
+    try:
+        uploads = store_uploads(_uploads(form), form.image_alt.data or "")
+        form.pending_images.data = keep_pending([*read_pending(form.pending_images.data), *uploads])
+    except Refused as refused:
+        show_refusal(form, refused)
 
 
 def _place_allowed(process: Process, form: ProposalForm) -> bool:

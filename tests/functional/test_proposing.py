@@ -100,3 +100,18 @@ def test_more_than_three_images_are_refused(client):
     photos = [(io.BytesIO(jpeg_with_gps(64, 48)), f"p{i}.jpg") for i in range(4)]
     response = _propose(client, process, images=photos)
     assert "at most 3 images" in response.get_data(as_text=True)
+
+
+def test_photos_sent_with_a_form_that_comes_back_stay_chosen(client):
+    process = factories.process()
+    login_as(client, factories.resident())
+    page = _propose(client, process, title="", images=(io.BytesIO(jpeg_with_gps()), "street.jpg"),
+                    image_alt="The street today").get_data(as_text=True)
+    assert "This field is required." in page and "Your photos are kept; add more or publish." in page
+    pending = re.search(r'name="pending_images" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="pending_images" value="([^"]+)"', page)
+    assert pending, "the kept photos travel with the form"
+    published = _propose(client, process, title="Benches by the school", pending_images=pending.group(1))
+    assert published.status_code == 302
+    proposal = db.session.scalar(select(Proposal).where(Proposal.title == "Benches by the school"))
+    assert [image.alt_text for image in proposal.images] == ["The street today"]
