@@ -119,21 +119,31 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["shortdatetime"] = short_datetime
     app.jinja_env.filters["count"] = short_number
     app.jinja_env.filters["stringify"] = lambda labels: {key: str(label) for key, label in labels.items()}
-    app.jinja_env.globals.update(
-        vote_labels={"up": _l("Helpful"), "down": _l("Not helpful")},
-        category_labels=CATEGORY_LABELS, status_labels=STATUS_LABELS, alignment_labels=ALIGNMENT_LABELS,
-        feature_labels=feature_labels, can=can, flag_reason_labels=FLAG_REASON_LABELS, vote_form=vote_form,
-    )
+    label_sets = {
+        "vote_labels": {"up": _l("Helpful"), "down": _l("Not helpful")},
+        "category_labels": CATEGORY_LABELS, "status_labels": STATUS_LABELS, "alignment_labels": ALIGNMENT_LABELS,
+        "feature_labels": feature_labels, "flag_reason_labels": FLAG_REASON_LABELS,
+    }
+    app.jinja_env.globals.update(label_sets, can=can, vote_form=vote_form)
+
+    @functools.lru_cache(maxsize=32)
+    def labels_in(translations: NullTranslations) -> dict[str, dict[Any, str]]:
+        """The label sets translated once per catalogue: a list page shows a category and a status
+        on every card, each a catalogue look-up through a lazy string otherwise. Called while
+        ``translations`` is the render's catalogue, which str() of a lazy label reads."""
+        return {name: {key: str(label) for key, label in labels.items()} for name, labels in label_sets.items()}
 
     languages = [(code, LANGUAGE_NAMES.get(code, code)) for code in app.config["LANGUAGES"]]
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
         locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
+        translations = get_translations()
         return {
             # Resolved from the context before the environment's: the catalogue of this render
             # (force_locale included), looked up once.
-            **_gettext_pair(get_translations()),
+            **_gettext_pair(translations),
+            **labels_in(translations),
             "current_locale": locale,
             "html_lang": locale.replace("_", "-"),
             "language_names": LANGUAGE_NAMES,
