@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Row, Select, Subquery, func, select
 
 from stengage.extensions import db
 
@@ -53,12 +53,17 @@ def paginate_ids(
     order_by: list[Any],
     page: int,
     per_page: int,
-    load: Callable[[Select[Any]], Select[Any]] = lambda stmt: stmt,
-) -> Page[Any]:
-    """A page of ``model`` rows matching ``conditions`` in ``order_by`` order."""
+    rows: Callable[[Subquery], Select[Any]],
+    make: Callable[[Row[Any]], T],
+) -> Page[T]:
+    """A page of ``model`` rows matching ``conditions`` in ``order_by`` order.
+
+    ``rows`` selects what each item needs, joined to the page's ids (``chosen.c.id``); ``make``
+    turns a row into an item.
+    """
     total = db.session.scalar(select(func.count()).select_from(model).where(*conditions)) or 0
     page = max(1, min(page, max(1, math.ceil(total / per_page))))
     chosen = (select(model.id).where(*conditions).order_by(*order_by)
               .limit(per_page).offset((page - 1) * per_page).subquery())
-    rows = db.session.scalars(load(select(model).join(chosen, model.id == chosen.c.id)).order_by(*order_by))
-    return Page(items=list(rows.unique()), page=page, per_page=per_page, total=total)
+    items = [make(row) for row in db.session.execute(rows(chosen).order_by(*order_by))]
+    return Page(items=items, page=page, per_page=per_page, total=total)

@@ -15,7 +15,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stengage.accounts.models import User
 from stengage.areas.models import Area, Process
@@ -124,9 +124,6 @@ class Proposal(Base):
         back_populates="proposal", order_by="ProposalImage.position", cascade="all, delete-orphan",
         lazy="selectin",
     )
-
-    # Filled in by the list's query alone: the first photo's thumbnail, without loading the photos.
-    card_thumbnail: Mapped[str | None] = query_expression()
 
     @property
     def is_qualified(self) -> bool:
