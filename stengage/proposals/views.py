@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -321,7 +321,10 @@ def comment(proposal_id: int) -> Response | str:
         if refused is not None:
             show_refusal(form, refused)
         elif _is_htmx():
-            return _comments_fragment(proposal, CommentForm(formdata=None), shown=posted)
+            answer = make_response(_comments_fragment(proposal, CommentForm(formdata=None), shown=posted))
+            # The address bar leaves "?reply=..." for the new comment's own address: a reload shows it.
+            answer.headers["HX-Replace-Url"] = url_for(".comment_link", comment_id=posted.id)
+            return answer
         else:
             return redirect(url_for(".comment_link", comment_id=posted.id))
     if _is_htmx():

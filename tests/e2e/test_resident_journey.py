@@ -45,13 +45,13 @@ def test_register_confirm_log_in_and_verify_by_postcode(page, live_server):
     page.get_by_role("button", name="Log in").click()
     assert "Welcome back, Berta Browser" in page.locator(".flash").inner_text()
 
-    # Vienna's pages speak German until the resident chooses a language.
+    # She registered in English: Vienna's pages keep her language (a visitor without one gets German).
     page.get_by_role("link", name="Simmering").click()
-    assert page.locator("html").get_attribute("lang") == "de"
+    assert page.locator("html").get_attribute("lang") == "en"
     assert_accessible(page, "area-vienna")
     page.locator("a[href$='/areas/vienna-simmering/verify']").click()
     assert_accessible(page, "verify")
-    postcode = page.get_by_role("textbox", name="Ihre Postleitzahl")
+    postcode = page.get_by_role("textbox", name="Your postcode")
     postcode.fill("1120")
     page.locator("form[action$='/verify/postcode'] button").click()
     assert "1120" in page.locator("#pc-postcode-error").inner_text()

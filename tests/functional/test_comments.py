@@ -230,3 +230,15 @@ def test_a_comment_posted_in_place_turns_the_follow_box_to_following(client):
                       headers={"HX-Request": "true"}).get_data(as_text=True)
     box = re.search(rf'<form id="follow-{proposal.id}"[^>]*>.*?</form>', fragment, re.S)
     assert box and 'hx-swap-oob="true"' in box.group(0) and "Stop following" in box.group(0)
+
+
+def test_a_reply_posted_in_place_leaves_the_reply_address_for_its_own(client):
+    proposal = factories.proposal(factories.process())
+    first = factories.comment(proposal)
+    login_as(client, factories.resident())
+    page = f"/proposals/{proposal.id}?reply={first.id}"
+    answer = submit(client, f"/proposals/{proposal.id}/comments",
+                    {"body": "Agreed", "alignment": "neutral", "parent_id": str(first.id)}, page=page,
+                    headers={"HX-Request": "true"})
+    posted = db.session.scalar(select(Comment.id).where(Comment.body == "Agreed"))
+    assert answer.status_code == 200 and answer.headers["HX-Replace-Url"] == f"/comments/{posted}"
