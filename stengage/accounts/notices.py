@@ -6,6 +6,8 @@ The notification centre (a higher room) lists them beside the news of followed p
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
+from typing import Protocol, TypeVar
 
 from flask import url_for
 from sqlalchemy import ScalarSelect, func, select, update
@@ -40,13 +42,26 @@ def mark_all_read(user: User) -> int:
         AccountNotice.user_id == user.id, AccountNotice.read_at.is_(None)).values(read_at=utc_now())).rowcount
 
 
-def mark_read(user: User, notice_id: int) -> AccountNotice | None:
-    notice = db.session.get(AccountNotice, notice_id)
-    if notice is None or notice.user_id != user.id:
+R = TypeVar("R", bound="Readable")
+
+
+class Readable(Protocol):
+    user_id: int
+    read_at: datetime | None
+
+
+def mark_own_read(model: type[R], user: User, item_id: int) -> R | None:
+    """The user's own notice or notification of that id, now read; None for anyone else's."""
+    item = db.session.get(model, item_id)
+    if item is None or item.user_id != user.id:
         return None
-    if notice.read_at is None:
-        notice.read_at = utc_now()
-    return notice
+    if item.read_at is None:
+        item.read_at = utc_now()
+    return item
+
+
+def mark_read(user: User, notice_id: int) -> AccountNotice | None:
+    return mark_own_read(AccountNotice, user, notice_id)
 
 
 def destination(notice: AccountNotice) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
@@ -10,6 +12,8 @@ from stengage.accounts import notices
 from stengage.db import writes_on_get
 from stengage.extensions import db
 from stengage.proposals import notifications
+
+T = TypeVar("T")
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -24,10 +28,7 @@ def index() -> str:
 @writes_on_get  # marks the notification read
 @login_required
 def open_one(notification_id: int) -> Response:
-    notification = notifications.mark_read(current_user, notification_id)
-    if notification is None:
-        abort(404)
-    db.session.commit()
+    notification = _read_or_404(notifications.mark_read(current_user, notification_id))
     if notification.comment_id:
         return redirect(url_for("proposals.comment_link", comment_id=notification.comment_id))
     return redirect(url_for("proposals.proposal", proposal_id=notification.proposal_id))
@@ -37,11 +38,15 @@ def open_one(notification_id: int) -> Response:
 @writes_on_get  # marks the notice read
 @login_required
 def open_notice(notice_id: int) -> Response:
-    notice = notices.mark_read(current_user, notice_id)
-    if notice is None:
+    return redirect(notices.destination(_read_or_404(notices.mark_read(current_user, notice_id))))
+
+
+def _read_or_404(item: T | None) -> T:
+    """Opening an item of the centre marks it read; someone else's, or none, is a 404."""
+    if item is None:
         abort(404)
     db.session.commit()
-    return redirect(notices.destination(notice))
+    return item
 
 
 @bp.route("/read", methods=["POST"])

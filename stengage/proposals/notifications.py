@@ -122,12 +122,7 @@ def mark_all_read(user: User) -> int:
 
 
 def mark_read(user: User, notification_id: int) -> Notification | None:
-    notification = db.session.get(Notification, notification_id)
-    if notification is None or notification.user_id != user.id:
-        return None
-    if notification.read_at is None:
-        notification.read_at = utc_now()
-    return notification
+    return notices.mark_own_read(Notification, user, notification_id)
 
 
 # --- Daily digest --------------------------------------------------------------------------------
