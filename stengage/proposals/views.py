@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from flask import Blueprint, abort, current_app, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -33,17 +33,17 @@ from stengage.proposals import queries, supports
 from stengage.proposals.comments import CommentView, Thread, thread_for
 from stengage.proposals.forms import CommentForm, ProposalForm
 from stengage.proposals.images import discard, keep_pending, read_pending, store_uploads
-from stengage.proposals.models import Alignment, Category, Comment, Origin, Proposal, ProposalImage
+from stengage.proposals.models import Category, Comment, Origin, Proposal, ProposalImage
 
 bp = Blueprint("proposals", __name__)
 T = TypeVar("T")
 
 
-def _is_htmx() -> bool:
+def is_htmx() -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _user_key() -> str:
+def user_key() -> str:
     return f"user:{current_user.get_id()}" if current_user.is_authenticated else request.remote_addr or "?"
 
 
@@ -86,7 +86,7 @@ def _ip_key() -> str:
 
 def posting_limits(view: Callable[..., T]) -> Callable[..., T]:
     """Per-person and per-address limits on posting proposals and comments (configurable)."""
-    view = limiter.limit(lambda: current_app.config["RATELIMIT_POSTING_USER"], key_func=_user_key,
+    view = limiter.limit(lambda: current_app.config["RATELIMIT_POSTING_USER"], key_func=user_key,
                          methods=["POST"])(view)
     return limiter.limit(lambda: current_app.config["RATELIMIT_POSTING_IP"], key_func=_ip_key,
                          methods=["POST"])(view)
@@ -172,20 +172,10 @@ def proposal(proposal_id: int) -> str:
     page = request.args.get("comments", "")
     thread.show_page(thread.page_of(reply_to.id) if reply_to else int(page) if page.isdigit() and len(page) < 7 else 1)
     comment_form = CommentForm(formdata=None) if can.can_comment(viewer, proposal) else None
-    return _proposal_page(proposal, viewer, thread, comment_form, reply_to)
+    return proposal_page(proposal, viewer, thread, comment_form, reply_to)
 
 
-@bp.route("/comments/<int:comment_id>")
-def comment_link(comment_id: int) -> Response:
-    """A comment's lasting address: the proposal's discussion at the page that shows it."""
-    comment, proposal = _comment_or_404(comment_id)
-    viewer = current_user if current_user.is_authenticated else None
-    page = thread_for(proposal, viewer).page_of(comment.id)
-    return redirect(url_for(".proposal", proposal_id=proposal.id, comments=page if page > 1 else None,
-                            _anchor=f"comment-{comment.id}"))
-
-
-def _proposal_page(proposal: Proposal, viewer: User | None, thread: Thread, comment_form: CommentForm | None,
+def proposal_page(proposal: Proposal, viewer: User | None, thread: Thread, comment_form: CommentForm | None,
                    reply_to: CommentView | Comment | None) -> str:
     supported, following = supports.supports_and_follows(viewer, proposal)
     return render_template(
@@ -225,13 +215,13 @@ def edit(proposal_id: int) -> Response | str:
                            form=form, similar=[], proposal=proposal, as_city=proposal.origin == Origin.CITY)
 
 
-def _run(action: Callable[[], T]) -> tuple[T | None, str | None]:
+def run_in_place(action: Callable[[], T]) -> tuple[T | None, str | None]:
     """Run one operation and commit it; a refusal rolls back and its message is returned
     (and flashed, unless htmx shows it in place)."""
     result, refused = run_operation(action)
     if refused is None:
         return result, None
-    if not _is_htmx():
+    if not is_htmx():
         flash(refused.message, "error")
     return None, refused.message
 
@@ -254,12 +244,12 @@ def _support_fragment(proposal: Proposal, supported: bool, message: str | None =
 @bp.route("/proposals/<int:proposal_id>/support", methods=["POST"])
 @autocommit_until_needed  # support and withdraw are one statement each, except with a limit
 @login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_SUPPORT"], key_func=_user_key)
+@limiter.limit(lambda: current_app.config["RATELIMIT_SUPPORT"], key_func=user_key)
 def support(proposal_id: int) -> Response | str:
     proposal = get_proposal_or_404(proposal_id, for_action=True)
     change = supports.withdraw_support if request.form.get("action") == "withdraw" else supports.support
-    done, message = _run(lambda: change(current_user, proposal))
-    if not _is_htmx():
+    done, message = run_in_place(lambda: change(current_user, proposal))
+    if not is_htmx():
         if done is False:  # a second click, another tab: nothing changed, and the page says why
             flash(gettext("You support this proposal already.") if change is supports.support
                   else gettext("You do not support this proposal."), "info")
@@ -287,108 +277,10 @@ def follow(proposal_id: int) -> Response | str:
     elif can.can_follow(current_user, proposal):
         ops.follow(current_user, proposal)
     db.session.commit()
-    if _is_htmx():
+    if is_htmx():
         return render_template("proposals/_follow.html", proposal=proposal,
                                following=ops.is_following(current_user, proposal))
     return redirect(url_for(".proposal", proposal_id=proposal.id))
-
-
-# --- Comments ------------------------------------------------------------------------------------
-
-
-def _comment_or_404(comment_id: int) -> tuple[Comment, Proposal]:
-    comment = db.get_or_404(Comment, comment_id)
-    return comment, get_proposal_or_404(comment.proposal_id)
-
-
-@bp.route("/proposals/<int:proposal_id>/comments", methods=["POST"])
-@login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_COMMENT"], key_func=_user_key)
-@posting_limits
-def comment(proposal_id: int) -> Response | str:
-    proposal = get_proposal_or_404(proposal_id)
-    form = CommentForm()
-    parent = None
-    if form.parent_id.data:
-        if not form.parent_id.data.isdigit():
-            abort(404)
-        parent = db.session.get(Comment, int(form.parent_id.data))
-        if parent is None or parent.proposal_id != proposal.id:
-            abort(404)
-    if form.validate_on_submit():
-        posted, refused = run_operation(lambda: ops.add_comment(
-            current_user, proposal, form.body.data, Alignment(form.alignment.data), parent, language=author_language()))
-        if refused is not None:
-            show_refusal(form, refused)
-        elif _is_htmx():
-            answer = make_response(_comments_fragment(proposal, CommentForm(formdata=None), shown=posted))
-            # The address bar leaves "?reply=..." for the new comment's own address: a reload shows it.
-            answer.headers["HX-Replace-Url"] = url_for(".comment_link", comment_id=posted.id)
-            return answer
-        else:
-            return redirect(url_for(".comment_link", comment_id=posted.id))
-    if _is_htmx():
-        return _comments_fragment(proposal, form, reply_to=parent)
-    thread = thread_for(proposal, current_user)
-    return _proposal_page(proposal, current_user, thread.show_page(thread.page_of(parent.id) if parent else 1),
-                          form, parent)
-
-
-def _comments_fragment(proposal: Proposal, form: CommentForm, reply_to: Comment | None = None,
-                       shown: Comment | None = None) -> str:
-    """The discussion in place of the old, at the page of ``shown`` (the comment just posted) or of
-    the comment replied to."""
-    db.session.refresh(proposal)
-    thread = thread_for(proposal, current_user)
-    target = shown or reply_to
-    thread.show_page(thread.page_of(target.id) if target else 1)
-    return render_template("proposals/_comments.html", proposal=proposal, thread=thread, comment_form=form,
-                           reply_to=reply_to, follow_box_too=shown is not None)
-
-
-@bp.route("/comments/<int:comment_id>/edit", methods=["GET", "POST"])
-@login_required
-def edit_comment(comment_id: int) -> Response | str:
-    comment, proposal = _comment_or_404(comment_id)
-    if not can.can_edit_comment(current_user, comment):
-        flash(gettext("Comments can be edited for 15 minutes after posting."), "error")
-        return redirect(url_for(".comment_link", comment_id=comment.id))
-    form = CommentForm(obj=comment)
-    if request.method == "GET":
-        form.alignment.data = comment.alignment.value
-    if form.validate_on_submit():
-        refused = run_operation(
-            lambda: ops.edit_comment(current_user, comment, form.body.data, Alignment(form.alignment.data)))[1]
-        if refused is None:
-            return redirect(url_for(".comment_link", comment_id=comment.id))
-        show_refusal(form, refused)
-    return render_template("proposals/comment_edit.html", comment=comment, proposal=proposal, form=form,
-                           area=proposal.process.area, process=proposal.process)
-
-
-@bp.route("/comments/<int:comment_id>/delete", methods=["POST"])
-@login_required
-def delete_comment(comment_id: int) -> Response:
-    comment, proposal = _comment_or_404(comment_id)
-    run_and_report(lambda: ops.delete_comment(current_user, comment, proposal), gettext("Your comment is deleted."))
-    return redirect(url_for(".proposal", proposal_id=proposal.id))
-
-
-@bp.route("/comments/<int:comment_id>/vote", methods=["POST"])
-@login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_SUPPORT"], key_func=_user_key)
-def vote(comment_id: int) -> Response | str:
-    comment, proposal = _comment_or_404(comment_id)
-    value = {"up": 1, "down": -1}.get(request.form.get("value", ""))
-    if value is None:
-        abort(400)
-    current, message = _run(lambda: ops.vote_on_comment(current_user, comment, proposal, value))
-    if _is_htmx():
-        db.session.refresh(comment)
-        may_vote = can.can_vote_on_comment(current_user, proposal) and current_user.id != comment.author_id
-        return render_template("proposals/_votes.html", target=comment, mine=current or 0, may_vote=may_vote,
-                               message=message)
-    return redirect(url_for(".comment_link", comment_id=comment.id))
 
 
 # --- Images --------------------------------------------------------------------------------------
@@ -413,3 +305,7 @@ def upload(name: str) -> Response:
     # Private and short: an image must vanish soon after moderators hide its proposal.
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
+
+
+# The discussion's routes live in their own module, on this blueprint.
+from stengage.proposals import comment_views  # noqa: E402, F401
