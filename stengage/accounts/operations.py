@@ -113,8 +113,14 @@ def authenticate(email: str, password: str) -> User | None:
         return None
     if user.blocked_at is not None:
         return None
-    user.last_login_at = utc_now()
     return user
+
+
+def record_login(user: User) -> bool:
+    """Note the time of this login; True when it is the account's first."""
+    first = user.last_login_at is None
+    user.last_login_at = utc_now()
+    return first
 
 
 def end_all_sessions(user: User) -> None:

@@ -115,6 +115,7 @@ def login() -> Response | str:
             db.session.rollback()
             flash(gettext("The email address or the password is not correct."), "error")
         else:
+            first_login = ops.record_login(user)
             db.session.commit()
             chosen_locale = session.get("locale")
             session.clear()  # a fresh session on every login: no fixation
@@ -122,7 +123,8 @@ def login() -> Response | str:
                 session["locale"] = chosen_locale
             login_user(user, remember=form.remember.data)
             refresh()  # the greeting speaks the language of the pages that follow, now the user is known
-            flash(gettext("Welcome back, %(name)s.", name=user.display_name), "success")
+            flash(gettext("Welcome, %(name)s.", name=user.display_name) if first_login
+                  else gettext("Welcome back, %(name)s.", name=user.display_name), "success")
             return redirect(safe_next(form.next.data, url_for("areas.home")))
     return render_template("accounts/login.html", form=form)
 

@@ -43,7 +43,7 @@ def test_register_confirm_log_in_and_verify_by_postcode(page, live_server):
     page.get_by_label("Email address").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    assert "Welcome back, Berta Browser" in page.locator(".flash").inner_text()
+    assert "Welcome, Berta Browser." in page.locator(".flash").inner_text()  # her first login
 
     # She registered in English: Vienna's pages keep her language (a visitor without one gets German).
     page.get_by_role("link", name="Simmering").click()

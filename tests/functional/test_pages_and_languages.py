@@ -205,4 +205,14 @@ def test_the_login_greeting_speaks_the_language_of_the_pages_after_it(visitor):
     answer = submit(visitor, "/account/login", {"email": "resi@example.org", "password": factories.PASSWORD},
                     page="/account/login", headers={"Accept-Language": "en"}, follow_redirects=True)
     page = answer.get_data(as_text=True)
-    assert _lang(page) == "de" and "Willkommen zurück, Resi." in page
+    assert _lang(page) == "de" and "Willkommen, Resi." in page
+
+
+def test_the_first_login_is_welcomed_and_the_next_ones_welcomed_back(visitor):
+    factories.user(email="new@example.org", name="Nadia", locale="en", last_login_at=None)
+    db.session.commit()
+    for greeting in ("Welcome, Nadia.", "Welcome back, Nadia."):
+        page = submit(visitor, "/account/login", {"email": "new@example.org", "password": factories.PASSWORD},
+                      page="/account/login", follow_redirects=True).get_data(as_text=True)
+        assert greeting in page
+        submit(visitor, "/account/logout", page="/account/profile")
