@@ -118,7 +118,6 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = lambda text: Markup(rendered(text or ""))  # noqa: S704 - nh3-cleaned
     app.jinja_env.filters["shortdatetime"] = short_datetime
     app.jinja_env.filters["count"] = short_number
-    app.jinja_env.filters["stringify"] = lambda labels: {key: str(label) for key, label in labels.items()}
     label_sets = {
         "vote_labels": {"up": _l("Helpful"), "down": _l("Not helpful")},
         "category_labels": CATEGORY_LABELS, "status_labels": STATUS_LABELS, "alignment_labels": ALIGNMENT_LABELS,

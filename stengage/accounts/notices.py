@@ -12,13 +12,25 @@ from typing import Protocol, TypeVar
 from flask import url_for
 from sqlalchemy import ScalarSelect, func, select, update
 
+from stengage.accounts import emails
 from stengage.accounts.models import AccountNotice, NoticeKind, User
 from stengage.areas.models import Area
+from stengage.core.urls import external_url
 from stengage.db import utc_now
 from stengage.extensions import db
 
 
-def notify(users: Iterable[User], kind: NoticeKind, area: Area, about: User | None = None) -> None:
+def tell(users: Iterable[User], kind: NoticeKind, area: Area, subject: object, about: User | None = None,
+         **details: object) -> None:
+    """Mail each user at once (template named after the kind) and leave the notice in their centre."""
+    users = list(users)
+    link = external_url(_DESTINATIONS[kind], area_slug=area.slug)
+    for user in users:
+        emails.queue_notice(user, kind.value, subject, area=area, link=link, **details)
+    _notify(users, kind, area, about)
+
+
+def _notify(users: list[User], kind: NoticeKind, area: Area, about: User | None) -> None:
     now = utc_now()
     rows = [{"user_id": user.id, "kind": kind, "area_id": area.id, "about_id": about.id if about else None,
              "created_at": now} for user in users]
@@ -64,12 +76,14 @@ def mark_read(user: User, notice_id: int) -> AccountNotice | None:
     return mark_own_read(AccountNotice, user, notice_id)
 
 
+# Where each notice leads: the requests to review, the area now open to the resident, or the other
+# ways to verify after a refusal. The mail and the notification centre link to the same page.
+_DESTINATIONS = {
+    NoticeKind.RESIDENCY_REQUEST: "verification.residency_requests",
+    NoticeKind.RESIDENCY_APPROVED: "areas.area",
+    NoticeKind.RESIDENCY_DECLINED: "verification.verify",
+}
+
+
 def destination(notice: AccountNotice) -> str:
-    """Where the notice leads: the requests to review, the area now open to the resident, or the
-    other ways to verify after a refusal."""
-    slug = notice.area.slug
-    if notice.kind == NoticeKind.RESIDENCY_REQUEST:
-        return url_for("verification.residency_requests", area_slug=slug)
-    if notice.kind == NoticeKind.RESIDENCY_APPROVED:
-        return url_for("areas.area", area_slug=slug)
-    return url_for("verification.verify", area_slug=slug)
+    return url_for(_DESTINATIONS[notice.kind], area_slug=notice.area.slug)

@@ -10,7 +10,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
-from stengage.accounts import emails, notices
+from stengage.accounts import notices
 from stengage.accounts.models import (
     METHOD_LEVEL,
     LetterCode,
@@ -24,7 +24,6 @@ from stengage.accounts.models import (
 from stengage.areas.models import Area, normalise_postcode
 from stengage.core import audit
 from stengage.core.operations import Refused
-from stengage.core.urls import external_url
 from stengage.db import utc_now
 from stengage.extensions import db
 
@@ -152,12 +151,9 @@ def request_approval(user: User, area: Area, message: str) -> Membership:
     membership.approval_requested_at = utc_now()
     membership.approval_request_message = message.strip() or None
     db.session.flush()
-    link = external_url("verification.residency_requests", area_slug=area.slug)
-    reviewers = _reviewers(area)
-    for reviewer in reviewers:
-        emails.queue_notice(reviewer, "residency_request", _l("A residency request in %(area)s", area=area.name),
-                            area=area, resident=user, message=membership.approval_request_message, link=link)
-    notices.notify(reviewers, NoticeKind.RESIDENCY_REQUEST, area, about=user)
+    notices.tell(_reviewers(area), NoticeKind.RESIDENCY_REQUEST, area,
+                 _l("A residency request in %(area)s", area=area.name), about=user, resident=user,
+                 message=membership.approval_request_message)
     return membership
 
 
@@ -177,10 +173,8 @@ def approve_residency(moderator: User, membership: Membership, note: str) -> Non
                    note=note.strip())
     db.session.flush()
     area = membership.area
-    emails.queue_notice(membership.user, "residency_approved", _l("You are a verified resident of %(area)s",
-                                                                  area=area.name),
-                        area=area, link=external_url("areas.area", area_slug=area.slug))
-    notices.notify([membership.user], NoticeKind.RESIDENCY_APPROVED, area)
+    notices.tell([membership.user], NoticeKind.RESIDENCY_APPROVED, area,
+                 _l("You are a verified resident of %(area)s", area=area.name))
     audit.record(db.session, actor_id=moderator.id, verb="residency.approve", target_type="user",
                  target_id=membership.user_id, target_label=membership.user.display_name,
                  area_id=membership.area_id, before=before,
@@ -193,10 +187,8 @@ def decline_residency(moderator: User, membership: Membership, note: str) -> Non
     membership.approval_requested_at = None
     db.session.flush()
     area = membership.area
-    emails.queue_notice(membership.user, "residency_declined", _l("Your residency request in %(area)s",
-                                                                  area=area.name),
-                        area=area, note=note.strip(), link=external_url("verification.verify", area_slug=area.slug))
-    notices.notify([membership.user], NoticeKind.RESIDENCY_DECLINED, area)
+    notices.tell([membership.user], NoticeKind.RESIDENCY_DECLINED, area,
+                 _l("Your residency request in %(area)s", area=area.name), note=note.strip())
     audit.record(db.session, actor_id=moderator.id, verb="residency.decline", target_type="user",
                  target_id=membership.user_id, target_label=membership.user.display_name,
                  area_id=membership.area_id, reason=note)
