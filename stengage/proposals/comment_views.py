@@ -71,8 +71,7 @@ def comment(proposal_id: int) -> Response | str:
     if is_htmx():
         return _comments_fragment(proposal, form, reply_to=parent)
     thread = thread_for(proposal, current_user)
-    return proposal_page(proposal, current_user, thread.show_page(thread.page_of(parent.id) if parent else 1),
-                          form, parent)
+    return proposal_page(proposal, current_user, thread.show_page_of(parent.id if parent else None), form, parent)
 
 
 def _comments_fragment(proposal: Proposal, form: CommentForm, reply_to: Comment | None = None,
@@ -82,7 +81,7 @@ def _comments_fragment(proposal: Proposal, form: CommentForm, reply_to: Comment 
     db.session.refresh(proposal)
     thread = thread_for(proposal, current_user)
     target = shown or reply_to
-    thread.show_page(thread.page_of(target.id) if target else 1)
+    thread.show_page_of(target.id if target else None)
     return render_template("proposals/_comments.html", proposal=proposal, thread=thread, comment_form=form,
                            reply_to=reply_to, follow_box_too=shown is not None)
 

@@ -86,6 +86,10 @@ class Thread:
         self.page = min(max(page, 1), self.page_count)
         return self
 
+    def show_page_of(self, comment_id: int | None) -> Thread:
+        """Show the page with this comment (the first page for none)."""
+        return self.show_page(self.page_of(comment_id) if comment_id is not None else 1)
+
     def page_of(self, comment_id: int) -> int:
         """The page showing this comment (1 when it is not shown at all)."""
         for index, root in enumerate(self.all_roots):

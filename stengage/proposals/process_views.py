@@ -19,6 +19,7 @@ from stengage.core.forms import show_refusal
 from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.core.operations import Refused
 from stengage.core.page_cache import cached_page, expire_at, list_arguments
+from stengage.core.pagination import page_number
 from stengage.db import utc_now
 from stengage.extensions import db
 from stengage.proposals import permissions as can
@@ -124,11 +125,6 @@ def list_query(form: FilterForm) -> queries.ListQuery:
         language=form.language.data if form.language.data in LANGUAGE_NAMES else None)
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
-
-
 @bp.route("/<process_slug>")
 @cached_page(shared_when=list_arguments)
 def process(area_slug: str, process_slug: str) -> str:
@@ -136,7 +132,7 @@ def process(area_slug: str, process_slug: str) -> str:
     expire_at(process.next_change_after(utc_now()))
     form = FilterForm(request.args)
     query = list_query(form)
-    page = queries.proposal_page(process, query, _page_number())
+    page = queries.proposal_page(process, query, page_number())
     viewer = current_user if current_user.is_authenticated else None
     return render_template(
         "processes/process.html", area=process.area, process=process, form=form, page=page, query=query,

@@ -24,6 +24,7 @@ from stengage.core.forms import run_and_report, run_operation, show_refusal
 from stengage.core.i18n import LANGUAGE_NAMES, use_area_defaults
 from stengage.core.operations import Refused
 from stengage.core.page_cache import cached_page, expire_at
+from stengage.core.pagination import page_number
 from stengage.core.storage import StorageError, get_storage
 from stengage.db import autocommit_until_needed, utc_now
 from stengage.extensions import db, limiter
@@ -169,14 +170,16 @@ def proposal(proposal_id: int) -> str:
     wanted = request.args.get("reply", "")
     reply_to = thread.find(int(wanted)) if wanted.isdigit() and len(wanted) < 12 else None
     # Replying shows the page of the comment replied to; a page number beyond the last shows the last.
-    page = request.args.get("comments", "")
-    thread.show_page(thread.page_of(reply_to.id) if reply_to else int(page) if page.isdigit() and len(page) < 7 else 1)
+    if reply_to is not None:
+        thread.show_page_of(reply_to.id)
+    else:
+        thread.show_page(page_number("comments"))
     comment_form = CommentForm(formdata=None) if can.can_comment(viewer, proposal) else None
     return proposal_page(proposal, viewer, thread, comment_form, reply_to)
 
 
 def proposal_page(proposal: Proposal, viewer: User | None, thread: Thread, comment_form: CommentForm | None,
-                   reply_to: CommentView | Comment | None) -> str:
+                  reply_to: CommentView | Comment | None) -> str:
     supported, following = supports.supports_and_follows(viewer, proposal)
     return render_template(
         "proposals/proposal.html", proposal=proposal, process=proposal.process, area=proposal.process.area,
