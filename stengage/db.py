@@ -119,10 +119,9 @@ def begin_transaction(session: Any) -> None:
 
     Call it before the first statement of the group; nothing may have been written yet.
     """
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
+    if not on_postgresql(session):
         return  # SQLite requests always run in a transaction
-    dbapi_connection = connection.connection.dbapi_connection
+    dbapi_connection = session.connection().connection.dbapi_connection
     if dbapi_connection.autocommit:
         dbapi_connection.autocommit = False
 

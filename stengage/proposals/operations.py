@@ -128,19 +128,20 @@ def withdraw_proposal(actor: User, proposal: Proposal) -> None:
 
 
 # Supports, follows and moderation act on a proposal at every click: these statements are built
-# once, with parameters, so SQLAlchemy skips building and hashing them again.
-_TARGET = bindparam("target_id")
+# once, with parameters, so SQLAlchemy skips building and hashing them again. TARGET is the
+# proposal's id in all of them (supports.py builds its own on it too).
+TARGET = bindparam("target_id")
 # Acting on a proposal needs it with its process, phases and area (the permission rules read
 # them), all in one query, but not its author or photos.
 _PROPOSAL_FOR_ACTION = select(Proposal).options(
     lazyload(Proposal.author), lazyload(Proposal.images), joinedload(Proposal.process).joinedload(Process.phases),
-).where(Proposal.id == _TARGET)
+).where(Proposal.id == TARGET)
 
 
 @functools.cache
 def _count_change(column: str) -> Update:
     counter = getattr(Proposal, column)
-    return (update(Proposal).where(Proposal.id == _TARGET).values({column: counter + bindparam("delta")})
+    return (update(Proposal).where(Proposal.id == TARGET).values({column: counter + bindparam("delta")})
             .returning(counter).execution_options(synchronize_session=False))
 
 

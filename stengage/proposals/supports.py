@@ -18,7 +18,7 @@ from stengage.db import begin_transaction, insert_ignore, on_postgresql, utc_now
 from stengage.extensions import db
 from stengage.proposals import permissions as can
 from stengage.proposals.models import SUPPORTABLE, Follow, Proposal, ProposalStatus, Support
-from stengage.proposals.operations import change_count, follow, proposal_for_action
+from stengage.proposals.operations import TARGET, change_count, follow, proposal_for_action
 
 
 def _lock_supporter(actor: User) -> None:
@@ -31,10 +31,9 @@ def _lock_supporter(actor: User) -> None:
 
 # The support path runs for every click: its statements are built once, with parameters, so
 # SQLAlchemy skips building and hashing them again (about a third of its cost per statement).
-_TARGET = bindparam("target_id")
 _LOCK_PROPOSAL = (select(Proposal.status, Proposal.merged_into_id, Proposal.hidden_at)
-                  .where(Proposal.id == _TARGET).with_for_update(key_share=True))
-_WITHDRAW = (delete(Support).where(Support.proposal_id == _TARGET, Support.user_id == bindparam("user_id"))
+                  .where(Proposal.id == TARGET).with_for_update(key_share=True))
+_WITHDRAW = (delete(Support).where(Support.proposal_id == TARGET, Support.user_id == bindparam("user_id"))
              .execution_options(synchronize_session=False))
 
 
@@ -117,7 +116,7 @@ def _support_under_locks(actor: User, proposal: Proposal) -> bool:
 # UPDATE: they serialise supports and merges, but not the inserts of rows that merely refer to the
 # proposal or the user (a FOR UPDATE lock would block their foreign-key checks: deadlocks).
 _NOW, _SUPPORTER = bindparam("now"), bindparam("supporter_id")
-_LOCKED = (select(Proposal.id, Proposal.status, Proposal.hidden_at).where(Proposal.id == _TARGET)
+_LOCKED = (select(Proposal.id, Proposal.status, Proposal.hidden_at).where(Proposal.id == TARGET)
            .with_for_update(key_share=True).cte("locked"))
 _ADDED = postgresql_insert(Support).from_select(
     ["proposal_id", "user_id", "process_id", "created_at"],
@@ -126,7 +125,7 @@ _ADDED = postgresql_insert(Support).from_select(
 ).on_conflict_do_nothing(index_elements=["proposal_id", "user_id"]).returning(Support.id).cte("added")
 _FOLLOWED = postgresql_insert(Follow).from_select(
     ["proposal_id", "user_id", "created_at"],
-    select(_TARGET, _SUPPORTER, _NOW).where(exists(select(_ADDED.c.id))),
+    select(TARGET, _SUPPORTER, _NOW).where(exists(select(_ADDED.c.id))),
 ).on_conflict_do_nothing(index_elements=["proposal_id", "user_id"]).cte("followed")
 _REMOVED = (delete(Support).where(Support.proposal_id == select(_LOCKED.c.id).scalar_subquery(),
                                   Support.user_id == _SUPPORTER)
@@ -135,7 +134,7 @@ _REMOVED = (delete(Support).where(Support.proposal_id == select(_LOCKED.c.id).sc
 
 def _count_if_written(written: CTE, delta: int) -> Update:
     """The proposal's support count moved by ``delta`` when ``written`` wrote a row; its new value."""
-    return (update(Proposal).where(Proposal.id == _TARGET, exists(select(written.c.id)))
+    return (update(Proposal).where(Proposal.id == TARGET, exists(select(written.c.id)))
             .values(support_count=Proposal.support_count + delta).returning(Proposal.support_count))
 
 
@@ -173,8 +172,8 @@ def supports_left(user: User, process: Process) -> int | None:
 
 
 _VIEWER_TIES = select(
-    exists().where(Support.proposal_id == _TARGET, Support.user_id == bindparam("viewer_id")),
-    exists().where(Follow.proposal_id == _TARGET, Follow.user_id == bindparam("viewer_id")),
+    exists().where(Support.proposal_id == TARGET, Support.user_id == bindparam("viewer_id")),
+    exists().where(Follow.proposal_id == TARGET, Follow.user_id == bindparam("viewer_id")),
 )
 
 
