@@ -9,6 +9,8 @@ from typing import Any
 from flask import Flask, request
 
 from stengage.config import ConfigError, select_config
+from stengage.core.boundary import Stengage, init_boundary
+from stengage.core.inputs import init_input_guard
 from stengage.db import (
     DatabaseIdConverter,
     configure_postgresql,
@@ -23,7 +25,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     """Build the application: config -> extensions -> blueprints -> errors -> cli."""
-    app = Flask(
+    app = Stengage(
         __name__,
         instance_path=os.environ.get("STENGAGE_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         template_folder=str(PROJECT_ROOT / "templates"),
@@ -38,6 +40,7 @@ def create_app(config: str | dict[str, Any] | None = None) -> Flask:
     from stengage.core.errors import init_error_pages
 
     init_error_pages(app)
+    init_boundary(app)
 
     from stengage.cli import register_commands
 
@@ -132,6 +135,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _init_request_hooks(app: Flask) -> None:
+    init_input_guard(app)  # first of all: nothing else may read a path or query with control characters
+
     # Registered first so it runs before any URL preprocessor touches the database.
     @app.url_value_preprocessor
     def _declare_write_intent(endpoint: str | None, _values: dict[str, Any] | None) -> None:

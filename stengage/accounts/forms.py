@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -23,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from stengage.accounts.emails import InvalidEmail, normalise_email
 from stengage.accounts.models import EmailNotifications, MembershipRole
 from stengage.core.antispam import HumanForm
-from stengage.core.forms import as_choices
+from stengage.core.forms import SafeTextForm, as_choices
 from stengage.core.i18n import LANGUAGE_NAMES
 
 
@@ -62,22 +61,22 @@ class RegisterForm(HumanForm):
     password = _password_field(_l("Password"), "new-password")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SafeTextForm):
     email = _email_field()
     password = _password_field(_l("Password"), "current-password")
     remember = BooleanField(_l("Keep me logged in on this device"))
     next = HiddenField()
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(SafeTextForm):
     email = _email_field()
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(SafeTextForm):
     password = _password_field(_l("New password"), "new-password")
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(SafeTextForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=80)])
     locale = SelectField(_l("Preferred language"), choices=[], validate_choice=True)
     notify_by_email = RadioField(
@@ -91,17 +90,17 @@ class ProfileForm(FlaskForm):
         self.locale.choices = as_choices(language_choices())
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(SafeTextForm):
     current_password = _password_field(_l("Current password"), "current-password")
     password = _password_field(_l("New password"), "new-password")
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(SafeTextForm):
     email = _email_field(_l("New email address"))
     current_password = _password_field(_l("Current password"), "current-password")
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(SafeTextForm):
     locale = SelectField(_l("Language"), choices=[], validate_choice=True)
     next = HiddenField()
 
@@ -113,31 +112,31 @@ class LanguageForm(FlaskForm):
 # --- Verification ----------------------------------------------------------------------------
 
 
-class PostcodeForm(FlaskForm):
+class PostcodeForm(SafeTextForm):
     postcode = StringField(_l("Your postcode"), validators=[DataRequired(), Length(max=16)],
                            render_kw={"autocomplete": "postal-code"})
 
 
-class LetterCodeForm(FlaskForm):
+class LetterCodeForm(SafeTextForm):
     code = StringField(_l("Code from your letter"), validators=[DataRequired(), Length(max=32)],
                        description=_l("For example ABCD-EFGH-JKMN. Dashes and spaces do not matter."),
                        render_kw={"autocomplete": "one-time-code", "spellcheck": "false"})
 
 
-class ApprovalRequestForm(FlaskForm):
+class ApprovalRequestForm(SafeTextForm):
     message = TextAreaField(_l("Message to the moderators (optional)"),
                             validators=[Length(max=1000)],
                             description=_l("For example, where they can meet you or which "
                                            "document you can show."))
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(SafeTextForm):
     membership_id = HiddenField(validators=[DataRequired()])
     note = TextAreaField(_l("Note"), validators=[DataRequired(), Length(max=1000)],
                          description=_l("How you checked the residency; kept with the membership."))
 
 
-class LetterBatchForm(FlaskForm):
+class LetterBatchForm(SafeTextForm):
     count = IntegerField(_l("Number of codes"), default=100,
                          validators=[InputRequired(), NumberRange(min=1, max=2000)])
     valid_days = IntegerField(_l("Valid for (days)"), default=60,
@@ -149,7 +148,7 @@ class LetterBatchForm(FlaskForm):
 # --- Administration --------------------------------------------------------------------------
 
 
-class GrantRoleForm(FlaskForm):
+class GrantRoleForm(SafeTextForm):
     area = SelectField(_l("Area"), coerce=int, choices=[], validate_choice=True)
     role = SelectField(_l("Role"), choices=[], validate_choice=True)
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
@@ -164,11 +163,11 @@ class GrantRoleForm(FlaskForm):
         ])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(SafeTextForm):
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 
 
-class AreaSettingsForm(FlaskForm):
+class AreaSettingsForm(SafeTextForm):
     area = HiddenField(validators=[DataRequired()])
     auto_hide_flags = IntegerField(_l("Reports that hide content until a moderator decides"),
                                    validators=[InputRequired(), NumberRange(min=1, max=100)])

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -18,6 +17,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from stengage.core.forms import SafeTextForm
 
 
 class PhaseForm(Form):
@@ -38,7 +39,7 @@ class PhaseForm(Form):
             raise ValidationError(_l("The phase must end after it starts."))
 
 
-class ProcessForm(FlaskForm):
+class ProcessForm(SafeTextForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=150)])
     description = TextAreaField(_l("Description"), validators=[Length(max=10_000)],
                                 description=_l("Markdown: **bold**, *italic*, lists and links."))

@@ -11,11 +11,12 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature, URLSafeSerializer
 from markupsafe import Markup
 from wtforms import HiddenField, StringField
 from wtforms.validators import ValidationError
+
+from stengage.core.forms import SafeTextForm
 
 REFUSAL = _l("We could not accept this form. Please wait a moment and send it again.")
 
@@ -24,7 +25,7 @@ def _signer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="stengage.form-started")
 
 
-class HumanForm(FlaskForm):
+class HumanForm(SafeTextForm):
     """Base for forms that bots target: registration, proposals, comments."""
 
     website = StringField(_l("Leave this field empty"), render_kw={"autocomplete": "off", "tabindex": "-1"})

@@ -1,30 +1,53 @@
-"""Showing an operation's refusal where the user will look: on its field, or as a message."""
+"""What every form shares: text free of control characters, and choices built cheaply."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Iterable
+from typing import Any
 
-from flask import flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
-from stengage.core.operations import Refused
-from stengage.extensions import db
+from stengage.core.inputs import has_control_characters
+
+CONTROL_MESSAGE = _l("This contains characters that cannot be used (control characters).")
+
+
+class SafeTextForm(FlaskForm):
+    """The base of every form: text with NUL or other control characters is refused on its field,
+    and what was typed stays in the form to be corrected."""
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            data = field.data
+            texts = data if isinstance(data, list) else [data]
+            if any(isinstance(t, str) and has_control_characters(t, in_form_text=True) for t in texts):
+                field.errors = [*field.errors, str(CONTROL_MESSAGE)]
+                valid = False
+        return valid
+
+
+def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
+    """Choices for a select or radio field (WTForms renders SelectChoice without costly conversions)."""
+    return [SelectChoice(value, str(label)) for value, label in pairs]
+
+
+# --- Transitional: the views still calling these move to core.boundary.perform ---------------
+from collections.abc import Callable  # noqa: E402
+from typing import TypeVar  # noqa: E402
+
+from flask import flash  # noqa: E402
+
+from stengage.core.boundary import show_refusal  # noqa: E402
+from stengage.core.operations import Refused  # noqa: E402
+from stengage.extensions import db  # noqa: E402
 
 T = TypeVar("T")
 
 
-def show_refusal(form: FlaskForm | None, refused: Refused) -> None:
-    field = getattr(form, refused.field, None) if form is not None and refused.field else None
-    if field is not None:
-        field.errors = [*field.errors, refused.message]
-    else:
-        flash(refused.message, "error")
-
-
 def run_operation(action: Callable[[], T]) -> tuple[T | None, Refused | None]:
-    """One request's operation: committed with its result, or rolled back with its refusal."""
     try:
         result = action()
     except Refused as refused:
@@ -35,15 +58,9 @@ def run_operation(action: Callable[[], T]) -> tuple[T | None, Refused | None]:
 
 
 def run_and_report(action: Callable[[], object], success: str, form: FlaskForm | None = None) -> bool:
-    """Run the operation, then say so, or show why it was refused (on its field, else as a message)."""
     refused = run_operation(action)[1]
     if refused is not None:
         show_refusal(form, refused)
         return False
     flash(success, "success")
     return True
-
-
-def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
-    """Choices for a select or radio field (WTForms renders SelectChoice without costly conversions)."""
-    return [SelectChoice(value, str(label)) for value, label in pairs]

@@ -281,9 +281,16 @@ def csrf_token_for_page() -> str:
 # --- Invalidation ----------------------------------------------------------------------------
 
 
+def public_content_changed(session: Session) -> None:
+    """Declare that this transaction changed what anonymous visitors see: every cached page is
+    left behind once it commits. Writes through the ORM are noticed by themselves; a statement
+    run on the session's connection (a hand-tuned path) must say so with this call."""
+    session.info["public_content_changed"] = True
+
+
 def _mark_if_public(session: Session, table_name: str | None) -> None:
     if table_name not in PRIVATE_TABLES:
-        session.info["public_content_changed"] = True
+        public_content_changed(session)
 
 
 def _changes_only_private_columns(obj: object, table_name: str | None) -> bool:

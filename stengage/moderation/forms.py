@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
-from stengage.core.forms import as_choices
+from stengage.core.forms import SafeTextForm, as_choices
 from stengage.moderation.models import FlagReason
 
 FLAG_REASON_LABELS = {
@@ -22,7 +21,7 @@ FLAG_REASON_LABELS = {
 }
 
 
-class FlagForm(FlaskForm):
+class FlagForm(SafeTextForm):
     target_type = HiddenField(validators=[DataRequired()])
     target_id = HiddenField(validators=[DataRequired()])
     next = HiddenField()
@@ -32,26 +31,26 @@ class FlagForm(FlaskForm):
                          validators=[Optional(), Length(max=1000)])
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(SafeTextForm):
     reason = StringField(_l("Reason (shown to the author)"), validators=[DataRequired(), Length(max=500)])
 
 
-class OptionalReasonForm(FlaskForm):
+class OptionalReasonForm(SafeTextForm):
     reason = StringField(_l("Note for the audit log (optional)"), validators=[Optional(), Length(max=500)])
 
 
-class RedactForm(FlaskForm):
+class RedactForm(SafeTextForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=150)])
     body = TextAreaField(_l("Text without the personal data"), validators=[DataRequired(), Length(max=10_000)])
     reason = StringField(_l("What was removed and why"), validators=[DataRequired(), Length(max=500)])
 
 
-class BlockForm(FlaskForm):
+class BlockForm(SafeTextForm):
     reason = StringField(_l("Reason (shown to the person)"), validators=[DataRequired(), Length(max=500)])
     hide_content = BooleanField(_l("Also hide everything they posted in this area"))
 
 
-class StatusForm(FlaskForm):
+class StatusForm(SafeTextForm):
     status = SelectField(_l("New status"), choices=[], validate_choice=True)
     answer = TextAreaField(_l("Official answer"), validators=[DataRequired(), Length(max=10_000)],
                            description=_l("Residents read this on the proposal; its author and supporters are "
@@ -62,12 +61,12 @@ class StatusForm(FlaskForm):
         self.status.choices = as_choices(choices)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(SafeTextForm):
     body = TextAreaField(_l("Internal note (moderators and staff only)"),
                          validators=[DataRequired(), Length(max=5_000)])
 
 
-class AssignForm(FlaskForm):
+class AssignForm(SafeTextForm):
     assignee = SelectField(_l("Evaluated by"), choices=[], validate_choice=True)
 
     def __init__(self, choices: list[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
@@ -75,14 +74,14 @@ class AssignForm(FlaskForm):
         self.assignee.choices = as_choices([("", str(_l("Nobody yet"))), *choices])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(SafeTextForm):
     into = RadioField(_l("Merge into"), choices=[], validate_choice=True, default="this",
                       description=_l("One of the chosen proposals, or a new one written from them."))
     title = StringField(_l("Title of the new proposal"), validators=[Optional(), Length(max=150)])
     body = TextAreaField(_l("Description of the new proposal"), validators=[Optional(), Length(max=10_000)])
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(SafeTextForm):
     class Meta:
         csrf = False
 

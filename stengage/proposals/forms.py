@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     FloatField,
     HiddenField,
@@ -19,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from stengage.core.antispam import HumanForm
-from stengage.core.forms import as_choices
+from stengage.core.forms import SafeTextForm, as_choices
 from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.proposals.models import Alignment, Category, ProposalStatus
 
@@ -101,7 +100,7 @@ class CommentForm(HumanForm):
     parent_id = HiddenField()
 
 
-class FilterForm(FlaskForm):
+class FilterForm(SafeTextForm):
     """The list's filters arrive as a GET query: no CSRF token, nothing changes."""
 
     class Meta:

@@ -1,0 +1,77 @@
+"""Reading what a request carries, once and typed.
+
+Numbers (ids, page numbers, sizes, versions) are ASCII digits within bounds; anything else that
+was sent is refused with a clear 400, never read as something else (``٣`` is no 3, ``²`` no 2) and
+never passed on to the database. Text in the path or the query string may hold no control
+characters (NUL included); form text is checked by the forms themselves (``core.forms``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from flask import Flask, request
+from flask_babel import gettext
+from werkzeug.exceptions import BadRequest
+
+ASCII_DIGITS = re.compile(r"[0-9]{1,9}")
+# C0 controls (NUL included), DEL and the C1 controls.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# In form text a line break or a tab is ordinary; every other control character is refused.
+CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+LARGEST_ID = 2**31 - 1
+LARGEST_PAGE = 1_000_000
+
+
+class BadInput(BadRequest):
+    """A 400 whose description tells the visitor what was wrong with what they sent."""
+
+
+def parse_number(raw: str | None, *, low: int = 1, high: int = LARGEST_ID) -> int | None:
+    """``raw`` as a whole number in [low, high] written in ASCII digits, else None."""
+    if raw is None or not ASCII_DIGITS.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if low <= value <= high else None
+
+
+def arg_number(name: str, default: int | None = None, *, low: int = 1, high: int = LARGEST_PAGE) -> int | None:
+    """The query argument ``name`` as a number; ``default`` when it is absent; a 400 when it is no
+    number in [low, high]."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    value = parse_number(raw, low=low, high=high)
+    if value is None:
+        raise BadInput(gettext("“%(name)s” must be a whole number from %(low)d to %(high)d.",
+                               name=name, low=low, high=high))
+    return value
+
+
+def page_number(name: str = "page") -> int:
+    """The page asked for in the query string (1 when none is asked for)."""
+    return arg_number(name, 1) or 1
+
+
+def form_numbers(values: Iterable[str], *, low: int = 1, high: int = LARGEST_ID) -> list[int]:
+    """Several ids sent with a form; a 400 if any is no id."""
+    numbers = [parse_number(v, low=low, high=high) for v in values]
+    if any(n is None for n in numbers):
+        raise BadInput(gettext("The form sent something that is not a valid choice."))
+    return [n for n in numbers if n is not None]
+
+
+def has_control_characters(text: str, *, in_form_text: bool = False) -> bool:
+    return bool((CONTROL_IN_TEXT if in_form_text else CONTROL).search(text))
+
+
+def init_input_guard(app: Flask) -> None:
+    # A URL value preprocessor, registered before any other: those may read the database.
+    @app.url_value_preprocessor
+    def _refuse_control_characters(_endpoint: str | None, _values: dict[str, object] | None) -> None:
+        # The path and the query string are read by many views: refuse what none of them can mean
+        # before any of them (or the database) sees it.
+        if has_control_characters(request.path) or any(
+                has_control_characters(k) or has_control_characters(v) for k, v in request.args.items(multi=True)):
+            raise BadInput(gettext("The address contains characters that cannot be used (control characters)."))
