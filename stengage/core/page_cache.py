@@ -42,6 +42,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
 
 from stengage.config import ConfigError
 from stengage.core.i18n import select_locale
+from stengage.core.inputs import parse_number
 from stengage.db import utc_now
 from stengage.extensions import db
 
@@ -201,7 +202,7 @@ def list_arguments() -> bool:
     for name, value in request.args.items(multi=True):
         if name == "sort" and value in ("supports", "comments", "newest"):
             continue
-        if name == "page" and value.isdigit() and 0 < int(value) <= MAX_SHARED_PAGE:
+        if name == "page" and parse_number(value, high=MAX_SHARED_PAGE) is not None:
             continue
         return False
     return True

@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from flask import request
 from sqlalchemy import ColumnElement, Row, Select, Subquery, func, select
 
 from stengage.extensions import db
@@ -46,12 +45,6 @@ class Page(Generic[T]):
     @property
     def next_num(self) -> int | None:
         return self.page + 1 if self.has_next else None
-
-
-def page_number(name: str = "page") -> int:
-    """The page asked for in the query string; anything that is no page number asks for the first."""
-    raw = request.args.get(name, "1")
-    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
 
 
 def paginate_ids(

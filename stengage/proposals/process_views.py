@@ -17,9 +17,9 @@ from stengage.areas.models import Area, Phase, Process
 from stengage.areas.queries import get_area_or_404, get_process_or_404
 from stengage.core.forms import show_refusal
 from stengage.core.i18n import LANGUAGE_NAMES
+from stengage.core.inputs import page_number
 from stengage.core.operations import Refused
 from stengage.core.page_cache import cached_page, expire_at, list_arguments
-from stengage.core.pagination import page_number
 from stengage.db import utc_now
 from stengage.extensions import db
 from stengage.proposals import permissions as can

@@ -22,9 +22,9 @@ from stengage.areas.models import Process
 from stengage.areas.queries import get_area_or_404, get_process_or_404
 from stengage.core.forms import run_and_report, run_operation, show_refusal
 from stengage.core.i18n import LANGUAGE_NAMES, use_area_defaults
+from stengage.core.inputs import page_number
 from stengage.core.operations import Refused
 from stengage.core.page_cache import cached_page, expire_at
-from stengage.core.pagination import page_number
 from stengage.core.storage import StorageError, get_storage
 from stengage.db import autocommit_until_needed, utc_now
 from stengage.extensions import db, limiter

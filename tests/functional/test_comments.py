@@ -198,11 +198,12 @@ def test_long_discussions_come_in_pages_of_whole_conversations(app, client, monk
     assert f'href="{url}#comments"' in later  # back to the first page
     assert "4 comments" in later and "1 comment (25 %)" in later  # count and summary cover every page
 
-    # Page numbers that are no page show the nearest one; nothing breaks.
-    for wanted, shown in (("0", "First talk"), ("abc", "First talk"), ("-1", "First talk"), ("7", "Third talk"),
-                          ("9" * 20, "First talk")):
+    # A page beyond the last shows the last; what is no page number is refused with a reason.
+    answer = client.get(f"{url}?comments=7")
+    assert answer.status_code == 200 and "Third talk" in answer.get_data(as_text=True)
+    for wanted in ("0", "abc", "-1", "²", "٣", "9" * 20):
         answer = client.get(f"{url}?comments={wanted}")
-        assert answer.status_code == 200 and shown in answer.get_data(as_text=True), wanted
+        assert answer.status_code == 400 and "“comments” must be a whole number" in answer.get_data(as_text=True)
 
     # A comment's own address leads to the page that shows it.
     assert client.get(f"/comments/{third.id}").headers["Location"].endswith(f"{url}?comments=2#comment-{third.id}")

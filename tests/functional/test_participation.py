@@ -178,7 +178,12 @@ def test_search_filters_and_sorts(client):
     assert titles("q=zeppelin") == []
     assert titles("category=mobility") == ["Bike lane"]
     assert titles("sort=newest")[0] == "Benches"
-    assert titles("category=not-a-category&sort=nonsense&page=abc")[0] == "Bike lane"
+    assert titles("category=not-a-category&sort=nonsense")[0] == "Bike lane"
+    # A page number that is no number is refused with a reason, never read as another page.
+    for bad in ("abc", "²", "٣", "-1", "0", "", "99999999999"):
+        answer = client.get(f"{url}?page={bad}")
+        assert answer.status_code == 400, bad
+        assert "“page” must be a whole number" in answer.get_data(as_text=True)
     assert "No proposal matches" in client.get(f"{url}?q=zeppelin").get_data(as_text=True)
     assert solar.id
 
