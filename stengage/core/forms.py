@@ -7,7 +7,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
+from wtforms.widgets import HiddenInput
 
 from stengage.core.inputs import has_control_characters
 
@@ -27,6 +29,12 @@ class SafeTextForm(FlaskForm):
                 field.errors = [*field.errors, str(CONTROL_MESSAGE)]
                 valid = False
         return valid
+
+    def hidden_tag(self, *fields: Any) -> Markup:
+        """The form's hidden fields, without ids: no label points at them, and a page with
+        several forms must not repeat an id (``csrf_token`` would be on every one)."""
+        chosen = (getattr(self, f, None) if isinstance(f, str) else f for f in (fields or self))
+        return Markup("\n").join(f(id=False) for f in chosen if f is not None and isinstance(f.widget, HiddenInput))
 
 
 def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -15,6 +15,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.conftest import make_test_app
+from tests.e2e import html_checker
 from tests.mailbox import Outbox
 
 CHROMIUM = os.environ.get("STENGAGE_CHROMIUM", "/usr/bin/chromium")
@@ -60,7 +61,35 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def nu_checker() -> Iterator[html_checker.HtmlChecker]:
+    missing = html_checker.available()
+    if missing:
+        _unavailable(missing)
+    checker = html_checker.HtmlChecker()
+    _checker[:] = [checker]
+    yield checker
+    checker.close()
+
+
+# The Nu HTML Checker of the session, and the last document each open page received from the
+# server, as the server sent it.
+_checker: list[html_checker.HtmlChecker] = []
+_documents: dict[int, Any] = {}
+
+
+def track_documents(page: Any) -> None:
+    """Remember each document the page receives, for ``assert_valid_html``."""
+    def remember(response: Any) -> None:
+        if response.request.resource_type == "document" and response.frame == page.main_frame \
+                and response.status < 300:
+            _documents[id(page)] = response
+
+    page.on("response", remember)
+    page.on("close", lambda _page: _documents.pop(id(page), None))
+
+
+@pytest.fixture(scope="session")
+def browser(nu_checker: html_checker.HtmlChecker) -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     if not AXE.exists():
@@ -79,6 +108,7 @@ def page(browser: Any, live_server: LiveServer) -> Iterator[Any]:
                                   viewport={"width": 1280, "height": 900})
     page = context.new_page()
     page.set_default_timeout(10_000)
+    track_documents(page)
     yield page
     context.close()
 
@@ -98,6 +128,15 @@ def assert_accessible(page: Any, name: str) -> None:
         for v in [*result["violations"], *headings["violations"]]
     ]
     assert problems == [], f"axe found problems on {name} ({page.url}):\n" + "\n".join(problems)
+    assert_valid_html(page, name)
+
+
+def assert_valid_html(page: Any, name: str) -> None:
+    """The Nu HTML Checker finds no error in the markup the server sent for the current page."""
+    document = _documents.get(id(page))
+    assert document is not None, f"no document was received for {name}"
+    errors = _checker[0].errors(document.text())
+    assert errors == [], f"the Nu HTML Checker found errors on {name} ({document.url}):\n" + "\n".join(errors)
 
 
 def log_in(page: Any, email: str, password: str | None = None) -> None:

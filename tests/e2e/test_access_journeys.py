@@ -6,7 +6,7 @@ import pytest
 
 from stengage.extensions import db
 from tests import factories
-from tests.e2e.conftest import SCREENSHOTS, assert_accessible, fill_proposal, log_in, log_out
+from tests.e2e.conftest import SCREENSHOTS, assert_accessible, fill_proposal, log_in, log_out, track_documents
 from tests.images import jpeg_with_gps
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_commits]
@@ -32,6 +32,7 @@ def no_js_page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, java_script_enabled=False, locale="en-GB")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    track_documents(page)
     yield page
     context.close()
 
@@ -220,6 +221,7 @@ def test_pages_fit_a_phone_screen(browser, live_server, scene, width):
     context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 740},
                                   locale="en-GB")
     page = context.new_page()
+    track_documents(page)
     try:
         for path in [*PAGES, scene["process"], f"/proposals/{scene['other']}"]:
             page.goto(path)
