@@ -7,9 +7,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import IntegerField
 from wtforms.fields.choices import SelectChoice
 
-from stengage.core.inputs import has_control_characters
+from stengage.core.inputs import has_control_characters, parse_number
 
 CONTROL_MESSAGE = _l("This contains characters that cannot be used (control characters).")
 
@@ -27,6 +28,18 @@ class SafeTextForm(FlaskForm):
                 field.errors = [*field.errors, str(CONTROL_MESSAGE)]
                 valid = False
         return valid
+
+
+class WholeNumberField(IntegerField):
+    """A number typed into a form, read as ``core.inputs`` reads every number: ASCII digits only
+    (WTForms' IntegerField would take "٣" for 3 and "1_0" for 10). Bounds belong to validators."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        self.data = parse_number(str(valuelist[0]).strip(), low=0)
+        if self.data is None:
+            raise ValueError(str(_l("Enter a whole number, in digits 0 to 9.")))
 
 
 def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
