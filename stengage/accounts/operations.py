@@ -1,7 +1,9 @@
 """Account verbs: register, confirm, authenticate, reset, profile, email, password, roles, blocking.
 
 Operations take the acting user explicitly, flush, write audit entries and queue mail; the
-caller commits. A refusal raises ``Refused`` and changes nothing.
+caller commits. A refusal raises ``Refused`` and changes nothing. Where a request fails its aim
+but something must still be kept, the operation says so in its result instead of raising (see
+``EmailConfirmation``), so the boundary commits it.
 """
 
 from __future__ import annotations

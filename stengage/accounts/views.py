@@ -106,18 +106,18 @@ def login() -> Response | str:
     if current_user.is_authenticated:
         return redirect(safe_next(form.next.data, url_for("areas.home")))
     if form.validate_on_submit():
-        done = ops.log_in(form.email.data, form.password.data)
-        if done is None:
+        logged_in = ops.log_in(form.email.data, form.password.data)
+        if logged_in is None:
             flash(gettext("The email address or the password is not correct."), "error")
         else:
             chosen_locale = session.get("locale")
             session.clear()  # a fresh session on every login: no fixation
             if chosen_locale:
                 session["locale"] = chosen_locale
-            login_user(done.user, remember=form.remember.data)
+            login_user(logged_in.user, remember=form.remember.data)
             refresh()  # the greeting speaks the language of the pages that follow, now the user is known
-            flash(gettext("Welcome, %(name)s.", name=done.user.display_name) if done.first
-                  else gettext("Welcome back, %(name)s.", name=done.user.display_name), "success")
+            flash(gettext("Welcome, %(name)s.", name=logged_in.user.display_name) if logged_in.first
+                  else gettext("Welcome back, %(name)s.", name=logged_in.user.display_name), "success")
             return redirect(safe_next(form.next.data, url_for("areas.home")))
     return render_template("accounts/login.html", form=form)
 
