@@ -1,8 +1,6 @@
-"""Instance administration: users, roles per area, blocking, and the audit log."""
+"""Instance administration: users, roles per area, blocking, area settings."""
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
@@ -14,12 +12,14 @@ from stengage.accounts import operations as ops
 from stengage.accounts.forms import AreaSettingsForm, GrantRoleForm, ReasonForm
 from stengage.accounts.models import Membership, MembershipRole, User
 from stengage.accounts.permissions import can_administer
+from stengage.areas.operations import update_area_settings
 from stengage.areas.queries import all_areas
-from stengage.core import audit
-from stengage.core.operations import Refused
+from stengage.core.boundary import perform
+from stengage.core.inputs import page_number
 from stengage.extensions import db
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+USERS_PER_PAGE = 50
 
 
 @bp.before_request
@@ -36,7 +36,7 @@ def users() -> str:
     if query:
         pattern = f"%{query.lower()}%"
         stmt = stmt.where(or_(User.email.like(pattern), User.display_name.ilike(pattern)))
-    page = db.paginate(stmt, per_page=50, error_out=False)
+    page = db.paginate(stmt, page=page_number(), per_page=USERS_PER_PAGE, error_out=False)
     return render_template("admin/users.html", page=page, query=query)
 
 
@@ -48,85 +48,87 @@ def user(user_id: int) -> str:
                            reason_form=ReasonForm())
 
 
-def _act(user_id: int, form: ReasonForm | GrantRoleForm, action: Callable[[User], str]) -> Response:
-    target = db.get_or_404(User, user_id)
-    if not form.validate_on_submit():
-        flash(gettext("Please give a reason; it is kept in the audit log."), "error")
-    else:
-        try:
-            message = action(target)
-        except Refused as refused:
-            db.session.rollback()
-            flash(refused.message, "error")
-        else:
-            db.session.commit()
-            flash(message, "success")
-    return redirect(url_for(".user", user_id=user_id))
+def _back_to(target: User) -> Response:
+    return redirect(url_for(".user", user_id=target.id))
+
+
+def _without_reason(target: User) -> Response:
+    flash(gettext("Please give a reason; it is kept in the audit log."), "error")
+    return _back_to(target)
 
 
 @bp.route("/users/<int:user_id>/roles", methods=["POST"])
 def grant_role(user_id: int) -> Response:
+    target = db.get_or_404(User, user_id)
     areas = all_areas()
     form = GrantRoleForm([(a.id, a.name) for a in areas])
-
-    def action(target: User) -> str:
-        area = next(a for a in areas if a.id == form.area.data)
-        role = MembershipRole(form.role.data)
-        ops.grant_role(current_user, target, area, role, form.reason.data)
-        return gettext("%(name)s is now %(role)s in %(area)s.", name=target.display_name,
-                       role=role_label(role), area=area.name)
-
-    return _act(user_id, form, action)
+    if not form.validate_on_submit():
+        return _without_reason(target)
+    area = next(a for a in areas if a.id == form.area.data)
+    role = MembershipRole(form.role.data)
+    perform(lambda: ops.grant_role(current_user, target, area, role, form.reason.data),
+            success=gettext("%(name)s is now %(role)s in %(area)s.", name=target.display_name,
+                            role=role_label(role), area=area.name))
+    return _back_to(target)
 
 
 @bp.route("/users/<int:user_id>/roles/<int:membership_id>/revoke", methods=["POST"])
 def revoke_role(user_id: int, membership_id: int) -> Response:
+    target = db.get_or_404(User, user_id)
+    membership = db.session.get(Membership, membership_id)
+    if membership is None or membership.user_id != target.id:
+        abort(404)
     form = ReasonForm()
-
-    def action(target: User) -> str:
-        membership = db.session.get(Membership, membership_id)
-        if membership is None or membership.user_id != target.id:
-            abort(404)
-        ops.revoke_role(current_user, membership, form.reason.data)
-        return gettext("%(name)s is a resident again in %(area)s.", name=target.display_name,
-                       area=membership.area.name)
-
-    return _act(user_id, form, action)
+    if not form.validate_on_submit():
+        return _without_reason(target)
+    perform(lambda: ops.revoke_role(current_user, membership, form.reason.data),
+            success=gettext("%(name)s is a resident again in %(area)s.", name=target.display_name,
+                            area=membership.area.name))
+    return _back_to(target)
 
 
 @bp.route("/users/<int:user_id>/block", methods=["POST"])
 def block(user_id: int) -> Response:
+    target = db.get_or_404(User, user_id)
     form = ReasonForm()
-
-    def action(target: User) -> str:
-        ops.block_user(current_user, target, form.reason.data)
-        return gettext("%(name)s is blocked and logged out everywhere.", name=target.display_name)
-
-    return _act(user_id, form, action)
+    if not form.validate_on_submit():
+        return _without_reason(target)
+    perform(lambda: ops.block_user(current_user, target, form.reason.data),
+            success=gettext("%(name)s is blocked and logged out everywhere.", name=target.display_name))
+    return _back_to(target)
 
 
 @bp.route("/users/<int:user_id>/unblock", methods=["POST"])
 def unblock(user_id: int) -> Response:
+    target = db.get_or_404(User, user_id)
     form = ReasonForm()
+    if not form.validate_on_submit():
+        return _without_reason(target)
+    perform(lambda: ops.unblock_user(current_user, target, form.reason.data),
+            success=gettext("%(name)s is no longer blocked.", name=target.display_name))
+    return _back_to(target)
 
-    def action(target: User) -> str:
-        ops.unblock_user(current_user, target, form.reason.data)
-        return gettext("%(name)s is no longer blocked.", name=target.display_name)
 
-    return _act(user_id, form, action)
-
-
-@bp.route("/users/<int:user_id>/admin/<any(grant, revoke):change>", methods=["POST"])
-def admin_role(user_id: int, change: str) -> Response:
+@bp.route("/users/<int:user_id>/admin/grant", methods=["POST"])
+def grant_admin(user_id: int) -> Response:
+    target = db.get_or_404(User, user_id)
     form = ReasonForm()
+    if not form.validate_on_submit():
+        return _without_reason(target)
+    perform(lambda: ops.set_admin(current_user, target, True, form.reason.data),
+            success=gettext("%(name)s is now an instance admin.", name=target.display_name))
+    return _back_to(target)
 
-    def action(target: User) -> str:
-        ops.set_admin(current_user, target, change == "grant", form.reason.data)
-        if change == "grant":
-            return gettext("%(name)s is now an instance admin.", name=target.display_name)
-        return gettext("%(name)s is no longer an instance admin.", name=target.display_name)
 
-    return _act(user_id, form, action)
+@bp.route("/users/<int:user_id>/admin/revoke", methods=["POST"])
+def revoke_admin(user_id: int) -> Response:
+    target = db.get_or_404(User, user_id)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        return _without_reason(target)
+    perform(lambda: ops.set_admin(current_user, target, False, form.reason.data),
+            success=gettext("%(name)s is no longer an instance admin.", name=target.display_name))
+    return _back_to(target)
 
 
 @bp.route("/areas", methods=["GET", "POST"])
@@ -138,12 +140,7 @@ def areas() -> Response | str:
         area = next((a for a in area_list if a.slug == form.area.data), None)
         if area is None:
             abort(404)
-        before = area.auto_hide_flags
-        area.auto_hide_flags = form.auto_hide_flags.data
-        audit.record(db.session, actor_id=current_user.id, verb="area.settings", target_type="area",
-                     target_id=area.id, target_label=area.name, area_id=area.id,
-                     before={"auto_hide_flags": before}, after={"auto_hide_flags": area.auto_hide_flags})
-        db.session.commit()
+        update_area_settings(current_user, area, form.auto_hide_flags.data)
         flash(gettext("Settings of %(area)s saved.", area=area.name), "success")
         return redirect(url_for(".areas"))
     if form.is_submitted():

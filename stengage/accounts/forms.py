@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     PasswordField,
     RadioField,
     SelectField,
@@ -22,7 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from stengage.accounts.emails import InvalidEmail, normalise_email
 from stengage.accounts.models import EmailNotifications, MembershipRole
 from stengage.core.antispam import HumanForm
-from stengage.core.forms import SafeTextForm, as_choices
+from stengage.core.forms import SafeTextForm, WholeNumberField, as_choices
 from stengage.core.i18n import LANGUAGE_NAMES
 
 
@@ -59,6 +58,10 @@ class RegisterForm(HumanForm):
                                description=_l("Shown next to your contributions."),
                                render_kw={"autocomplete": "nickname"})
     password = _password_field(_l("Password"), "new-password")
+
+
+class ResendConfirmationForm(SafeTextForm):
+    next = HiddenField()
 
 
 class LoginForm(SafeTextForm):
@@ -137,9 +140,9 @@ class ReviewForm(SafeTextForm):
 
 
 class LetterBatchForm(SafeTextForm):
-    count = IntegerField(_l("Number of codes"), default=100,
+    count = WholeNumberField(_l("Number of codes"), default=100,
                          validators=[InputRequired(), NumberRange(min=1, max=2000)])
-    valid_days = IntegerField(_l("Valid for (days)"), default=60,
+    valid_days = WholeNumberField(_l("Valid for (days)"), default=60,
                               validators=[InputRequired(), NumberRange(min=1, max=365)])
     label = StringField(_l("Label (optional)"), validators=[Length(max=120)],
                         description=_l("For example the streets this batch is posted to."))
@@ -169,5 +172,5 @@ class ReasonForm(SafeTextForm):
 
 class AreaSettingsForm(SafeTextForm):
     area = HiddenField(validators=[DataRequired()])
-    auto_hide_flags = IntegerField(_l("Reports that hide content until a moderator decides"),
+    auto_hide_flags = WholeNumberField(_l("Reports that hide content until a moderator decides"),
                                    validators=[InputRequired(), NumberRange(min=1, max=100)])

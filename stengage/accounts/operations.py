@@ -1,10 +1,14 @@
 """Account verbs: register, confirm, authenticate, reset, profile, email, password, roles, blocking.
 
 Operations take the acting user explicitly, flush, write audit entries and queue mail; the
-caller commits. A refusal raises ``Refused`` and changes nothing.
+caller commits. A refusal raises ``Refused`` and changes nothing. Where a request fails its aim
+but something must still be kept, the operation says so in its result instead of raising (see
+``EmailConfirmation``), so the boundary commits it.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from flask import current_app
 from flask_babel import gettext
@@ -71,7 +75,20 @@ def register(email: str, display_name: str, password: str, locale: str | None) -
     return user
 
 
-def confirm_email(token: str) -> User:
+@dataclass(frozen=True)
+class EmailConfirmation:
+    """What following a confirmation link did.
+
+    ``problem`` says why the address was not taken although the link was genuine: the pending
+    change is dropped then, and that is kept (the caller commits it like any result).
+    """
+
+    user: User
+    problem: str | None = None
+
+
+def confirm_email(token: str) -> EmailConfirmation:
+    """Confirm the address a link was sent to; a link that is no genuine one is refused."""
     payload = read_token("confirm-email", token, current_app.config["EMAIL_TOKEN_MAX_AGE"])
     invalid = Refused(gettext("This confirmation link is invalid or has expired. "
                               "Log in to get a new one."))
@@ -84,18 +101,20 @@ def confirm_email(token: str) -> User:
     if address == user.email:
         if user.email_confirmed_at is None:
             user.email_confirmed_at = utc_now()
-        return user
+        return EmailConfirmation(user)
     if address != user.pending_email:
         raise invalid
     if _holder_of(address) is not None:
+        # Someone registered the address meanwhile: this change can never happen, so it is
+        # forgotten rather than left pending.
         user.pending_email = None
-        raise Refused(gettext("That email address now belongs to another account."))
+        return EmailConfirmation(user, gettext("That email address now belongs to another account."))
     old_address = user.email
     user.email, user.pending_email = address, None
     user.email_confirmed_at = utc_now()
     emails.queue_notice(user, "email_changed", _l("Your email address was changed"),
                         address=old_address, new_address=address)
-    return user
+    return EmailConfirmation(user)
 
 
 def resend_confirmation(user: User) -> None:
@@ -116,11 +135,20 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def record_login(user: User) -> bool:
-    """Note the time of this login; True when it is the account's first."""
+@dataclass(frozen=True)
+class Login:
+    user: User
+    first: bool  # the account's first login
+
+
+def log_in(email: str, password: str) -> Login | None:
+    """Check the credentials and note the time of the login; None when they don't open an account."""
+    user = authenticate(email, password)
+    if user is None:
+        return None
     first = user.last_login_at is None
     user.last_login_at = utc_now()
-    return first
+    return Login(user, first)
 
 
 def end_all_sessions(user: User) -> None:

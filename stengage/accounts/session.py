@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from stengage.accounts.models import User
+from stengage.core.inputs import parse_number
 from stengage.extensions import db
 
 # One query, built once: the memberships answer every role and verification question of the request.
@@ -16,11 +17,12 @@ _USER_WITH_MEMBERSHIPS = select(User).options(joinedload(User.memberships)).wher
 
 
 def load_user(session_id: str) -> User | None:
-    user_id, _, version = session_id.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    raw_user_id, _, raw_version = session_id.partition(":")
+    user_id, version = parse_number(raw_user_id), parse_number(raw_version)
+    if user_id is None or version is None:
         return None
-    user = db.session.execute(_USER_WITH_MEMBERSHIPS, {"user_id": int(user_id)}).unique().scalar_one_or_none()
-    if user is None or user.session_version != int(version) or user.blocked_at is not None:
+    user = db.session.execute(_USER_WITH_MEMBERSHIPS, {"user_id": user_id}).unique().scalar_one_or_none()
+    if user is None or user.session_version != version or user.blocked_at is not None:
         return None
     return user
 

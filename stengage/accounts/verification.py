@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import secrets
 from datetime import timedelta
 
-from flask_babel import gettext
+from flask_babel import format_datetime, gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -109,6 +111,17 @@ def generate_letter_codes(actor: User, area: Area, count: int, valid_days: int,
                  target_type="letter_code_batch", target_id=batch.id, target_label=batch.label,
                  area_id=area.id, after={"size": count, "valid_days": valid_days})
     return batch, plain
+
+
+def letter_codes_csv(area: Area, batch: LetterCodeBatch, codes: list[str]) -> bytes:
+    """The codes of a new batch as a spreadsheet file, for the mail merge of the letters."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([gettext("code"), gettext("area"), gettext("valid until"), gettext("batch")])
+    valid_until = format_datetime(batch.expires_at, "yyyy-MM-dd HH:mm zzz")
+    for code in codes:
+        writer.writerow([code, area.slug, valid_until, batch.id])
+    return out.getvalue().encode("utf-8-sig")  # the BOM lets spreadsheet programs read UTF-8
 
 
 def redeem_letter_code(user: User, area: Area, code: str) -> Membership:

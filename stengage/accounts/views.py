@@ -24,15 +24,15 @@ from stengage.accounts.forms import (
     LoginForm,
     ProfileForm,
     RegisterForm,
+    ResendConfirmationForm,
     ResetPasswordForm,
     ResetRequestForm,
 )
 from stengage.accounts.models import EmailNotifications
-from stengage.core.forms import show_refusal
-from stengage.core.operations import Refused
+from stengage.core.boundary import perform
 from stengage.core.security import safe_next
 from stengage.db import writes_on_get
-from stengage.extensions import db, limiter
+from stengage.extensions import limiter
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 
@@ -47,17 +47,11 @@ def register() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("areas.home"))
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            # The language the visitor registered in stays theirs (the profile changes it).
-            ops.register(form.email.data, form.display_name.data, form.password.data,
-                         locale=session.get("locale") or str(get_locale()))
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            return redirect(url_for("accounts.check_mail"))
+    # The language the visitor registered in stays theirs (the profile changes it).
+    if form.validate_on_submit() and perform(
+            lambda: ops.register(form.email.data, form.display_name.data, form.password.data,
+                                 locale=session.get("locale") or str(get_locale())), form=form):
+        return redirect(url_for("accounts.check_mail"))
     return render_template("accounts/register.html", form=form)
 
 
@@ -69,14 +63,14 @@ def check_mail() -> str:
 @bp.route("/confirm/<token>")
 @writes_on_get
 def confirm_email(token: str) -> Response:
-    try:
-        user = ops.confirm_email(token)
-    except Refused as refused:
-        db.session.commit()
-        flash(refused.message, "error")
+    confirmation = perform(lambda: ops.confirm_email(token)).value  # a forged or stale link is flashed
+    if confirmation is None:
         return redirect(url_for("accounts.login"))
-    db.session.commit()
-    flash(gettext("Thank you, your email address %(email)s is confirmed.", email=user.email), "success")
+    if confirmation.problem:
+        flash(confirmation.problem, "error")
+        return redirect(url_for("accounts.login"))
+    flash(gettext("Thank you, your email address %(email)s is confirmed.", email=confirmation.user.email),
+          "success")
     if current_user.is_authenticated:
         return redirect(url_for("accounts.profile"))
     return redirect(url_for("accounts.login"))
@@ -86,10 +80,11 @@ def confirm_email(token: str) -> Response:
 @login_required
 @limiter.limit(lambda: _limit("RATELIMIT_RESET"))
 def resend_confirmation() -> Response:
-    ops.resend_confirmation(current_user)
-    db.session.commit()
-    flash(gettext("We sent a new confirmation link to %(email)s.", email=current_user.email), "success")
-    return redirect(safe_next(request.form.get("next"), url_for("accounts.profile")))
+    form = ResendConfirmationForm()
+    if form.validate_on_submit():
+        ops.resend_confirmation(current_user)
+        flash(gettext("We sent a new confirmation link to %(email)s.", email=current_user.email), "success")
+    return redirect(safe_next(form.next.data, url_for("accounts.profile")))
 
 
 def _failed(response: Response) -> bool:
@@ -97,7 +92,8 @@ def _failed(response: Response) -> bool:
 
 
 def _login_key() -> str:
-    return f"{request.remote_addr}:{(request.form.get('email') or '').strip().lower()}"
+    email = LoginForm(meta={"csrf": False}).email.data or ""
+    return f"{request.remote_addr}:{email.strip().lower()}"
 
 
 # Only failed attempts count: per account from one address, and (more loosely) per address, so
@@ -110,21 +106,18 @@ def login() -> Response | str:
     if current_user.is_authenticated:
         return redirect(safe_next(form.next.data, url_for("areas.home")))
     if form.validate_on_submit():
-        user = ops.authenticate(form.email.data, form.password.data)
-        if user is None:
-            db.session.rollback()
+        logged_in = ops.log_in(form.email.data, form.password.data)
+        if logged_in is None:
             flash(gettext("The email address or the password is not correct."), "error")
         else:
-            first_login = ops.record_login(user)
-            db.session.commit()
             chosen_locale = session.get("locale")
             session.clear()  # a fresh session on every login: no fixation
             if chosen_locale:
                 session["locale"] = chosen_locale
-            login_user(user, remember=form.remember.data)
+            login_user(logged_in.user, remember=form.remember.data)
             refresh()  # the greeting speaks the language of the pages that follow, now the user is known
-            flash(gettext("Welcome, %(name)s.", name=user.display_name) if first_login
-                  else gettext("Welcome back, %(name)s.", name=user.display_name), "success")
+            flash(gettext("Welcome, %(name)s.", name=logged_in.user.display_name) if logged_in.first
+                  else gettext("Welcome back, %(name)s.", name=logged_in.user.display_name), "success")
             return redirect(safe_next(form.next.data, url_for("areas.home")))
     return render_template("accounts/login.html", form=form)
 
@@ -133,7 +126,6 @@ def login() -> Response | str:
 def logout() -> Response:
     if current_user.is_authenticated:
         ops.end_all_sessions(current_user)
-        db.session.commit()
     logout_user()
     session.clear()
     flash(gettext("You are logged out on all your devices."), "success")
@@ -146,7 +138,6 @@ def reset_request() -> Response | str:
     form = ResetRequestForm()
     if form.validate_on_submit():
         ops.request_password_reset(form.email.data)
-        db.session.commit()
         flash(gettext("If an account exists for %(email)s, we sent it a link to choose a new "
                       "password. The link works for two hours.", email=form.email.data), "success")
         return redirect(url_for("accounts.login"))
@@ -161,17 +152,10 @@ def reset_password(token: str) -> Response | str:
               "error")
         return redirect(url_for("accounts.reset_request"))
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        try:
-            ops.reset_password(token, form.password.data)
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            logout_user()
-            flash(gettext("Your password is changed. Please log in with it."), "success")
-            return redirect(url_for("accounts.login"))
+    if form.validate_on_submit() and perform(lambda: ops.reset_password(token, form.password.data), form=form,
+                                             success=gettext("Your password is changed. Please log in with it.")):
+        logout_user()
+        return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
 
 
@@ -185,7 +169,6 @@ def profile() -> Response | str:
     if form.validate_on_submit():
         ops.update_profile(current_user, form.display_name.data, form.locale.data,
                            EmailNotifications(form.notify_by_email.data))
-        db.session.commit()
         session.pop("locale", None)
         flash(gettext("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile"))
@@ -196,18 +179,11 @@ def profile() -> Response | str:
 @login_required
 def change_password() -> Response | str:
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            ops.change_password(current_user, form.current_password.data, form.password.data)
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            login_user(current_user._get_current_object())  # this device stays logged in
-            flash(gettext("Your password is changed. Other devices have been logged out."),
-                  "success")
-            return redirect(url_for("accounts.profile"))
+    if form.validate_on_submit() and perform(
+            lambda: ops.change_password(current_user, form.current_password.data, form.password.data), form=form,
+            success=gettext("Your password is changed. Other devices have been logged out.")):
+        login_user(current_user._get_current_object())  # this device stays logged in
+        return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_password.html", form=form)
 
 
@@ -215,17 +191,11 @@ def change_password() -> Response | str:
 @login_required
 def change_email() -> Response | str:
     form = ChangeEmailForm()
-    if form.validate_on_submit():
-        try:
-            ops.change_email(current_user, form.current_password.data, form.email.data)
-        except Refused as refused:
-            db.session.rollback()
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            flash(gettext("We sent a confirmation link to %(email)s. Your address changes once "
-                          "you follow it.", email=form.email.data), "success")
-            return redirect(url_for("accounts.profile"))
+    if form.validate_on_submit() and perform(
+            lambda: ops.change_email(current_user, form.current_password.data, form.email.data), form=form,
+            success=gettext("We sent a confirmation link to %(email)s. Your address changes once "
+                            "you follow it.", email=form.email.data)):
+        return redirect(url_for("accounts.profile"))
     return render_template("accounts/change_email.html", form=form)
 
 
@@ -237,7 +207,6 @@ def set_language() -> Response:
         session["locale"] = form.locale.data
         if current_user.is_authenticated:
             ops.update_profile(current_user, current_user.display_name, form.locale.data)
-            db.session.commit()
     else:
         flash(gettext("Please choose one of the offered languages."), "error")
     return redirect(target)

@@ -142,3 +142,12 @@ def update_process(actor: Actor, process: Process, draft: ProcessDraft) -> None:
     audit.record(db.session, actor_id=actor.id, verb="process.update", target_type="process",
                  target_id=process.id, target_label=process.title, area_id=process.area_id,
                  before=before, after=_summary(process))
+
+
+def update_area_settings(actor: Actor, area: Area, auto_hide_flags: int) -> None:
+    """Set how many distinct verified residents' reports hide content until a moderator decides."""
+    before = {"auto_hide_flags": area.auto_hide_flags}
+    area.auto_hide_flags = auto_hide_flags
+    db.session.flush()
+    audit.record(db.session, actor_id=actor.id, verb="area.settings", target_type="area", target_id=area.id,
+                 target_label=area.name, area_id=area.id, before=before, after={"auto_hide_flags": auto_hide_flags})

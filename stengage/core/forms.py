@@ -8,10 +8,11 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
+from wtforms import IntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import HiddenInput
 
-from stengage.core.inputs import has_control_characters
+from stengage.core.inputs import has_control_characters, parse_number
 
 CONTROL_MESSAGE = _l("This contains characters that cannot be used (control characters).")
 
@@ -35,6 +36,18 @@ class SafeTextForm(FlaskForm):
         several forms must not repeat an id (``csrf_token`` would be on every one)."""
         chosen = (getattr(self, f, None) if isinstance(f, str) else f for f in (fields or self))
         return Markup("\n").join(f(id=False) for f in chosen if f is not None and isinstance(f.widget, HiddenInput))
+
+
+class WholeNumberField(IntegerField):
+    """A number typed into a form, read as ``core.inputs`` reads every number: ASCII digits only
+    (WTForms' IntegerField would take "٣" for 3 and "1_0" for 10). Bounds belong to validators."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        self.data = parse_number(str(valuelist[0]).strip(), low=0)
+        if self.data is None:
+            raise ValueError(str(_l("Enter a whole number, in digits 0 to 9.")))
 
 
 def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

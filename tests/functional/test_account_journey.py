@@ -5,7 +5,7 @@ from sqlalchemy import select
 from stengage.accounts.models import AssuranceLevel, User, VerificationMethod
 from stengage.extensions import db
 from tests import factories
-from tests.conftest import submit
+from tests.conftest import login_as, submit
 
 PASSWORD = "lantern-over-the-danube-7"
 
@@ -62,6 +62,31 @@ def test_a_confirmation_link_that_was_tampered_with_confirms_nothing(client, out
     page = client.get(link[:-3] + "xyz", follow_redirects=True).get_data(as_text=True)
     assert "invalid or has expired" in page
     assert not _user("neighbour@example.org").is_confirmed
+
+
+def test_a_display_name_with_a_nul_byte_is_refused_on_the_form_and_nothing_is_stored(client, outbox):
+    response = register(client, name="Nadia\x00Neighbour")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "control characters" in page and 'aria-invalid="true"' in page
+    assert _user("neighbour@example.org") is None and outbox.messages() == []
+
+
+def test_confirming_an_address_someone_registered_meanwhile_keeps_the_old_one_and_drops_the_change(client, outbox):
+    user = factories.user(email="old@example.org")
+    login_as(client, user)
+    submit(client, "/account/email", {"email": "new@example.org", "current_password": factories.PASSWORD},
+           page="/account/email")
+    link = outbox.link(outbox.last(to="new@example.org"), "/account/confirm/")
+    factories.user(email="new@example.org")  # registered before the link was followed
+
+    page = client.get(link, follow_redirects=True).get_data(as_text=True)
+    assert "That email address now belongs to another account." in page
+    db.session.refresh(user)
+    assert user.email == "old@example.org"
+    # The change that can never happen is no longer shown as waiting.
+    assert user.pending_email is None
+    assert "Waiting for confirmation" not in client.get("/account/profile").get_data(as_text=True)
 
 
 def test_registering_a_taken_email_in_any_spelling_creates_nothing_and_answers_alike(client, outbox):

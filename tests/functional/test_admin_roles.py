@@ -127,3 +127,41 @@ def test_admins_set_how_many_reports_hide_content_per_area(client):
     page = submit(client, "/admin/areas", {"area": "vienna-simmering", "auto_hide_flags": "0"}, page="/admin/areas",
                   follow_redirects=True).get_data(as_text=True)
     assert "between 1 and 100" in page and factories.area().auto_hide_flags == 5
+
+
+
+@pytest.mark.parametrize("value", ["\u0663", "\u00b2", "1_0", "+5", "5.0", "-5"])
+def test_area_settings_take_only_numbers_written_in_digits(client, value):
+    login_as(client, factories.user(admin=True))
+    before = factories.area().auto_hide_flags
+    page = submit(client, "/admin/areas", {"area": "vienna-simmering", "auto_hide_flags": value}, page="/admin/areas",
+                  follow_redirects=True).get_data(as_text=True)
+    assert "between 1 and 100" in page
+    assert factories.area().auto_hide_flags == before and _entries("area.settings") == []
+
+
+@pytest.mark.parametrize("page", ["\u00b2", "\u0663", "0", "-1", "99999999999999999999", ""])
+def test_the_user_list_answers_a_page_that_is_no_page_number_with_a_400_saying_why(client, page):
+    login_as(client, factories.user(admin=True))
+    response = client.get("/admin/", query_string={"page": page})
+    assert response.status_code == 400
+    assert "whole number" in response.get_data(as_text=True)
+
+
+def test_admins_make_and_unmake_instance_admins_with_audit_entries_but_not_themselves(client):
+    admin, person = factories.user(admin=True), factories.user(name="Nora")
+    login_as(client, admin)
+    page = submit(client, f"/admin/users/{person.id}/admin/grant", {"reason": "second pair of hands"},
+                  page=f"/admin/users/{person.id}", follow_redirects=True).get_data(as_text=True)
+    assert "Nora is now an instance admin." in page and person.is_admin
+    page = submit(client, f"/admin/users/{person.id}/admin/revoke", {"reason": "moved away"},
+                  page=f"/admin/users/{person.id}", follow_redirects=True).get_data(as_text=True)
+    assert "Nora is no longer an instance admin." in page and not person.is_admin
+    assert [e.reason for e in _entries("admin.grant")] == ["second pair of hands"]
+    assert [e.reason for e in _entries("admin.revoke")] == ["moved away"]
+
+    page = submit(client, f"/admin/users/{admin.id}/admin/revoke", {"reason": "tired"},
+                  page=f"/admin/users/{admin.id}", follow_redirects=True).get_data(as_text=True)
+    assert "You cannot remove your own admin role." in page
+    db.session.refresh(admin)
+    assert admin.is_admin and len(_entries("admin.revoke")) == 1

@@ -99,6 +99,18 @@ def test_profile_changes_name_and_language(client):
     assert (user.display_name, user.locale, user.notify_by_email.value) == ("New Name", "de", "daily")
 
 
+def test_a_display_name_with_a_nul_byte_is_refused_on_the_profile_and_the_old_name_kept(client):
+    user = factories.user(name="Old Name")
+    login_as(client, user)
+    response = submit(client, "/account/profile",
+                      {"display_name": "New\x00Name", "locale": "de", "notify_by_email": "never"},
+                      page="/account/profile")
+    assert response.status_code == 200
+    assert "control characters" in response.get_data(as_text=True)
+    db.session.refresh(user)
+    assert (user.display_name, user.locale) == ("Old Name", None)
+
+
 def test_changing_the_email_waits_for_the_new_address_to_confirm(client, outbox):
     user = factories.user(email="old@example.org")
     login_as(client, user)

@@ -131,6 +131,14 @@ def test_friendly_error_pages(client, path, status, text):
     assert text in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("path", ["/areas/%00", "/areas/vienna-simmering%00", "/areas/%00/verify",
+                                  "/areas/vienna-simmering/residents?x=%00"])
+def test_a_nul_byte_in_an_area_address_is_a_clear_400(client, path):
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "control characters" in response.get_data(as_text=True)
+
+
 def test_admin_pages_refuse_non_admins_and_unknown_ids_are_404(client):
     login_as(client, factories.resident())
     assert client.get("/admin/").status_code == 403

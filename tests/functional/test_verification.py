@@ -129,7 +129,7 @@ def test_staff_generate_a_batch_and_download_printable_codes(client):
     assert entry.actor_id == clerk.id and entry.after["size"] == 25
 
 
-@pytest.mark.parametrize("count", ["0", "-5", "2001", "many", ""])
+@pytest.mark.parametrize("count", ["0", "-5", "2001", "many", "", "\u0663", "\u00b2", "1_0"])
 def test_bad_batch_sizes_are_refused_with_a_message(client, count):
     login_as(client, factories.staff())
     response = submit(client, "/areas/vienna-simmering/letter-codes",
@@ -194,6 +194,20 @@ def test_a_moderator_approval_needs_a_note(client):
                   {"membership_id": str(resident.membership_in(factories.area()).id), "note": ""},
                   page="/areas/vienna-simmering/residents", follow_redirects=True).get_data(as_text=True)
     assert "Please write a note" in page
+    assert not resident.is_verified_in(factories.area())
+
+
+def test_a_request_named_in_other_than_ascii_digits_is_not_found_and_not_approved(client):
+    resident = factories.user()
+    membership = factories.membership(resident)
+    membership.approval_requested_at = utc_now()
+    login_as(client, factories.moderator())
+    arabic_indic = str(membership.id).translate(str.maketrans("0123456789", "\u0660\u0661\u0662\u0663\u0664"
+                                                                             "\u0665\u0666\u0667\u0668\u0669"))
+    response = submit(client, "/areas/vienna-simmering/residents/approve",
+                      {"membership_id": arabic_indic, "note": "Saw the papers"},
+                      page="/areas/vienna-simmering/residents")
+    assert response.status_code == 404
     assert not resident.is_verified_in(factories.area())
 
 
