@@ -74,7 +74,7 @@ def build_app(db: str, page_cache: str, redis_url: str | None) -> tuple[Any, Que
 
 
 def log_in(app: Any, email: str) -> Any:
-    from stengage.proposals.bench import BENCH_PASSWORD
+    from stengage.devtools.bench_data import BENCH_PASSWORD
 
     client = app.test_client()
     page = client.get("/account/login")

@@ -35,7 +35,7 @@ def resident_sessions(db: str, data: BenchData, count: int) -> list[dict[str, An
 
     from stengage import create_app
     from stengage.accounts.models import User
-    from stengage.proposals.bench import BENCH_PASSWORD
+    from stengage.devtools.bench_data import BENCH_PASSWORD
     from stengage.proposals.models import Proposal, Support
 
     apply_env(app_env(db))

@@ -16,8 +16,9 @@ from stengage.areas.demo import DEMO_AREAS, seed_demo_areas
 from stengage.areas.models import Area
 from stengage.areas.queries import find_area
 from stengage.core.operations import Refused
+from stengage.devtools import bench_data
 from stengage.extensions import db
-from stengage.proposals import bench, maintenance, notifications
+from stengage.proposals import maintenance, notifications
 from stengage.proposals.demo import seed_demo_processes
 
 # Demo accounts exist only in development, so a newcomer can try every role at once.
@@ -141,7 +142,7 @@ def seed_bench_command(area_slug: str, proposals: int, supports: int, comments: 
 
     started = time.perf_counter()
     try:
-        result = bench.seed_bench(area_slug, proposals, supports, comments, seed=seed, progress=progress)
+        result = bench_data.seed_bench(area_slug, proposals, supports, comments, seed=seed, progress=progress)
     except ValueError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None

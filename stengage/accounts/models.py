@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stengage.areas.models import Area
@@ -173,17 +173,21 @@ class LetterCodeBatch(Base):
     """Codes generated together by staff, printed and posted to addresses in the area."""
 
     __tablename__ = "letter_code_batch"
-    __table_args__ = (CheckConstraint("size > 0", name="size_positive"),)
+    __table_args__ = (
+        CheckConstraint("size > 0", name="size_positive"),
+        UniqueConstraint("id", "area_id"),  # what its codes' copied area refers to
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), index=True)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     expires_at: Mapped[datetime]
     size: Mapped[int]
     label: Mapped[str] = mapped_column(String(120), default="")
 
-    codes: Mapped[list[LetterCode]] = relationship(back_populates="batch", lazy="raise")
+    codes: Mapped[list[LetterCode]] = relationship(back_populates="batch", lazy="raise",
+                                                   foreign_keys="LetterCode.batch_id")
     area: Mapped[Area] = relationship(lazy="raise")
     created_by: Mapped[User | None] = relationship(lazy="joined")
 
@@ -192,6 +196,11 @@ class LetterCode(Base):
     """One single-use code; only its SHA-256 is stored, the plain code exists on paper."""
 
     __tablename__ = "letter_code"
+    __table_args__ = (
+        # The copied area is the batch's area.
+        ForeignKeyConstraint(["batch_id", "area_id"], ["letter_code_batch.id", "letter_code_batch.area_id"],
+                             ondelete="CASCADE", name="fk_letter_code_batch_area_letter_code_batch"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     batch_id: Mapped[int] = mapped_column(
@@ -200,9 +209,9 @@ class LetterCode(Base):
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     used_at: Mapped[datetime | None]
-    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
 
-    batch: Mapped[LetterCodeBatch] = relationship(back_populates="codes", lazy="joined")
+    batch: Mapped[LetterCodeBatch] = relationship(back_populates="codes", lazy="joined", foreign_keys=[batch_id])
 
 
 class NoticeKind(enum.StrEnum):
@@ -225,7 +234,7 @@ class AccountNotice(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     kind: Mapped[NoticeKind] = mapped_column(enum_type(NoticeKind, "notice_kind"))
     area_id: Mapped[int] = mapped_column(ForeignKey("area.id", ondelete="CASCADE"), index=True)
-    about_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))  # who asked
+    about_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)  # who asked
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     read_at: Mapped[datetime | None]
 

@@ -113,6 +113,8 @@ class Process(Base):
     __tablename__ = "process"
     __table_args__ = (
         UniqueConstraint("area_id", "slug"),
+        # What rows that copy the process's area refer to, so the copy cannot differ from the process.
+        UniqueConstraint("id", "area_id"),
         CheckConstraint("starts_on <= ends_on", name="dates_in_order"),
         CheckConstraint("supports_per_resident IS NULL OR supports_per_resident > 0",
                         name="support_limit_positive"),
@@ -132,7 +134,7 @@ class Process(Base):
     edit_window_hours: Mapped[int] = mapped_column(default=24)
     comments_need_verification: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
 
     area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
     phases: Mapped[list[Phase]] = relationship(

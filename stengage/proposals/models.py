@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     SmallInteger,
     String,
@@ -72,6 +73,14 @@ class Proposal(Base):
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="location_complete"),
         CheckConstraint("support_count >= 0", name="support_count_not_negative"),
         CheckConstraint("comment_count >= 0", name="comment_count_not_negative"),
+        # Only a merged proposal points to the one it was merged into (the pointer goes, the status
+        # stays, when that proposal is deleted), and never to itself.
+        CheckConstraint("merged_into_id IS NULL OR (status = 'merged' AND merged_into_id <> id)",
+                        name="merged_into_only_when_merged"),
+        # The copied area is the process's area; supports refer to (id, process_id).
+        ForeignKeyConstraint(["process_id", "area_id"], ["process.id", "process.area_id"], ondelete="CASCADE",
+                             name="fk_proposal_process_area_process"),
+        UniqueConstraint("id", "process_id"),
         # The list's sort orders, each served by an index within the process that also covers the
         # default filters, so a deep page skips its offset inside the index.
         Index("ix_proposal_process_supports", "process_id", "support_count", "id", "status", "hidden_at"),
@@ -109,12 +118,12 @@ class Proposal(Base):
     official_answer: Mapped[str | None] = mapped_column(Text)
     official_answer_html: Mapped[str | None] = mapped_column(Text)
     answered_at: Mapped[datetime | None]
-    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="SET NULL"), index=True)
 
     # Many-to-one by primary key: a page's proposals share one process, found in the identity map.
-    process: Mapped[Process] = relationship()
+    process: Mapped[Process] = relationship(foreign_keys=[process_id])
     area: Mapped[Area] = relationship(lazy="raise")
     author: Mapped[User] = relationship(lazy="joined", innerjoin=True, foreign_keys=[author_id])
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="select")
@@ -161,13 +170,16 @@ class Support(Base):
     __table_args__ = (
         UniqueConstraint("proposal_id", "user_id"),
         Index("ix_support_user_process", "user_id", "process_id"),
+        # The copied process is the proposal's process.
+        ForeignKeyConstraint(["proposal_id", "process_id"], ["proposal.id", "proposal.process_id"],
+                             ondelete="CASCADE", name="fk_support_proposal_process_proposal"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"))
     # Kept on the row so the per-process limit is one indexed count.
-    process_id: Mapped[int] = mapped_column(ForeignKey("process.id", ondelete="CASCADE"))
+    process_id: Mapped[int] = mapped_column(ForeignKey("process.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
 
@@ -177,6 +189,10 @@ class Comment(Base):
         CheckConstraint("depth BETWEEN 1 AND 3", name="depth_range"),
         CheckConstraint("upvotes >= 0 AND downvotes >= 0", name="votes_not_negative"),
         Index("ix_comment_proposal_created", "proposal_id", "created_at"),
+        # A reply belongs to the discussion of its parent.
+        UniqueConstraint("id", "proposal_id"),
+        ForeignKeyConstraint(["parent_id", "proposal_id"], ["comment.id", "comment.proposal_id"],
+                             ondelete="CASCADE", name="fk_comment_parent_proposal_comment"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -251,7 +267,7 @@ class Notification(Base):
     kind: Mapped[NotificationKind] = mapped_column(enum_type(NotificationKind, "notification_kind"))
     proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
     comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     read_at: Mapped[datetime | None]
     # Set once the notification went out by mail (at once or in a digest), or was not to be mailed.

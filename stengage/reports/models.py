@@ -6,7 +6,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, ForeignKeyConstraint, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stengage.accounts.models import User
@@ -25,6 +25,9 @@ class Report(Base):
                         name="process_or_period"),
         CheckConstraint("period_start IS NULL OR period_end IS NULL OR period_start <= period_end",
                         name="period_in_order"),
+        # A process report is about a process of its own area.
+        ForeignKeyConstraint(["process_id", "area_id"], ["process.id", "process.area_id"], ondelete="CASCADE",
+                             name="fk_report_process_area_process"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,11 +37,11 @@ class Report(Base):
     title: Mapped[str] = mapped_column(String(150))
     period_start: Mapped[date | None]
     period_end: Mapped[date | None]
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     area: Mapped[Area] = relationship(lazy="joined", innerjoin=True)
-    process: Mapped[Process | None] = relationship(lazy="joined")
+    process: Mapped[Process | None] = relationship(lazy="joined", foreign_keys=[process_id])
     themes: Mapped[list[Theme]] = relationship(back_populates="report", order_by="Theme.position",
                                                cascade="all, delete-orphan")
     versions: Mapped[list[ReportVersion]] = relationship(back_populates="report", order_by="ReportVersion.number",
@@ -53,6 +56,7 @@ class Theme(Base):
     """A moderator's group of contributions, with their synthesis."""
 
     __tablename__ = "theme"
+    __table_args__ = (UniqueConstraint("id", "report_id"),)  # what its items' copied report refers to
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"), index=True)
@@ -62,7 +66,8 @@ class Theme(Base):
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
 
     report: Mapped[Report] = relationship(back_populates="themes")
-    items: Mapped[list[ThemeItem]] = relationship(back_populates="theme", cascade="all, delete-orphan")
+    items: Mapped[list[ThemeItem]] = relationship(back_populates="theme", cascade="all, delete-orphan",
+                                                  foreign_keys="ThemeItem.theme_id")
 
 
 class ThemeItem(Base):
@@ -76,16 +81,19 @@ class ThemeItem(Base):
         UniqueConstraint("report_id", "proposal_id"),
         UniqueConstraint("report_id", "comment_id"),
         Index("ix_theme_item_theme", "theme_id"),
+        # The copied report is the theme's report.
+        ForeignKeyConstraint(["theme_id", "report_id"], ["theme.id", "theme.report_id"], ondelete="CASCADE",
+                             name="fk_theme_item_theme_report_theme"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("report.id", ondelete="CASCADE"))
     theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id", ondelete="CASCADE"))
-    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"))
-    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[int | None] = mapped_column(ForeignKey("comment.id", ondelete="CASCADE"), index=True)
     is_quote: Mapped[bool] = mapped_column(default=False)
 
-    theme: Mapped[Theme] = relationship(back_populates="items")
+    theme: Mapped[Theme] = relationship(back_populates="items", foreign_keys=[theme_id])
     proposal: Mapped[Proposal | None] = relationship(lazy="select")
     comment: Mapped[Comment | None] = relationship(lazy="select")
 
@@ -102,7 +110,7 @@ class ReportVersion(Base):
     changelog: Mapped[str] = mapped_column(Text, default="")
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
     published_at: Mapped[datetime] = mapped_column(default=utc_now)
-    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
 
     report: Mapped[Report] = relationship(back_populates="versions")
     published_by: Mapped[User | None] = relationship(lazy="select")

@@ -1,313 +1,221 @@
-"""Races with real threads and real commits: counts never drift and limits always hold."""
+"""Races with real threads and real commits: counts never drift, limits always hold, nothing waits
+forever, and no support is lost or counted twice.
+
+Residents act as they do in the browser (a POST from the page they loaded, through the whole
+request boundary); moderators and authors act through their operations.
+"""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable
 
 import pytest
 from sqlalchemy import func, select
 
+from stengage.accounts.models import User
+from stengage.areas.models import Area
+from stengage.core.operations import Refused
 from stengage.extensions import db
+from stengage.moderation import actions, merging
+from stengage.moderation.models import Flag, FlagReason
 from stengage.proposals import operations, supports
 from stengage.proposals.models import Follow, Proposal, Support
 from tests import factories
-from tests.conftest import make_test_app
+from tests.concurrency import at_once, in_transaction, while_uncommitted
+from tests.conftest import csrf_token, login_as, make_test_app
 
 pytestmark = pytest.mark.real_commits
 
 
 @pytest.fixture
 def race_app(tmp_path, private_database):
-    app = make_test_app(tmp_path, private_database)
+    app = make_test_app(tmp_path, private_database, PAGE_CACHE="off", RATELIMIT_ENABLED=False)
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
-def _at_once(app, jobs: list[Callable[[], None]]) -> list[BaseException | None]:
-    """Run every job in its own thread and app context, released together; each commits or rolls back."""
-    start = threading.Barrier(len(jobs))
-    outcomes: list[BaseException | None] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], None]) -> None:
-        with app.app_context():
-            start.wait()
-            try:
-                job()
-                db.session.commit()
-            except BaseException as error:
-                db.session.rollback()
-                outcomes[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
-def _setup(app, **process_options):
+def _setup(app, **process_options) -> list[int]:
     with app.app_context():
         process = factories.process(**process_options)
-        proposals = [factories.proposal(process) for _ in range(2)]
-        ids = (process.id, [p.id for p in proposals])
+        ids = [factories.proposal(process).id for _ in range(2)]
         db.session.commit()
         return ids
 
 
-def _support_as(user_id: int, proposal_id: int) -> Callable[[], None]:
-    def job() -> None:
-        from stengage.accounts.models import User
-
-        supports.support(db.session.get(User, user_id), db.session.get(Proposal, proposal_id))
-    return job
-
-
-def test_fifty_threads_supporting_as_the_same_resident_make_one_support(race_app):
-    _process_id, (proposal_id, _) = _setup(race_app)
-    with race_app.app_context():
-        resident_id = factories.resident().id
+def _residents(app, count: int) -> list[int]:
+    with app.app_context():
+        ids = [factories.resident().id for _ in range(count)]
         db.session.commit()
-    outcomes = _at_once(race_app, [_support_as(resident_id, proposal_id) for _ in range(50)])
-    assert [o for o in outcomes if o is not None] == []
-    with race_app.app_context():
-        assert db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal_id)) == 1
-        assert db.session.get(Proposal, proposal_id).support_count == 1
+        return ids
 
 
-def test_fifty_residents_at_once_count_exactly_their_rows(race_app):
-    _process_id, (proposal_id, _) = _setup(race_app)
-    with race_app.app_context():
-        resident_ids = [factories.resident().id for _ in range(50)]
+def _moderator(app) -> int:
+    with app.app_context():
+        moderator_id = factories.moderator().id
         db.session.commit()
-    outcomes = _at_once(race_app, [_support_as(uid, proposal_id) for uid in resident_ids])
-    assert [o for o in outcomes if o is not None] == []
-    with race_app.app_context():
-        rows = db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal_id))
-        assert rows == 50 == db.session.get(Proposal, proposal_id).support_count
+        return moderator_id
 
 
-def test_one_below_the_limit_two_supports_at_once_only_one_succeeds(race_app):
-    _process_id, (first, second) = _setup(race_app, supports_per_resident=1)
-    with race_app.app_context():
-        resident_id = factories.resident().id
-        db.session.commit()
-    for _attempt in range(5):  # several rounds: the race must never slip through
-        outcomes = _at_once(race_app, [_support_as(resident_id, first), _support_as(resident_id, second)])
-        # The loser is told it has no support left; nothing else may go wrong.
-        assert [type(o).__name__ for o in outcomes if o is not None] == ["Refused"]
+def _support_click(app, user_id: int, proposal_id: int) -> Callable[[], int]:
+    """The resident has the proposal's page open; the job is their click on "Support"."""
+    client = app.test_client()
+    with app.app_context():
+        login_as(client, db.session.get(User, user_id))
+    token = csrf_token(client, f"/proposals/{proposal_id}")
+
+    def click() -> int:
+        answer = client.post(f"/proposals/{proposal_id}/support", data={"csrf_token": token})
+        assert answer.status_code in (200, 302), answer.status_code
+        return answer.status_code
+    return click
+
+
+def _merge(app, moderator_id: int, source_id: int, target_id: int) -> Callable[[], object]:
+    return lambda: merging.merge(db.session.get(User, moderator_id), [db.session.get(Proposal, source_id)],
+                                 db.session.get(Proposal, target_id))
+
+
+def _supporters(app, proposal_id: int) -> set[int]:
+    with app.app_context():
+        return set(db.session.scalars(select(Support.user_id).where(Support.proposal_id == proposal_id)))
+
+
+def _counts_match_rows(app, *proposal_ids: int) -> None:
+    with app.app_context():
+        for proposal_id in proposal_ids:
+            rows = db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal_id))
+            assert db.session.get(Proposal, proposal_id).support_count == rows, proposal_id
+
+
+def test_twenty_clicks_at_once_by_one_resident_make_one_support(race_app):
+    proposal_id, _ = _setup(race_app)
+    (resident_id,) = _residents(race_app, 1)
+    assert at_once([_support_click(race_app, resident_id, proposal_id) for _ in range(20)]) == [None] * 20
+    assert _supporters(race_app, proposal_id) == {resident_id}
+    _counts_match_rows(race_app, proposal_id)
+
+
+def test_thirty_residents_at_once_count_exactly_their_supports(race_app):
+    proposal_id, _ = _setup(race_app)
+    residents = _residents(race_app, 30)
+    assert at_once([_support_click(race_app, uid, proposal_id) for uid in residents]) == [None] * 30
+    assert _supporters(race_app, proposal_id) == set(residents)
+    _counts_match_rows(race_app, proposal_id)
+
+
+def test_with_one_support_left_two_clicks_at_once_use_it_once(race_app):
+    first, second = _setup(race_app, supports_per_resident=1)
+    (resident_id,) = _residents(race_app, 1)
+    for _round in range(4):  # several rounds: the race must never slip through
+        clicks = [_support_click(race_app, resident_id, first), _support_click(race_app, resident_id, second)]
+        assert at_once(clicks) == [None, None]  # the loser is told so on the page; nothing breaks
+        supported = _supporters(race_app, first) | _supporters(race_app, second)
+        assert supported == {resident_id}
         with race_app.app_context():
-            rows = db.session.scalar(select(func.count(Support.id)).where(Support.user_id == resident_id))
-            assert rows == 1
-            counted = sum(db.session.get(Proposal, pid).support_count for pid in (first, second))
-            assert counted == 1
-            # Reset for the next round.
+            assert db.session.scalar(select(func.count(Support.id)).where(Support.user_id == resident_id)) == 1
+        _counts_match_rows(race_app, first, second)
+        with race_app.app_context():  # give the support back for the next round
             proposal_id = db.session.scalar(select(Support.proposal_id).where(Support.user_id == resident_id))
-            from stengage.accounts.models import User
-
             supports.withdraw_support(db.session.get(User, resident_id), db.session.get(Proposal, proposal_id))
             db.session.commit()
 
 
-def test_concurrent_flags_by_one_person_make_one_flag(race_app):
-    from stengage.areas.models import Area
-    from stengage.moderation import actions
-    from stengage.moderation.models import Flag, FlagReason
+def test_concurrent_reports_by_one_person_make_one_flag(race_app):
+    proposal_id, _ = _setup(race_app)
+    (reporter_id,) = _residents(race_app, 1)
 
-    _process_id, (proposal_id, _) = _setup(race_app)
-    with race_app.app_context():
-        reporter_id = factories.resident().id
-        area_id = db.session.get(Proposal, proposal_id).area_id
-        db.session.commit()
+    def report() -> None:
+        proposal = db.session.get(Proposal, proposal_id)
+        actions.flag(db.session.get(User, reporter_id), proposal, db.session.get(Area, proposal.area_id),
+                     FlagReason.SPAM)
 
-    def flag() -> None:
-        from stengage.accounts.models import User
-
-        actions.flag(db.session.get(User, reporter_id), db.session.get(Proposal, proposal_id),
-                     db.session.get(Area, area_id), FlagReason.SPAM)
-
-    outcomes = _at_once(race_app, [flag for _ in range(20)])
-    assert [o for o in outcomes if o is not None] == []
+    assert at_once([in_transaction(race_app, report) for _ in range(20)]) == [None] * 20
     with race_app.app_context():
         assert db.session.scalar(select(func.count(Flag.id)).where(Flag.proposal_id == proposal_id)) == 1
 
 
 def test_supporting_a_source_while_it_is_merged_neither_loses_nor_doubles(race_app):
-    from stengage.moderation import merging
-
-    _process_id, (target_id, source_id) = _setup(race_app)
+    target_id, source_id = _setup(race_app)
+    residents = _residents(race_app, 8)
+    moderator_id = _moderator(race_app)
     with race_app.app_context():
-        residents = [factories.resident().id for _ in range(8)]
-        moderator_id = factories.moderator().id
-        from stengage.accounts.models import User
-
-        # Half of them already support the target: their support of the source must not count twice.
+        # Half of them support the target already: their support of the source must not count twice.
         for uid in residents[:4]:
             supports.support(db.session.get(User, uid), db.session.get(Proposal, target_id))
         db.session.commit()
-
-    def merge() -> None:
-        from stengage.accounts.models import User
-
-        merging.merge(db.session.get(User, moderator_id), [db.session.get(Proposal, source_id)],
-                      db.session.get(Proposal, target_id))
-
-    jobs = [merge, *[_support_as(uid, source_id) for uid in residents]]
-    outcomes = _at_once(race_app, jobs)
-    assert [o for o in outcomes if o is not None] == []
-    with race_app.app_context():
-        target_supporters = set(db.session.scalars(select(Support.user_id).where(Support.proposal_id == target_id)))
-        assert target_supporters == set(residents)
-        assert db.session.get(Proposal, target_id).support_count == len(residents)
-
-
-def _change_elsewhere(app, change: Callable[[], None]) -> None:
-    """Commit a change from another thread, as another request would, while ours holds stale objects."""
-    assert _at_once(app, [change]) == [None]
-
-
-def _slow_merge(monkeypatch, moderator_id: int, source_id: int, target_id: int) -> tuple[
-        Callable[[], None], threading.Event]:
-    """A merge that holds its locks a moment: what a request does meanwhile meets them."""
-    from stengage.accounts.models import User
-    from stengage.moderation import merging
-
-    locked = threading.Event()
-    lock = merging._lock
-
-    def lock_and_linger(ids: list[int]) -> None:
-        lock(ids)
-        locked.set()
-        time.sleep(0.3)
-
-    monkeypatch.setattr(merging, "_lock", lock_and_linger)
-
-    def merge() -> None:
-        merging.merge(db.session.get(User, moderator_id), [db.session.get(Proposal, source_id)],
-                      db.session.get(Proposal, target_id))
-    return merge, locked
+    jobs = [in_transaction(race_app, _merge(race_app, moderator_id, source_id, target_id)),
+            *[_support_click(race_app, uid, source_id) for uid in residents]]
+    assert at_once(jobs) == [None] * len(jobs)
+    assert _supporters(race_app, target_id) == set(residents)
+    _counts_match_rows(race_app, target_id, source_id)
 
 
 @pytest.mark.parametrize("change", ["support the target", "withdraw from the source"])
-def test_a_supporter_acting_while_a_merge_holds_its_locks_waits_and_nothing_drifts(race_app, monkeypatch, change):
-    from stengage.accounts.models import User
-
-    _process_id, (target_id, source_id) = _setup(race_app)
+def test_a_supporter_acting_while_a_merge_is_under_way_waits_for_it_and_nothing_drifts(race_app, change):
+    target_id, source_id = _setup(race_app)
+    resident_id, moderator_id = _residents(race_app, 1)[0], _moderator(race_app)
     with race_app.app_context():
-        resident_id, moderator_id = factories.resident().id, factories.moderator().id
         supports.support(db.session.get(User, resident_id), db.session.get(Proposal, source_id))
         db.session.commit()
-    merge, locked = _slow_merge(monkeypatch, moderator_id, source_id, target_id)
+    if change == "support the target":
+        act = _support_click(race_app, resident_id, target_id)
+    else:
+        act = in_transaction(race_app, lambda: supports.withdraw_support(
+            db.session.get(User, resident_id), db.session.get(Proposal, source_id)))
 
-    def act() -> None:
-        resident = db.session.get(User, resident_id)
-        proposal = operations.proposal_for_action(target_id if change == "support the target" else source_id)
-        db.session.commit()
-        locked.wait(timeout=10)
-        if change == "support the target":
-            supports.support(resident, proposal)
-        else:
-            supports.withdraw_support(resident, proposal)
-
-    assert _at_once(race_app, [merge, act]) == [None, None]
-    with race_app.app_context():
-        for proposal_id in (target_id, source_id):
-            rows = db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal_id))
-            assert rows == db.session.get(Proposal, proposal_id).support_count
-        on_target = set(db.session.scalars(select(Support.user_id).where(Support.proposal_id == target_id)))
-        # Supporting the target counts once, whichever came first; a withdrawal lands before or after.
-        assert on_target == {resident_id} if change == "support the target" else on_target <= {resident_id}
+    (outcome,), _ = while_uncommitted(race_app, _merge(race_app, moderator_id, source_id, target_id),
+                                      waiting=[act])
+    # Done, or (a withdrawal from a proposal that is merged now) refused with a message.
+    assert outcome is None or isinstance(outcome, Refused)
+    _counts_match_rows(race_app, target_id, source_id)
+    on_target = _supporters(race_app, target_id)
+    # Supporting the target counts once, whichever came first; the merge carried the source's
+    # support over to the target, and a withdrawal before the merge leaves nothing to carry.
+    assert on_target == {resident_id} if change == "support the target" else on_target <= {resident_id}
 
 
-def test_a_support_for_a_proposal_merged_since_the_page_loaded_goes_to_the_merge_target(race_app):
-    from stengage.accounts.models import User
-    from stengage.moderation import merging
-
-    _process_id, (target_id, source_id) = _setup(race_app)
-    with race_app.app_context():
-        resident_id, moderator_id = factories.resident().id, factories.moderator().id
-        db.session.commit()
-
-    def merge() -> None:
-        merging.merge(db.session.get(User, moderator_id), [db.session.get(Proposal, source_id)],
-                      db.session.get(Proposal, target_id))
-
-    with race_app.app_context():
-        stale = operations.proposal_for_action(source_id)
-        resident = db.session.get(User, resident_id)
-        db.session.commit()  # our request's objects stay as they were read
-        _change_elsewhere(race_app, merge)
-        assert supports.support(resident, stale) is True
-        db.session.commit()
-    with race_app.app_context():
-        supported = set(db.session.scalars(select(Support.proposal_id).where(Support.user_id == resident_id)))
-        assert supported == {target_id}
-        assert db.session.get(Proposal, target_id).support_count == 1
-        assert db.session.get(Proposal, source_id).support_count == 0
-
-
-def test_a_support_for_a_proposal_withdrawn_since_the_page_loaded_is_refused_and_leaves_nothing(race_app):
-    from stengage.accounts.models import User
-    from stengage.core.operations import Refused
-
-    _process_id, (proposal_id, _) = _setup(race_app)
-    with race_app.app_context():
-        resident_id = factories.resident().id
-        author_id = db.session.get(Proposal, proposal_id).author_id
-        db.session.commit()
-
-    def withdraw() -> None:
-        operations.withdraw_proposal(db.session.get(User, author_id), db.session.get(Proposal, proposal_id))
-
-    with race_app.app_context():
-        stale = operations.proposal_for_action(proposal_id)
-        resident = db.session.get(User, resident_id)
-        db.session.commit()
-        _change_elsewhere(race_app, withdraw)
-        with pytest.raises(Refused):
-            supports.support(resident, stale)
-        db.session.rollback()
-    with race_app.app_context():
-        assert db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal_id)) == 0
-        assert db.session.get(Proposal, proposal_id).support_count == 0
-        assert db.session.scalar(select(func.count(Follow.id)).where(Follow.user_id == resident_id)) == 0
-
-
-def test_following_while_a_support_waits_for_a_merge_is_no_deadlock(race_app, monkeypatch):
+def test_following_while_a_support_waits_for_a_merge_is_no_deadlock(race_app):
     """The support waits for the merge's lock on the proposal; meanwhile the same resident follows
-    it (a row that refers to the proposal). Locks that block foreign-key checks would deadlock."""
-    from stengage.accounts.models import User
+    it (a row that refers to the proposal): that must not wait for the merge (PostgreSQL), and
+    nothing may deadlock."""
+    target_id, source_id = _setup(race_app)
+    resident_id, moderator_id = _residents(race_app, 1)[0], _moderator(race_app)
+    follow = in_transaction(race_app, lambda: operations.follow(
+        db.session.get(User, resident_id), db.session.get(Proposal, target_id)))
 
-    _process_id, (target_id, source_id) = _setup(race_app)
+    waited, free = while_uncommitted(race_app, _merge(race_app, moderator_id, source_id, target_id),
+                                     waiting=[_support_click(race_app, resident_id, target_id)], free=[follow])
+    assert (waited, free) == ([None], [None])
+    assert _supporters(race_app, target_id) == {resident_id}
     with race_app.app_context():
-        resident_id, moderator_id = factories.resident().id, factories.moderator().id
-        db.session.commit()
-    merge, locked = _slow_merge(monkeypatch, moderator_id, source_id, target_id)
-
-    def support() -> None:
-        resident, proposal = db.session.get(User, resident_id), operations.proposal_for_action(target_id)
-        db.session.commit()
-        locked.wait(timeout=10)
-        supports.support(resident, proposal)
-
-    def follow() -> None:
-        resident, proposal = db.session.get(User, resident_id), operations.proposal_for_action(target_id)
-        db.session.commit()
-        locked.wait(timeout=10)
-        time.sleep(0.1)  # after the support has started waiting
-        operations.follow(resident, proposal)
-
-    assert _at_once(race_app, [merge, support, follow]) == [None, None, None]
-    with race_app.app_context():
-        assert _supporters_of(target_id) == {resident_id}
         assert db.session.scalar(select(func.count(Follow.id)).where(
             Follow.proposal_id == target_id, Follow.user_id == resident_id)) == 1
+    _counts_match_rows(race_app, target_id, source_id)
 
 
-def _supporters_of(proposal_id: int) -> set[int]:
-    return set(db.session.scalars(select(Support.user_id).where(Support.proposal_id == proposal_id)))
+def test_a_support_from_a_page_loaded_before_a_merge_goes_to_the_merge_target(race_app):
+    target_id, source_id = _setup(race_app)
+    resident_id, moderator_id = _residents(race_app, 1)[0], _moderator(race_app)
+    click = _support_click(race_app, resident_id, source_id)  # the page shows the source, still open
+    assert at_once([in_transaction(race_app, _merge(race_app, moderator_id, source_id, target_id))]) == [None]
+    click()
+    assert _supporters(race_app, target_id) == {resident_id}
+    assert _supporters(race_app, source_id) == set()
+    _counts_match_rows(race_app, target_id, source_id)
+
+
+def test_a_support_from_a_page_loaded_before_the_proposal_was_withdrawn_leaves_nothing(race_app):
+    proposal_id, _ = _setup(race_app)
+    (resident_id,) = _residents(race_app, 1)
+    with race_app.app_context():
+        author_id = db.session.get(Proposal, proposal_id).author_id
+    click = _support_click(race_app, resident_id, proposal_id)
+    withdraw = in_transaction(race_app, lambda: operations.withdraw_proposal(
+        db.session.get(User, author_id), db.session.get(Proposal, proposal_id)))
+    assert at_once([withdraw]) == [None]
+    click()
+    assert _supporters(race_app, proposal_id) == set()
+    _counts_match_rows(race_app, proposal_id)
+    with race_app.app_context():
+        assert db.session.scalar(select(func.count(Follow.id)).where(Follow.user_id == resident_id)) == 0

@@ -1,194 +1,170 @@
-"""Requests that only read hold no write lock (SQLite) and no transaction at all (PostgreSQL);
-requests that may write keep theirs."""
+"""What the way requests use the database means for people: pages answer while someone writes,
+a write counts exactly once or not at all, and a read leaves nothing behind that could turn a
+later write into a partial one. Real commits, each app on a database of its own."""
+
+from __future__ import annotations
+
+import re
 
 import pytest
-from flask import has_request_context, request
-from sqlalchemy import event
+from sqlalchemy import func, select
 
+from stengage.accounts.models import User
 from stengage.extensions import db
-from tests.conftest import make_test_app, submit
-from tests.functional.test_summaries import _busy_area
+from stengage.moderation import merging
+from stengage.proposals import supports
+from stengage.proposals.models import Proposal, Support
+from stengage.reports import operations as report_ops
+from tests import factories
+from tests.concurrency import Threads, while_uncommitted
+from tests.conftest import csrf_token, login_as, make_test_app
 
-
-@pytest.mark.real_commits
-def test_reads_run_without_a_transaction_and_writes_inside_one(app, client):
-    dialect = db.engine.dialect.name
-    seen: list[tuple[str, str, bool]] = []
-
-    def record(connection, _cursor, statement, _params, _context, _many):
-        if has_request_context():
-            autocommit = bool(getattr(connection.connection.dbapi_connection, "autocommit", False))
-            seen.append((request.method, statement.strip().upper(), autocommit))
-
-    event.listen(db.engine, "before_cursor_execute", record)
-    try:
-        client.get("/")
-        reads = list(seen)
-        seen.clear()
-        submit(client, "/account/login", {"email": "nobody@example.org", "password": "wrong but long enough"},
-               page="/account/login")
-        writes = [entry for entry in seen if entry[0] == "POST"]
-    finally:
-        event.remove(db.engine, "before_cursor_execute", record)
-
-    assert reads and writes
-    if dialect == "postgresql":
-        assert all(autocommit for _, _, autocommit in reads)
-        assert not any(autocommit for _, _, autocommit in writes)
-    else:
-        assert reads[0][1] == "BEGIN" and writes[0][1] == "BEGIN IMMEDIATE"
-    # The pooled connection is back to transactions for whatever comes next.
-    with db.engine.connect() as connection:
-        assert not getattr(connection.connection.dbapi_connection, "autocommit", False)
-
-
-@pytest.mark.real_commits
-def test_a_read_that_streams_its_rows_gets_the_transaction_it_needs(tmp_path, private_database):
-    """Summaries stream their theme rows (a server-side cursor on PostgreSQL, which needs a
-    transaction): the public summary of an area with a published report answers."""
-    app = make_test_app(tmp_path, private_database, PAGE_CACHE="off")
-    try:
-        with app.app_context():
-            _busy_area()
-            db.session.commit()
-        answer = app.test_client().get("/api/v1/areas/vienna-simmering/summary")
-        assert answer.status_code == 200 and answer.json["area"] == "vienna-simmering"
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-
-
-def _support_statements(app, client, proposal_id: int) -> list[tuple[str, bool]]:
-    """Each statement of one support POST, and whether it ran in autocommit.
-
-    The requests run outside any app context of the test, each in its own, as in production.
-    """
-    seen: list[tuple[str, bool]] = []
-    with app.app_context():
-        engine = db.engine
-
-    def record(connection, _cursor, statement, _params, _context, _many):
-        if has_request_context() and request.method == "POST":
-            seen.append((" ".join(statement.split()).upper(),
-                         bool(getattr(connection.connection.dbapi_connection, "autocommit", False))))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        answer = submit(client, f"/proposals/{proposal_id}/support", page=f"/proposals/{proposal_id}")
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    assert answer.status_code == 302
-    return seen
-
-
-def _from_the_first_lock(statements: list[tuple[str, bool]]) -> tuple[list[bool], list[bool]]:
-    """Autocommit flags of the statements before the first row lock, and of it and those after."""
-    first = next(i for i, (sql, _) in enumerate(statements) if sql.startswith("SELECT") and " FOR " in sql)
-    return [a for _, a in statements[:first]], [a for _, a in statements[first:]]
+pytestmark = pytest.mark.real_commits
 
 
 @pytest.fixture
-def support_app(tmp_path, private_database):
-    app = make_test_app(tmp_path, private_database, PAGE_CACHE="off")
+def own_app(tmp_path, private_database):
+    app = make_test_app(tmp_path, private_database, PAGE_CACHE="off", RATELIMIT_ENABLED=False)
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
-def _resident_and_proposals(app, client, limit: int | None) -> list[int]:
-    from tests import factories
-    from tests.conftest import login_as
-
+def _process_with_proposals(app, limit: int | None = None) -> tuple[list[int], int]:
+    """Two open proposals and a verified resident who may support them."""
     with app.app_context():
         process = factories.process(supports_per_resident=limit)
-        ids = [factories.proposal(process).id for _ in range(2)]
-        resident = factories.resident()
+        ids = [factories.proposal(process, title=f"Shade trees {i}").id for i in range(2)]
+        resident_id = factories.resident().id
         db.session.commit()
-        login_as(client, resident)
-        return ids
+        return ids, resident_id
 
 
-def _supporters(app, proposal_id: int) -> tuple[int, int]:
-    """Support rows of a proposal and its stored count."""
-    from sqlalchemy import func, select
-
-    from stengage.proposals.models import Proposal, Support
-
+def _client_of(app, user_id: int):
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["locale"] = "en"
     with app.app_context():
-        rows = db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id == proposal_id))
-        return rows, db.session.get(Proposal, proposal_id).support_count
+        login_as(client, db.session.get(User, user_id))
+    return client
 
 
-@pytest.mark.real_commits
-@pytest.mark.parametrize("limit", [None, 3])
-def test_a_support_is_one_statement_without_a_transaction_unless_a_limit_needs_one(support_app, limit):
-    client = support_app.test_client()
-    proposal_id, _ = _resident_and_proposals(support_app, client, limit)
-    statements = _support_statements(support_app, client, proposal_id)
-    dialect = support_app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0].split("+")[0]
-
-    if dialect == "postgresql" and limit is None:
-        # The user, the proposal, then the support in one statement: no BEGIN, no COMMIT.
-        assert [sql.split()[0] for sql, _ in statements] == ["SELECT", "SELECT", "WITH"]
-        assert all(autocommit for _, autocommit in statements)
-    elif dialect == "postgresql":
-        # The limit is checked and kept under locks: every lock and write in one transaction.
-        before, locked = _from_the_first_lock(statements)
-        assert before and all(before)
-        assert len(locked) >= 4 and not any(locked)
-    else:
-        assert statements[0][0] == "BEGIN IMMEDIATE"  # SQLite: every write locks the database at once
-    assert _supporters(support_app, proposal_id) == (1, 1)
+def _supporters(app, proposal_id: int) -> tuple[set[int], int]:
+    """Who supports the proposal, and the count its pages show."""
+    with app.app_context():
+        users = set(db.session.scalars(select(Support.user_id).where(Support.proposal_id == proposal_id)))
+        return users, db.session.get(Proposal, proposal_id).support_count
 
 
-@pytest.mark.real_commits
-def test_a_support_for_a_proposal_merged_while_the_request_ran_goes_to_the_target_under_locks(
-        support_app, monkeypatch):
-    """PostgreSQL: the one statement finds the proposal merged and writes nothing; the request goes
-    on in a transaction, under locks, and the support lands on the merge target. (SQLite holds its
-    write lock from the request's start: there the merge commits first and the request sees it.)"""
-    import threading
+def _shown_supports(html: str) -> int:
+    """The support count a proposal's page shows."""
+    shown = re.search(r'class="support-count"><strong>(\d+)</strong>', html)
+    assert shown, "no support count on the page"
+    return int(shown.group(1))
 
-    from stengage.accounts.models import User
-    from stengage.moderation import merging
-    from stengage.proposals import operations
-    from stengage.proposals.models import Proposal
-    from tests import factories
 
-    client = support_app.test_client()
-    source_id, target_id = _resident_and_proposals(support_app, client, None)
-    with support_app.app_context():
+def test_pages_answer_while_another_request_is_writing(own_app):
+    """Visitors and residents read while a write is under way (and not yet committed): reading
+    never waits for a writer's lock, and shows only what was committed."""
+    (proposal_id, _), resident_id = _process_with_proposals(own_app)
+    with own_app.app_context():
+        supporter_id = factories.resident().id
+        db.session.commit()
+    visitor, resident = own_app.test_client(), _client_of(own_app, resident_id)
+    pages = ["/", f"/proposals/{proposal_id}", "/areas/vienna-simmering"]
+    answers: list[tuple[str, int, str]] = []
+
+    def read(client) -> None:
+        for page in pages:
+            answer = client.get(page)
+            answers.append((page, answer.status_code, answer.get_data(as_text=True)))
+
+    with own_app.app_context():
+        supports.support(db.session.get(User, supporter_id), db.session.get(Proposal, proposal_id))
+        db.session.flush()  # written, locked, not committed
+        Threads([lambda: read(visitor), lambda: read(resident)], together=False).join()
+        db.session.commit()
+    assert sorted((page, status) for page, status, _ in answers) == sorted([(page, 200) for page in pages] * 2)
+    proposal_pages = [html for page, _, html in answers if page.startswith("/proposals/")]
+    assert [_shown_supports(html) for html in proposal_pages] == [0, 0]
+    assert _supporters(own_app, proposal_id) == ({supporter_id}, 1)
+
+
+def test_after_reading_pages_a_failed_change_leaves_nothing(own_app):
+    """The connection that served reads goes back to the pool ready for all-or-nothing writes: a
+    job that fails after writing leaves no trace."""
+    (proposal_id, _), resident_id = _process_with_proposals(own_app)
+    client = _client_of(own_app, resident_id)
+    for page in ("/", f"/proposals/{proposal_id}", "/areas/vienna-simmering", "/notifications/"):
+        assert client.get(page).status_code == 200, page
+    with own_app.app_context():
+        before = db.session.scalar(select(func.count(User.id)))
+        factories.resident(email="half-way@example.org")
+        supports.support(db.session.get(User, resident_id), db.session.get(Proposal, proposal_id))
+        db.session.rollback()  # the job failed here
+    with own_app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == before
+    assert _supporters(own_app, proposal_id) == (set(), 0)
+
+
+def test_a_public_summary_that_streams_its_rows_answers(own_app):
+    """Summaries stream their theme rows (a server-side cursor on PostgreSQL, which needs a
+    transaction): the public summary of an area with a published report answers."""
+    with own_app.app_context():
+        process = factories.process(title="Busy")
+        residents = [factories.resident() for _ in range(6)]
+        proposals = [factories.proposal(process, author=residents[i], title=f"Idea {i}") for i in range(3)]
+        for resident in residents:
+            supports.support(resident, proposals[0])
+        moderator = factories.moderator()
+        report = report_ops.create_report(moderator, process.area, "Report", process=process)
+        theme = report_ops.add_theme(moderator, report, "Shade")
+        report_ops.assign(moderator, theme, [p.id for p in proposals], [])
+        report_ops.publish(moderator, report, "")
+        db.session.commit()
+    answer = own_app.test_client().get("/api/v1/areas/vienna-simmering/summary")
+    assert answer.status_code == 200 and answer.json["area"] == "vienna-simmering"
+
+
+@pytest.mark.parametrize("limit", [None, 1])
+def test_a_support_click_counts_once_and_a_refused_one_not_at_all(own_app, limit):
+    (first, second), resident_id = _process_with_proposals(own_app, limit)
+    client = _client_of(own_app, resident_id)
+    for _twice in range(2):  # a second click (another tab) changes nothing
+        token = csrf_token(client, f"/proposals/{first}")
+        assert client.post(f"/proposals/{first}/support", data={"csrf_token": token}).status_code == 302
+    assert _supporters(own_app, first) == ({resident_id}, 1)
+    assert _shown_supports(client.get(f"/proposals/{first}").get_data(as_text=True)) == 1
+
+    answer = client.post(f"/proposals/{second}/support", follow_redirects=True,
+                         data={"csrf_token": csrf_token(client, f"/proposals/{second}")})
+    if limit is None:
+        assert _supporters(own_app, second) == ({resident_id}, 1)
+    else:  # the limit is used up: refused with a reason, and nothing of it is left
+        assert "You have used all 1 supports of this process" in answer.get_data(as_text=True)
+        assert _supporters(own_app, second) == (set(), 0)
+        assert _supporters(own_app, first) == ({resident_id}, 1)
+
+
+def test_a_support_posted_while_its_proposal_is_being_merged_goes_to_the_merge_target(own_app):
+    """The click meets the merge under way (PostgreSQL: it waits for the merge's locks; SQLite: for
+    its write lock) and, once the merge commits, counts on the proposal merged into, once."""
+    (target_id, source_id), resident_id = _process_with_proposals(own_app)
+    with own_app.app_context():
         moderator_id = factories.moderator().id
         db.session.commit()
+    client = _client_of(own_app, resident_id)
+    token = csrf_token(client, f"/proposals/{source_id}")  # the page still shows the source open
+    answers = []
 
-    def merge_elsewhere() -> None:
-        with support_app.app_context():
-            merging.merge(db.session.get(User, moderator_id), [db.session.get(Proposal, source_id)],
-                          db.session.get(Proposal, target_id))
-            db.session.commit()
-            db.session.remove()
+    def click() -> None:
+        answers.append(client.post(f"/proposals/{source_id}/support", data={"csrf_token": token}).status_code)
 
-    dialect = support_app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0].split("+")[0]
-    load = operations.proposal_for_action
+    def merge() -> None:
+        merging.merge(db.session.get(User, moderator_id), [db.session.get(Proposal, source_id)],
+                      db.session.get(Proposal, target_id))
 
-    def load_then_merge(proposal_id: int):
-        proposal = load(proposal_id)
-        if proposal_id == source_id and proposal.status != "merged":
-            worker = threading.Thread(target=merge_elsewhere)  # another request, with its own connection
-            worker.start()
-            worker.join(timeout=30)
-        return proposal
-
-    if dialect == "postgresql":
-        monkeypatch.setattr(operations, "proposal_for_action", load_then_merge)
-    else:
-        merge_elsewhere()
-    statements = _support_statements(support_app, client, source_id)
-
-    assert _supporters(support_app, target_id) == (1, 1)
-    assert _supporters(support_app, source_id) == (0, 0)
-    if dialect == "postgresql":
-        single = [i for i, (sql, _) in enumerate(statements) if sql.startswith("WITH")]
-        assert len(single) == 1 and statements[single[0]][1]  # tried once, without a transaction
-        _before, locked = _from_the_first_lock(statements)
-        assert locked and not any(locked)  # then everything under locks, in one transaction
+    assert while_uncommitted(own_app, merge, waiting=[click]) == ([None], [])
+    assert answers == [302]
+    assert _supporters(own_app, target_id) == ({resident_id}, 1)
+    assert _supporters(own_app, source_id) == (set(), 0)
