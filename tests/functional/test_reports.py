@@ -299,3 +299,17 @@ def test_following_and_unfollowing_a_published_report(client):
     assert "Stop following this report" in client.get(page).get_data(as_text=True)
     submit(client, f"{page}/unfollow", page=page)
     assert db.session.scalar(select(func.count(ReportFollow.id))) == 0
+
+
+def test_a_workspace_form_with_a_mistake_comes_back_with_its_message_and_a_working_filter(client):
+    process, *_ = _world()
+    moderator = factories.moderator()
+    report = _report(process, moderator)
+    login_as(client, moderator)
+    workspace = f"/areas/vienna-simmering/reports/{report.slug}/workspace"
+    answer = submit(client, f"/areas/vienna-simmering/reports/{report.slug}/themes",
+                    {"theme-title": "", "theme-synthesis": "kept"}, page=workspace)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Please check the form" in page and "kept</textarea>" in page
+    assert f'action="{workspace}" class="search-form"' in page  # filtering from here stays on the workspace
+    assert report.themes == []
