@@ -89,6 +89,9 @@ def test_staff_tokens_unlock_the_full_summary(client):
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in stored.token_hash
     response = client.get("/api/v1/staff/summary", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200 and response.get_json()["areas"] == ["vienna-simmering"]
+    db.session.refresh(stored)
+    assert stored.last_used_at is not None  # kept by the request's one commit
+    assert client.get("/api/v1/staff/summary", headers={"Authorization": "Bearer " + "x" * 5000}).status_code == 401
     assert client.get("/api/v1/staff/summary", headers={"Authorization": "Bearer wrong"}).status_code == 401
     submit(client, f"/staff/tokens/{stored.id}/revoke", page="/staff/tokens/")
     assert client.get("/api/v1/staff/summary", headers={"Authorization": f"Bearer {token}"}).status_code == 401
