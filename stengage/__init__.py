@@ -106,8 +106,8 @@ def _register_blueprints(app: Flask) -> None:
     from stengage.accounts.admin_views import bp as admin_bp
     from stengage.accounts.verification_views import bp as verification_bp
     from stengage.accounts.views import bp as accounts_bp
+    from stengage.api.token_views import tokens_bp
     from stengage.api.views import bp as api_bp
-    from stengage.api.views import tokens_bp
     from stengage.areas.views import bp as areas_bp
     from stengage.areas.views import init_area_context
     from stengage.moderation.views import bp as moderation_bp

@@ -83,7 +83,9 @@ def enum_type(enum_cls: type[enum.Enum], name: str) -> Enum:
 
 class DatabaseIdConverter(IntegerConverter):
     """``<int:…>`` in every URL: ids beyond the database's integer type are unknown pages (404),
-    never a query that the database refuses."""
+    never a query that the database refuses; only ASCII digits are digits (``٣`` is no 3)."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max", 2**31 - 1)

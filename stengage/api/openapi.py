@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 STR, INT, NUM, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
+MAX_PAGE, MAX_PER_PAGE = 1_000_000, 100
+# The 4xx answers the API gives itself (JSON, see api.views); none of its operations can be refused (409).
+ERROR_CODES = (400, 401, 403, 404, 405, 429)
 
 
 def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
@@ -52,10 +55,18 @@ def _list(item: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str
     return {"type": "object", "properties": props, "required": ["items"]}
 
 
+ERROR_MEANING = {
+    400: "Bad input: a parameter that is no whole number in its range, or control characters in the address",
+    401: "No working staff token", 403: "The token's owner is no city staff any more",
+    404: "Not found, or not public",
+}
+
+
 def _ok(schema: dict[str, Any], *errors: int) -> dict[str, Any]:
     responses: dict[str, Any] = {"200": {"description": "OK", "content": {"application/json": {"schema": schema}}}}
-    for code in errors:
-        responses[str(code)] = {"description": "Error", "content": {"application/json": {"schema": _ref("Error")}}}
+    for code in sorted({400, *errors}):  # every address can carry bad input
+        responses[str(code)] = {"description": ERROR_MEANING[code],
+                                "content": {"application/json": {"schema": _ref("Error")}}}
     responses["429"] = {
         "description": "Too many requests (600 a minute from one address)",
         "headers": {"Retry-After": {"description": "Seconds after which to try again", "schema": INT}},
@@ -72,8 +83,8 @@ def _path(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
 
 
 def document() -> dict[str, Any]:
-    page = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000000}},
-            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}]
+    page = [{"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}},
+            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}}]
     return {
         "openapi": "3.1.0",
         "info": {"title": "stengage open data", "version": "1.0.0",
@@ -90,7 +101,7 @@ def document() -> dict[str, Any]:
             "/api/v1/areas/{slug}/processes/{process_slug}/proposals": {"get": {
                 "operationId": "listProposals", "parameters": [_path("slug"), _path("process_slug"), *page],
                 "responses": _ok(_list(_ref("Proposal"), {"page": INT, "per_page": INT, "total": INT, "next": STR}),
-                                 400, 404)}},
+                                 404)}},
             "/api/v1/proposals/{proposal_id}": {"get": {
                 "operationId": "getProposal",
                 "parameters": [_path("proposal_id", {"type": "integer", "minimum": 1, "maximum": 2147483647})],

@@ -2,53 +2,47 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from typing import Any
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import gettext
-from flask_login import current_user, login_required
+from flask import Blueprint, abort, jsonify, request, url_for
+from flask_limiter.errors import RateLimitExceeded
 from sqlalchemy import func, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from stengage.accounts.models import MembershipRole, User
-from stengage.api import serializers
-from stengage.api.models import ApiToken
-from stengage.api.openapi import document
+from stengage.api import operations, serializers
+from stengage.api.openapi import ERROR_CODES, MAX_PAGE, MAX_PER_PAGE, document
 from stengage.areas.models import Process
 from stengage.areas.queries import all_areas, get_area_or_404, get_process_or_404
-from stengage.core.errors import with_retry_after
-from stengage.db import utc_now, writes_on_get
+from stengage.core.errors import api_error, with_retry_after
+from stengage.core.inputs import arg_number
+from stengage.db import writes_on_get
 from stengage.extensions import csrf, db, limiter
 from stengage.proposals.models import Proposal, ProposalStatus
 from stengage.reports import operations as report_ops
 from stengage.reports.models import Report, ReportVersion
-from stengage.reports.permissions import can_export_summaries
 from stengage.reports.summaries import SummaryQuery, rows
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 limiter.limit("600 per minute")(bp)
-MAX_PER_PAGE = 100
 
 
-@bp.errorhandler(HTTPException)
 def _error(error: HTTPException) -> Response:
-    response = jsonify({"error": error.name, "status": error.code})
-    response.status_code = error.code or 500
-    return with_retry_after(response, error)
+    """JSON ``{"error", "status"}`` like every other answer under /api (core.errors), saying what
+    this API wrote about the error (bad input, a missing token) where it wrote something."""
+    own = error.description and error.description != type(error).description
+    message = error.description if own and not isinstance(error, RateLimitExceeded) else error.name
+    return with_retry_after(api_error(error.code or 500, str(message)), error)
+
+
+for _code in ERROR_CODES:  # 5xx stay with the app's handler, which rolls back first
+    bp.register_error_handler(_code, _error)
 
 
 def _page_args() -> tuple[int, int]:
-    def number(name: str, default: int, maximum: int) -> int:
-        raw = request.args.get(name, str(default))
-        if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-            abort(400)
-        return int(raw)
-
-    return number("page", 1, 1_000_000), number("per_page", 20, MAX_PER_PAGE)
+    return arg_number("page", 1, high=MAX_PAGE) or 1, arg_number("per_page", 20, high=MAX_PER_PAGE) or 20
 
 
 @bp.route("/openapi.json")
@@ -98,7 +92,7 @@ def proposals(slug: str, process_slug: str) -> Response:
 def proposal(proposal_id: int) -> Response:
     found = db.session.scalar(select(Proposal).where(*_visible([Proposal.id == proposal_id])))
     if found is None:
-        abort(404)
+        abort(404, description="No such proposal, or it is not public.")
     return jsonify(serializers.proposal(found, found.process.area.slug, found.process.slug))
 
 
@@ -116,7 +110,7 @@ def report_version(slug: str, report_slug: str, number: int) -> Response:
     version = db.session.scalar(select(ReportVersion).join(Report).where(
         Report.area_id == area.id, Report.slug == report_slug, ReportVersion.number == number))
     if version is None:
-        abort(404)
+        abort(404, description="No such published version.")
     return jsonify({"report": report_slug, "version": version.number, "published_at": version.published_at.isoformat(),
                     "changelog": version.changelog, "content": version.snapshot})
 
@@ -134,15 +128,10 @@ def public_summary(slug: str) -> Response:
 
 def _token_user() -> User:
     header = request.headers.get("Authorization", "")
-    if not header.startswith("Bearer ") or len(header) > 200:
-        abort(401)
-    digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked_at.is_(None)))
-    if token is None or not token.user.is_active:
-        abort(401)
-    token.last_used_at = utc_now()
-    db.session.commit()
-    return token.user
+    user = operations.token_owner(header[7:].strip()) if header.startswith("Bearer ") else None
+    if user is None:
+        abort(401, description="Send a working staff token as “Authorization: Bearer TOKEN”.")
+    return user
 
 
 @bp.route("/staff/summary")
@@ -152,44 +141,5 @@ def staff_summary() -> Response:
     user = _token_user()
     areas = all_areas() if user.is_admin else [a for a in all_areas() if user.has_role(a, MembershipRole.STAFF)]
     if not areas:
-        abort(403)
+        abort(403, description="The token's owner is no longer city staff of any area.")
     return jsonify({"areas": [a.slug for a in areas], "rows": _summary(tuple(a.id for a in areas), None)})
-
-
-# --- Staff tokens (HTML pages) -------------------------------------------------------------------
-
-tokens_bp = Blueprint("api_tokens", __name__, url_prefix="/staff/tokens")
-
-
-@tokens_bp.before_request
-@login_required
-def _staff_only() -> None:
-    if not can_export_summaries(current_user):
-        abort(403)
-
-
-@tokens_bp.route("/", methods=["GET", "POST"])
-def tokens() -> str | Response:
-    created = None
-    if request.method == "POST":
-        name = (request.form.get("name") or "").strip()[:80]
-        if not name:
-            flash(gettext("Give the token a name, e.g. the tool that will use it."), "error")
-        else:
-            created = secrets.token_urlsafe(32)
-            db.session.add(ApiToken(user_id=current_user.id, name=name,
-                                    token_hash=hashlib.sha256(created.encode()).hexdigest()))
-            db.session.commit()
-    mine = db.session.scalars(select(ApiToken).where(ApiToken.user_id == current_user.id).order_by(ApiToken.id)).all()
-    return render_template("staff/tokens.html", tokens=mine, created=created)
-
-
-@tokens_bp.route("/<int:token_id>/revoke", methods=["POST"])
-def revoke(token_id: int) -> Response:
-    token = db.session.get(ApiToken, token_id)
-    if token is None or token.user_id != current_user.id:
-        abort(404)
-    token.revoked_at = token.revoked_at or utc_now()
-    db.session.commit()
-    flash(gettext("The token no longer works."), "success")
-    return redirect(url_for(".tokens"))

@@ -1,20 +1,29 @@
 """Background exports: RQ workers on Redis when STENGAGE_REDIS_URL is set, inline otherwise.
 
 A job writes its file under a temporary name and renames it when complete, so a job killed
-midway leaves nothing downloadable; it can be run again. Files belong to their owner and expire.
+midway leaves nothing downloadable. A job whose worker is gone (RQ says it failed or lost it, or its
+heartbeat stopped; inline, the request that ran it ended long ago) counts as stopped and can be run
+again at once. Files belong to their owner and expire.
+
+A job is a boundary of its own: run inline, it commits each of its steps (and with the first one
+whatever the request that started it wrote); on a worker it is enqueued only once that request's
+transaction has committed, so the worker always finds its row.
 """
 
 from __future__ import annotations
 
 import os
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from flask_babel import force_locale
-from sqlalchemy import select
+from flask_babel import force_locale, gettext
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from stengage.accounts.models import User
+from stengage.core import audit
+from stengage.core.operations import Refused
 from stengage.db import utc_now
 from stengage.extensions import db
 from stengage.reports import export_files
@@ -22,8 +31,10 @@ from stengage.reports.models import ExportJob, JobState, ReportVersion
 from stengage.reports.summaries import SummaryQuery, rows
 
 DOWNLOAD_LIFETIME = timedelta(hours=24)
-STALE_AFTER = timedelta(minutes=15)
+# RQ workers beat every 30 seconds while a job runs; an inline job runs within one request.
+WORKER_SILENT_AFTER = timedelta(minutes=2)
 QUEUE_NAME = "stengage"
+_TO_ENQUEUE = "stengage_jobs_to_enqueue"
 
 
 def export_dir() -> Path:
@@ -42,18 +53,49 @@ def create(owner: User, fmt: str, query: SummaryQuery, locale: str = "en") -> Ex
     return job
 
 
-def dispatch(job_id: int) -> None:
-    """Call after the job's row is committed."""
-    redis_url = current_app.config.get("REDIS_URL")
-    if redis_url:
-        from redis import Redis
-        from rq import Queue
+def export_summary(actor: User, fmt: str, query: SummaryQuery, locale: str = "en") -> ExportJob:
+    """A staff member asks for a summary file: the job is made, logged and started."""
+    job = create(actor, fmt, query, locale)
+    audit.record(db.session, actor_id=actor.id, verb="summary.export", target_type="export_job", target_id=job.id,
+                 area_id=query.area_ids[0] if len(query.area_ids) == 1 else None,
+                 after={"format": fmt, **query.key()})
+    start(job)
+    return job
 
-        Queue(QUEUE_NAME, connection=Redis.from_url(redis_url)).enqueue(
-            "stengage.reports.jobs.run_in_worker", job_id, job_id=f"export-{job_id}-{os.urandom(4).hex()}",
-            job_timeout=3600)
-    else:
-        run(job_id)
+
+def start(job: ExportJob) -> None:
+    """Have ``job`` run: at once in this process when there is no Redis, else on an RQ worker as
+    soon as the current transaction commits (nothing is enqueued if it rolls back)."""
+    redis_url = current_app.config.get("REDIS_URL")
+    if not redis_url:
+        run(job.id)
+        return
+    rq_id = f"export-{job.id}-{os.urandom(4).hex()}"  # ids repeat in test databases; RQ's must not
+    job.params = {**job.params, "rq_job": rq_id}
+    db.session.flush()
+    db.session.info.setdefault(_TO_ENQUEUE, []).append((redis_url, job.id, rq_id))
+
+
+def _enqueue(redis_url: str, job_id: int, rq_id: str) -> None:
+    from redis import Redis
+    from rq import Queue
+
+    Queue(QUEUE_NAME, connection=Redis.from_url(redis_url)).enqueue(
+        "stengage.reports.jobs.run_in_worker", job_id, job_id=rq_id, job_timeout=3600)
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_after_commit(session: Session) -> None:
+    for redis_url, job_id, rq_id in session.info.pop(_TO_ENQUEUE, []):
+        try:
+            _enqueue(redis_url, job_id, rq_id)
+        except Exception:  # Redis away: the job shows as stopped and can be run again
+            current_app.logger.exception("export job %s could not be enqueued", job_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_after_rollback(session: Session) -> None:
+    session.info.pop(_TO_ENQUEUE, None)
 
 
 def _query(params: dict[str, object]) -> SummaryQuery:
@@ -152,13 +194,65 @@ def run_in_worker(job_id: int) -> None:
         run(job_id)
 
 
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _rq_says_gone(redis_url: str, rq_id: str) -> bool | None:
+    """RQ's word on a job: gone (failed, stopped, lost, or its worker stopped beating), still
+    there (waiting or running), or None when Redis cannot be asked."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job, JobStatus
+
+    try:
+        rq_job = Job.fetch(rq_id, connection=Redis.from_url(redis_url, socket_timeout=2,
+                                                            socket_connect_timeout=2))
+        status = rq_job.get_status(refresh=False)
+    except NoSuchJobError:
+        return True  # expired or lost with its Redis
+    except RedisError:
+        return None
+    if status == JobStatus.STARTED:
+        beat = rq_job.last_heartbeat or rq_job.started_at
+        return beat is None or utc_now() - _aware(beat) > WORKER_SILENT_AFTER
+    # Finished in RQ while the row still says otherwise: the job died before recording its end.
+    return status in (JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED, JobStatus.FINISHED)
+
+
 def is_interrupted(job: ExportJob) -> bool:
-    started = job.started_at or job.created_at
-    return job.state in (JobState.RUNNING, JobState.QUEUED) and utc_now() - started > STALE_AFTER
+    """Queued or running, but nothing runs it any more: its worker is gone."""
+    if job.state not in (JobState.RUNNING, JobState.QUEUED):
+        return False
+    redis_url, rq_id = current_app.config.get("REDIS_URL"), job.params.get("rq_job")
+    if redis_url and rq_id:
+        gone = _rq_says_gone(redis_url, str(rq_id))
+        if gone is not None:
+            return gone
+    # Inline, a job runs within the request that started it; a worker beats while it runs.
+    return utc_now() - _aware(job.started_at or job.created_at) > WORKER_SILENT_AFTER
+
+
+def shown_state(job: ExportJob) -> JobState:
+    """The state to show: a job whose worker is gone has failed."""
+    return JobState.FAILED if is_interrupted(job) else job.state
 
 
 def can_rerun(job: ExportJob) -> bool:
     return job.state == JobState.FAILED or is_interrupted(job)
+
+
+def rerun(actor: User, job: ExportJob) -> None:
+    """Run a failed or interrupted job again (its unfinished file was never given its name)."""
+    if job.owner_id != actor.id:
+        raise Refused(gettext("Only who asked for an export can run it again."))
+    if not can_rerun(job):
+        raise Refused(gettext("This export is still running or finished."))
+    job.state, job.progress, job.error, job.started_at = JobState.QUEUED, 0, None, None
+    db.session.flush()
+    audit.record(db.session, actor_id=actor.id, verb="summary.rerun", target_type="export_job", target_id=job.id)
+    start(job)
 
 
 def downloadable_path(job: ExportJob, user: User) -> Path | None:

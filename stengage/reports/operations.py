@@ -22,7 +22,7 @@ from stengage.extensions import db
 from stengage.proposals.models import Comment, Proposal
 from stengage.reports import content
 from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
-from stengage.reports.permissions import can_build_reports
+from stengage.reports.permissions import can_build_reports, can_read_report
 
 
 def area_reports(area: Area) -> list[Report]:
@@ -122,8 +122,16 @@ def assign(actor: User, theme: Theme, proposal_ids: list[int], comment_ids: list
     return added
 
 
+def _item_record(actor: User, item: ThemeItem, verb: str) -> None:
+    theme = item.theme
+    audit.record(db.session, actor_id=actor.id, verb=verb, target_type="theme", target_id=theme.id,
+                 target_label=theme.title, area_id=theme.report.area_id,
+                 after={"proposal": item.proposal_id} if item.proposal_id else {"comment": item.comment_id})
+
+
 def unassign(actor: User, item: ThemeItem) -> None:
     _require(actor, item.theme.report.area_id)
+    _item_record(actor, item, "theme.unassign")
     db.session.delete(item)
     db.session.flush()
 
@@ -134,6 +142,7 @@ def set_quote(actor: User, item: ThemeItem, is_quote: bool) -> None:
         raise Refused(gettext("Only comments can be quoted."))
     item.is_quote = is_quote
     db.session.flush()
+    _item_record(actor, item, "theme.quote" if is_quote else "theme.unquote")
 
 
 def snapshot(report: Report) -> dict[str, Any]:
@@ -173,6 +182,9 @@ def _notify_followers(report: Report, version: ReportVersion) -> None:
 
 
 def follow(user: User, report: Report) -> bool:
+    """``user`` is told by mail of each new version; a draft can be followed only by who can see it."""
+    if not can_read_report(user, report):
+        raise Refused(gettext("This report is not published yet."))
     return bool(insert_ignore(db.session, ReportFollow, {"report_id": report.id, "user_id": user.id,
                                                          "created_at": utc_now()}, ["report_id", "user_id"]))
 

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import cast
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, g, redirect, render_template, send_file, url_for
 from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -14,11 +13,13 @@ from werkzeug.wrappers import Response
 from stengage.accounts.models import MembershipRole
 from stengage.areas.models import Area, Process, ProjectRole
 from stengage.areas.queries import all_areas
+from stengage.core.boundary import perform
 from stengage.extensions import db
 from stengage.proposals.models import Category
 from stengage.reports import export_files, jobs
 from stengage.reports.charts import bar_chart
-from stengage.reports.models import ExportJob, JobState
+from stengage.reports.forms import RerunForm, SummaryForm
+from stengage.reports.models import ExportJob
 from stengage.reports.summaries import SummaryQuery, rows
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -48,39 +49,19 @@ def summaries() -> Response | str:
     areas = export_areas()
     processes = db.session.scalars(select(Process).where(Process.area_id.in_([a.id for a in areas]))
                                    .order_by(Process.area_id, Process.title)).all()
-    if request.method == "POST":
-        wanted = {a.slug for a in areas} & set(request.form.getlist("areas"))
-        chosen_processes = {str(p.id) for p in processes} & set(request.form.getlist("processes"))
-        fmt = request.form.get("format", "")
-        start, end = request.form.get("start") or None, request.form.get("end") or None
-        errors = []
-        if not wanted:
-            errors.append(gettext("Choose at least one area."))
-        if fmt not in export_files.SUMMARY_FORMATS:
-            errors.append(gettext("Choose CSV, XLSX or JSON."))
-        try:
-            start_date = date.fromisoformat(start) if start else None
-            end_date = date.fromisoformat(end) if end else None
-        except ValueError:
-            errors.append(gettext("Enter dates as YYYY-MM-DD."))
-            start_date = end_date = None
-        if start_date and end_date and start_date > end_date:
-            errors.append(gettext("The period must not end before it starts."))
-        if errors:
-            for error in errors:
-                flash(error, "error")
-        else:
-            query = SummaryQuery(area_ids=tuple(sorted(a.id for a in areas if a.slug in wanted)),
-                                 process_ids=tuple(sorted(int(p) for p in chosen_processes)),
-                                 start=start_date, end=end_date)
-            job = jobs.create(current_user, fmt, query, locale=str(get_locale() or "en"))
-            db.session.commit()
-            jobs.dispatch(job.id)
-            return redirect(url_for(".job", job_id=job.id))
+    form = SummaryForm([(a.slug, a.name) for a in areas], [(str(p.id), p.title) for p in processes],
+                       data={"areas": [a.slug for a in areas if a.project_role == ProjectRole.LIGHTHOUSE],
+                             "format": "csv"})
+    if form.validate_on_submit():
+        wanted = set(form.chosen(form.areas))
+        query = SummaryQuery(area_ids=tuple(sorted(a.id for a in areas if a.slug in wanted)),
+                             process_ids=tuple(sorted(int(p) for p in form.chosen(form.processes))),
+                             start=form.start.data, end=form.end.data)
+        job = jobs.export_summary(current_user, form.format.data, query, locale=str(get_locale() or "en"))
+        return redirect(url_for(".job", job_id=job.id))
     recent = db.session.scalars(select(ExportJob).where(ExportJob.owner_id == current_user.id)
                                 .order_by(ExportJob.id.desc()).limit(10)).all()
-    return render_template("staff/summaries.html", areas=areas, processes=processes, recent=recent,
-                           lighthouse=[a.slug for a in areas if a.project_role == ProjectRole.LIGHTHOUSE])
+    return render_template("staff/summaries.html", form=form, recent=[(j, jobs.shown_state(j)) for j in recent])
 
 
 def _own_job(job_id: int) -> ExportJob:
@@ -93,19 +74,15 @@ def _own_job(job_id: int) -> ExportJob:
 @bp.route("/jobs/<int:job_id>")
 def job(job_id: int) -> str:
     job = _own_job(job_id)
-    return render_template("staff/job.html", job=job, interrupted=jobs.is_interrupted(job),
+    return render_template("staff/job.html", job=job, state=jobs.shown_state(job),
                            can_rerun=jobs.can_rerun(job), downloadable=jobs.downloadable_path(job, current_user))
 
 
 @bp.route("/jobs/<int:job_id>/rerun", methods=["POST"])
 def rerun(job_id: int) -> Response:
     job = _own_job(job_id)
-    if not jobs.can_rerun(job):
-        flash(gettext("This export is still running or finished."), "error")
-    else:
-        job.state, job.progress, job.error = JobState.QUEUED, 0, None
-        db.session.commit()
-        jobs.dispatch(job.id)
+    if RerunForm().validate_on_submit():
+        perform(lambda: jobs.rerun(current_user, job))
     return redirect(url_for(".job", job_id=job.id))
 
 

@@ -1,10 +1,6 @@
-"""Report workspace for an area's team; published versions for everyone."""
+"""Report workspace for an area's team (one route per verb); published versions for everyone."""
 
 from __future__ import annotations
-
-import csv
-import io
-import json
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
@@ -14,34 +10,54 @@ from werkzeug.wrappers import Response
 
 from stengage.areas.models import Process
 from stengage.areas.queries import get_area_or_404
-from stengage.core.exports import safe_cell
-from stengage.core.forms import run_and_report
+from stengage.core.boundary import perform
+from stengage.core.inputs import arg_number, parse_number
 from stengage.db import writes_on_get
 from stengage.extensions import db
 from stengage.proposals.models import Proposal
-from stengage.reports import content, jobs, operations, suggestions
+from stengage.reports import content, files, operations, suggestions
 from stengage.reports.charts import charts_for
-from stengage.reports.forms import PublishForm, ReportForm, SuggestionForm, ThemeForm
+from stengage.reports.forms import (
+    AcceptSuggestionForm,
+    AssignForm,
+    DeleteThemeForm,
+    FollowForm,
+    PublishForm,
+    QuoteForm,
+    RejectSuggestionForm,
+    RemoveItemForm,
+    ReportForm,
+    ThemeForm,
+    UnfollowForm,
+    UnquoteForm,
+)
 from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
-from stengage.reports.permissions import can_build_reports
-from stengage.reports.printing import render_html, render_pdf
+from stengage.reports.permissions import can_build_reports, can_read_report
 
 bp = Blueprint("reports", __name__, url_prefix="/areas/<area_slug>/reports")
 
 
 def _report(area_slug: str, report_slug: str) -> Report:
+    """A report the visitor may see (a draft is its team's alone: for anyone else it does not exist)."""
     area = get_area_or_404(area_slug)
+    report = db.session.scalar(select(Report).where(Report.area_id == area.id, Report.slug == report_slug))
+    if report is None or not can_read_report(current_user, report):
+        abort(404)
+    return report
+
+
+def _team_report(area_slug: str, report_slug: str) -> Report:
+    area = get_area_or_404(area_slug)
+    if not can_build_reports(current_user, area):
+        abort(403)
     report = db.session.scalar(select(Report).where(Report.area_id == area.id, Report.slug == report_slug))
     if report is None:
         abort(404)
     return report
 
 
-def _team_report(area_slug: str, report_slug: str) -> Report:
-    report = _report(area_slug, report_slug)
-    if not can_build_reports(current_user, report.area_id):
-        abort(403)
-    return report
+def _to_workspace(report: Report) -> Response:
+    return redirect(url_for(".workspace", area_slug=report.area.slug, report_slug=report.slug))
 
 
 @bp.route("/")
@@ -65,120 +81,203 @@ def create(area_slug: str) -> Response | str:
         process = next((p for p in processes if p.slug == form.process_slug.data), None)
         period = (form.period_start.data, form.period_end.data) \
             if form.period_start.data and form.period_end.data else None
-        created: list[Report] = []
-        if run_and_report(lambda: created.append(operations.create_report(current_user, area, form.title.data, process,
-                                                                  period)),
-                gettext("The report is created. Add themes to it."), form):
-            return redirect(url_for(".workspace", area_slug=area.slug, report_slug=created[0].slug))
+        created = perform(lambda: operations.create_report(current_user, area, form.title.data, process, period),
+                          form=form, success=gettext("The report is created. Add themes to it."))
+        if created.value is not None:
+            return _to_workspace(created.value)
     return render_template("reports/new.html", area=area, form=form)
 
 
-@bp.route("/<report_slug>/workspace", methods=["GET", "POST"])
-@login_required
-def workspace(area_slug: str, report_slug: str) -> Response | str:
-    report = _team_report(area_slug, report_slug)
-    theme_form, publish_form = ThemeForm(prefix="theme"), PublishForm(prefix="publish")
-    action = request.form.get("action")
-    if request.method == "POST":
-        done = False
-        if action == "add-theme" and theme_form.validate_on_submit():
-            done = run_and_report(lambda: operations.add_theme(current_user, report, theme_form.title.data,
-                                                     theme_form.synthesis.data or ""),
-                        gettext("Theme added."), theme_form)
-        elif action == "assign":
-            theme = db.session.get(Theme, int(request.form.get("theme", "0") or 0)) \
-                if (request.form.get("theme") or "").isdigit() else None
-            if theme is None or theme.report_id != report.id:
-                flash(gettext("Choose the theme to put the contributions in."), "error")
-            else:
-                ids = {k: [int(v) for v in request.form.getlist(k) if v.isdigit()] for k in ("proposals", "comments")}
-                done = run_and_report(lambda: operations.assign(current_user, theme, ids["proposals"], ids["comments"]),
-                            gettext("Added to the theme “%(title)s”.", title=theme.title))
-        elif action == "publish" and publish_form.validate_on_submit():
-            done = run_and_report(lambda: operations.publish(current_user, report, publish_form.changelog.data or ""),
-                        gettext("Published. The version is frozen and public."), publish_form)
-            if done:
-                return redirect(url_for(".report", area_slug=area_slug, report_slug=report.slug))
-        elif action not in ("add-theme", "assign", "publish"):
-            abort(400)
-        if done:
-            return redirect(url_for(".workspace", area_slug=area_slug, report_slug=report.slug))
+# --- The workspace: one route per verb --------------------------------------------------------
+
+
+def _workspace_page(report: Report, theme_form: ThemeForm | None = None, assign_form: AssignForm | None = None,
+                    publish_form: PublishForm | None = None) -> str:
     data = content.compute(report)
     query = (request.args.get("q") or "")[:100]
     proposals, comments = content.unassigned(report, query)
     return render_template("reports/workspace.html", report=report, area=report.area, data=data,
                            coverage=content.coverage(report, data), proposals=proposals[:300],
                            comments=comments[:300], more=(len(proposals) > 300 or len(comments) > 300), query=query,
-                           theme_form=theme_form, publish_form=publish_form)
+                           theme_form=theme_form or ThemeForm(prefix="theme", formdata=None),
+                           assign_form=assign_form or AssignForm(prefix="assign", formdata=None),
+                           publish_form=publish_form or PublishForm(prefix="publish", formdata=None))
+
+
+@bp.route("/<report_slug>/workspace")
+@login_required
+def workspace(area_slug: str, report_slug: str) -> str:
+    return _workspace_page(_team_report(area_slug, report_slug))
+
+
+@bp.route("/<report_slug>/themes", methods=["POST"])
+@login_required
+def add_theme(area_slug: str, report_slug: str) -> Response | str:
+    report = _team_report(area_slug, report_slug)
+    form = ThemeForm(prefix="theme")
+    if form.validate_on_submit() and perform(
+            lambda: operations.add_theme(current_user, report, form.title.data, form.synthesis.data or ""),
+            form=form, success=gettext("Theme added.")):
+        return _to_workspace(report)
+    return _workspace_page(report, theme_form=form)
+
+
+@bp.route("/<report_slug>/assign", methods=["POST"])
+@login_required
+def assign(area_slug: str, report_slug: str) -> Response | str:
+    report = _team_report(area_slug, report_slug)
+    form = AssignForm(prefix="assign")
+    if form.validate_on_submit():
+        theme = db.session.get(Theme, form.theme.data)
+        if theme is None or theme.report_id != report.id:
+            form.theme.errors = [gettext("Choose the theme to put the contributions in.")]
+        elif perform(lambda: operations.assign(current_user, theme, form.proposals.data, form.comments.data),
+                     form=form, success=gettext("Added to the theme “%(title)s”.", title=theme.title)):
+            return _to_workspace(report)
+    return _workspace_page(report, assign_form=form)
+
+
+@bp.route("/<report_slug>/publish", methods=["POST"])
+@login_required
+def publish(area_slug: str, report_slug: str) -> Response | str:
+    report = _team_report(area_slug, report_slug)
+    form = PublishForm(prefix="publish")
+    if form.validate_on_submit() and perform(
+            lambda: operations.publish(current_user, report, form.changelog.data or ""),
+            form=form, success=gettext("Published. The version is frozen and public.")):
+        return redirect(url_for(".report", area_slug=area_slug, report_slug=report.slug))
+    return _workspace_page(report, publish_form=form)
+
+
+def _theme(area_slug: str, report_slug: str, theme_id: int) -> Theme:
+    report = _team_report(area_slug, report_slug)
+    theme = db.session.get(Theme, theme_id)
+    if theme is None or theme.report_id != report.id:
+        abort(404)
+    return theme
+
+
+def _to_theme(theme: Theme) -> Response:
+    report = theme.report
+    return redirect(url_for(".theme", area_slug=report.area.slug, report_slug=report.slug, theme_id=theme.id))
 
 
 @bp.route("/<report_slug>/themes/<int:theme_id>", methods=["GET", "POST"])
 @login_required
 def theme(area_slug: str, report_slug: str, theme_id: int) -> Response | str:
-    report = _team_report(area_slug, report_slug)
-    theme = db.session.get(Theme, theme_id)
-    if theme is None or theme.report_id != report.id:
-        abort(404)
+    theme = _theme(area_slug, report_slug, theme_id)
     form = ThemeForm(obj=theme)
-    if request.method == "POST":
-        back = url_for(".theme", area_slug=area_slug, report_slug=report_slug, theme_id=theme.id)
-        action = request.form.get("action")
-        if action == "delete":
-            run_and_report(lambda: operations.delete_theme(current_user, theme), gettext("Theme deleted."))
-            return redirect(url_for(".workspace", area_slug=area_slug, report_slug=report_slug))
-        if action in ("quote", "unquote", "remove"):
-            item_id = request.form.get("item", "")
-            item = db.session.get(ThemeItem, int(item_id)) if item_id.isdigit() else None
-            if item is None or item.theme_id != theme.id:
-                abort(404)
-            if action == "remove":
-                run_and_report(lambda: operations.unassign(current_user, item), gettext("Removed from the theme."))
-            else:
-                run_and_report(lambda: operations.set_quote(current_user, item, action == "quote"), gettext("Saved."))
-            return redirect(back)
-        if form.validate_on_submit() and run_and_report(
-                lambda: operations.edit_theme(current_user, theme, form.title.data, form.synthesis.data or "",
-                                              form.position.data), gettext("Theme saved."), form):
-            return redirect(back)
+    if form.validate_on_submit() and perform(
+            lambda: operations.edit_theme(current_user, theme, form.title.data, form.synthesis.data or "",
+                                          form.position.data), form=form, success=gettext("Theme saved.")):
+        return _to_theme(theme)
     items = db.session.scalars(select(ThemeItem).where(ThemeItem.theme_id == theme.id).order_by(ThemeItem.id)).all()
-    return render_template("reports/theme.html", report=report, area=report.area, theme=theme, form=form, items=items)
+    return render_template("reports/theme.html", report=theme.report, area=theme.report.area, theme=theme,
+                           form=form, items=items)
 
 
-@bp.route("/<report_slug>/suggestions", methods=["GET", "POST"])
+@bp.route("/<report_slug>/themes/<int:theme_id>/delete", methods=["POST"])
 @login_required
-def suggestion_page(area_slug: str, report_slug: str) -> Response | str:
+def delete_theme(area_slug: str, report_slug: str, theme_id: int) -> Response:
+    theme = _theme(area_slug, report_slug, theme_id)
+    report = theme.report
+    if DeleteThemeForm().validate_on_submit() and perform(
+            lambda: operations.delete_theme(current_user, theme), success=gettext("Theme deleted.")):
+        return _to_workspace(report)
+    return _to_theme(theme)
+
+
+def _item(area_slug: str, report_slug: str, theme_id: int, item_id: int) -> ThemeItem:
+    theme = _theme(area_slug, report_slug, theme_id)
+    item = db.session.get(ThemeItem, item_id)
+    if item is None or item.theme_id != theme.id:
+        abort(404)
+    return item
+
+
+@bp.route("/<report_slug>/themes/<int:theme_id>/items/<int:item_id>/quote", methods=["POST"])
+@login_required
+def quote(area_slug: str, report_slug: str, theme_id: int, item_id: int) -> Response:
+    item = _item(area_slug, report_slug, theme_id, item_id)
+    if QuoteForm().validate_on_submit():
+        perform(lambda: operations.set_quote(current_user, item, True), success=gettext("Saved."))
+    return _to_theme(item.theme)
+
+
+@bp.route("/<report_slug>/themes/<int:theme_id>/items/<int:item_id>/unquote", methods=["POST"])
+@login_required
+def unquote(area_slug: str, report_slug: str, theme_id: int, item_id: int) -> Response:
+    item = _item(area_slug, report_slug, theme_id, item_id)
+    if UnquoteForm().validate_on_submit():
+        perform(lambda: operations.set_quote(current_user, item, False), success=gettext("Saved."))
+    return _to_theme(item.theme)
+
+
+@bp.route("/<report_slug>/themes/<int:theme_id>/items/<int:item_id>/remove", methods=["POST"])
+@login_required
+def remove_item(area_slug: str, report_slug: str, theme_id: int, item_id: int) -> Response:
+    item = _item(area_slug, report_slug, theme_id, item_id)
+    theme = item.theme
+    if RemoveItemForm().validate_on_submit():
+        perform(lambda: operations.unassign(current_user, item), success=gettext("Removed from the theme."))
+    return _to_theme(theme)
+
+
+# --- Suggested themes ------------------------------------------------------------------------------
+
+
+def _to_suggestions(report: Report) -> Response:
+    return redirect(url_for(".suggestion_page", area_slug=report.area.slug, report_slug=report.slug))
+
+
+def _offered(report: Report, key: str | None) -> suggestions.Suggestion | None:
+    chosen = next((s for s in suggestions.suggest(report) if s.key == key), None)
+    if chosen is None:
+        flash(gettext("This suggestion is no longer offered; the contributions may have changed."), "error")
+    return chosen
+
+
+@bp.route("/<report_slug>/suggestions")
+@login_required
+def suggestion_page(area_slug: str, report_slug: str) -> str:
     report = _team_report(area_slug, report_slug)
     offered = suggestions.suggest(report)
-    if request.method == "POST":
-        form = SuggestionForm()
-        chosen = next((s for s in offered if s.key == form.key.data), None)
-        if not form.validate_on_submit() or chosen is None:
-            flash(gettext("This suggestion is no longer offered; the contributions may have changed."), "error")
-        elif request.form.get("decision") == "reject":
-            run_and_report(lambda: operations.reject_suggestion(current_user, report, chosen),
-                           gettext("Suggestion rejected."))
-        else:
-            run_and_report(lambda: operations.accept_suggestion(
-                current_user, report, chosen, form.title.data or "", form.synthesis.data or ""),
-                gettext("The suggestion is now a theme."))
-        return redirect(url_for(".suggestion_page", area_slug=area_slug, report_slug=report_slug))
     titles = dict(db.session.execute(select(Proposal.id, Proposal.title).where(
         Proposal.id.in_([pid for s in offered for pid in s.proposal_ids[:5]]))).all()) if offered else {}
     return render_template("reports/suggestions.html", report=report, area=report.area, suggestions=offered,
                            titles=titles)
 
 
+@bp.route("/<report_slug>/suggestions/accept", methods=["POST"])
+@login_required
+def accept_suggestion(area_slug: str, report_slug: str) -> Response:
+    report = _team_report(area_slug, report_slug)
+    form = AcceptSuggestionForm()
+    if form.validate_on_submit() and (chosen := _offered(report, form.key.data)) is not None:
+        perform(lambda: operations.accept_suggestion(current_user, report, chosen, form.title.data or "",
+                                                     form.synthesis.data or ""),
+                success=gettext("The suggestion is now a theme."))
+    return _to_suggestions(report)
+
+
+@bp.route("/<report_slug>/suggestions/reject", methods=["POST"])
+@login_required
+def reject_suggestion(area_slug: str, report_slug: str) -> Response:
+    report = _team_report(area_slug, report_slug)
+    form = RejectSuggestionForm()
+    if form.validate_on_submit() and (chosen := _offered(report, form.key.data)) is not None:
+        perform(lambda: operations.reject_suggestion(current_user, report, chosen),
+                success=gettext("Suggestion rejected."))
+    return _to_suggestions(report)
+
+
 # --- Published versions --------------------------------------------------------------------------
 
 
-def _version(report: Report, number: str | None) -> ReportVersion:
-    if not report.versions:
-        abort(404)
-    if number is None:
-        return report.versions[-1]
-    if not number.isdigit():
-        abort(404)
-    version = next((v for v in report.versions if v.number == int(number)), None)
+def _version(report: Report, number: int | None) -> ReportVersion:
+    """The version asked for (the latest when none is); 404 when there is no such version."""
+    version = report.versions[-1] if number is None and report.versions else \
+        next((v for v in report.versions if v.number == number), None)
     if version is None:
         abort(404)
     return version
@@ -191,7 +290,7 @@ def report(area_slug: str, report_slug: str) -> str:
     if preview:
         version, snapshot = None, operations.snapshot(report)
     else:
-        version = _version(report, request.args.get("v"))
+        version = _version(report, arg_number("v"))
         snapshot = version.snapshot
     following = current_user.is_authenticated and db.session.scalar(select(ReportFollow.id).where(
         ReportFollow.report_id == report.id, ReportFollow.user_id == current_user.id)) is not None
@@ -202,7 +301,7 @@ def report(area_slug: str, report_slug: str) -> str:
 @bp.route("/<report_slug>/diff")
 def diff(area_slug: str, report_slug: str) -> str:
     report = _report(area_slug, report_slug)
-    old, new = _version(report, request.args.get("from")), _version(report, request.args.get("to"))
+    old, new = _version(report, arg_number("from")), _version(report, arg_number("to"))
     return render_template("reports/diff.html", report=report, area=report.area, old=old, new=new,
                            changes=operations.diff(old, new))
 
@@ -211,50 +310,38 @@ def diff(area_slug: str, report_slug: str) -> str:
 @writes_on_get  # a first PDF download starts its export job
 def download(area_slug: str, report_slug: str, number: str, fmt: str) -> Response:
     report = _report(area_slug, report_slug)
-    version = _version(report, number)
-    name = f"{report.area.slug}-{report.slug}-v{version.number}"
-    if fmt == "json":
-        body = json.dumps(version.snapshot, ensure_ascii=False, sort_keys=True, indent=2).encode()
-        return _file(body, "application/json", f"{name}.json")
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["figure", "value"])
-        for key, value in sorted(operations.figures(version.snapshot).items()):
-            writer.writerow([safe_cell(key), value])
-        return _file(out.getvalue().encode("utf-8"), "text/csv", f"{name}.csv")
-    if fmt == "html":
-        return _file(render_html(version).encode(), "text/html", f"{name}.html")
-    path, job = jobs.report_pdf(version)
-    if path is not None:
-        return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"{name}.pdf")
-    owner_id = version.published_by_id or report.created_by_id
-    if owner_id is None:  # nobody left to own a job: render it now
-        return _file(render_pdf(version), "application/pdf", f"{name}.pdf")
-    if job is None or jobs.can_rerun(job):
-        job = jobs.start_report_pdf(owner_id, version)
-        db.session.commit()
-        jobs.dispatch(job.id)
-        path, job = jobs.report_pdf(version)
-        if path is not None:  # made at once (no Redis: jobs run inline)
-            return send_file(path, mimetype="application/pdf", as_attachment=True, download_name=f"{name}.pdf")
-    return Response(render_template("reports/preparing.html", report=report, area=report.area, version=version,
-                                    job=job), status=202)
+    wanted = parse_number(number)
+    if wanted is None:  # like any <int:…> part of an address: no such page
+        abort(404)
+    version = _version(report, wanted)
+    made = files.version_file(version, fmt)
+    if made.preparing is not None:
+        return Response(render_template("reports/preparing.html", report=report, area=report.area,
+                                        version=version, job=made.preparing), status=202)
+    if made.path is not None:
+        return send_file(made.path, mimetype=made.mimetype, as_attachment=True, download_name=made.name)
+    return Response(made.body, mimetype=made.mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{made.name}"'})
 
 
-def _file(body: bytes, mimetype: str, filename: str) -> Response:
-    return Response(body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+# --- Following a report ----------------------------------------------------------------------------
 
 
 @bp.route("/<report_slug>/follow", methods=["POST"])
 @login_required
 def follow(area_slug: str, report_slug: str) -> Response:
     report = _report(area_slug, report_slug)
-    if request.form.get("action") == "unfollow":
-        operations.unfollow(current_user, report)
-        flash(gettext("You no longer follow this report."), "success")
-    else:
-        operations.follow(current_user, report)
-        flash(gettext("You will be told when a new version is published."), "success")
-    db.session.commit()
+    if FollowForm().validate_on_submit():
+        perform(lambda: operations.follow(current_user, report),
+                success=gettext("You will be told when a new version is published."))
+    return redirect(url_for(".report", area_slug=area_slug, report_slug=report.slug))
+
+
+@bp.route("/<report_slug>/unfollow", methods=["POST"])
+@login_required
+def unfollow(area_slug: str, report_slug: str) -> Response:
+    report = _report(area_slug, report_slug)
+    if UnfollowForm().validate_on_submit():
+        perform(lambda: operations.unfollow(current_user, report),
+                success=gettext("You no longer follow this report."))
     return redirect(url_for(".report", area_slug=area_slug, report_slug=report.slug))

@@ -46,10 +46,38 @@ def test_pagination_and_bad_parameters(client):
     url = f"/api/v1/areas/vienna-simmering/processes/{process.slug}/proposals"
     first = client.get(f"{url}?per_page=2").get_json()
     assert len(first["items"]) == 2 and first["total"] == 5 and "page=2" in first["next"]
-    for bad in ("per_page=0", "per_page=101", "page=abc", "page=-1"):
+    for bad in ("per_page=0", "per_page=101", "per_page=\u00b2", "page=abc", "page=-1", "page=\u00b2", "page=\u0663",
+                "page=", "page=99999999999"):
         response = client.get(f"{url}?{bad}")
-        assert response.status_code == 400 and response.get_json() == {"error": "Bad Request", "status": 400}
-    assert client.get("/api/v1/areas/atlantis/processes").status_code == 404
+        name = bad.split("=")[0]
+        assert response.status_code == 400, bad
+        body = response.get_json()
+        assert body["status"] == 400 and f"“{name}” must be a whole number" in body["error"]
+    assert client.get("/api/v1/areas/atlantis/processes").get_json() == {"error": "Not Found", "status": 404}
+
+
+def test_what_is_no_number_or_holds_control_characters_is_a_documented_json_4xx(client, published):
+    _process, visible, _hidden, _author = published
+    arabic_indic_id = "".join(chr(0x660 + int(d)) for d in str(visible.id))
+    paths = {  # what is asked -> the documented path it is answered as
+        f"/api/v1/proposals/{arabic_indic_id}": None,  # no route: an Arabic-Indic digit is no digit of an id
+        "/api/v1/proposals/\u00b2": None, "/api/v1/proposals/-1": None, "/api/v1/proposals/99999999999": None,
+        "/api/v1/areas/%00": "/api/v1/areas/{slug}",
+        "/api/v1/areas/vienna-simmering%01/processes": "/api/v1/areas/{slug}/processes",
+        "/api/v1/areas?x=%00": "/api/v1/areas",
+        "/api/v1/areas/vienna-simmering/reports/r/versions/\u0663": None,
+        "/api/v1/areas/vienna-simmering/summary?page=%7F": "/api/v1/areas/{slug}/summary",
+    }
+    documented = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path, template in paths.items():
+        response = client.get(path)
+        assert 400 <= response.status_code < 500 and response.is_json, path
+        assert set(response.get_json()) == {"error", "status"} and response.get_json()["status"] == response.status_code
+        if template is None:
+            assert response.status_code == 404, path
+        else:
+            assert response.status_code == 400 and "control characters" in response.get_json()["error"], path
+            assert "400" in documented[template]["get"]["responses"], path
 
 
 def test_staff_tokens_unlock_the_full_summary(client):
@@ -61,11 +89,41 @@ def test_staff_tokens_unlock_the_full_summary(client):
     assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in stored.token_hash
     response = client.get("/api/v1/staff/summary", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200 and response.get_json()["areas"] == ["vienna-simmering"]
+    db.session.refresh(stored)
+    assert stored.last_used_at is not None  # kept by the request's one commit
+    assert client.get("/api/v1/staff/summary", headers={"Authorization": "Bearer " + "x" * 5000}).status_code == 401
     assert client.get("/api/v1/staff/summary", headers={"Authorization": "Bearer wrong"}).status_code == 401
     submit(client, f"/staff/tokens/{stored.id}/revoke", page="/staff/tokens/")
     assert client.get("/api/v1/staff/summary", headers={"Authorization": f"Bearer {token}"}).status_code == 401
+    refused = client.get("/api/v1/staff/summary", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert refused == {"error": "Send a working staff token as “Authorization: Bearer TOKEN”.", "status": 401}
     login_as(client, factories.resident())
     assert client.get("/staff/tokens/").status_code == 403
+
+
+def test_making_and_revoking_tokens_is_logged_and_names_are_checked(client):
+    from sqlalchemy import select
+
+    from stengage.core.audit import AuditEntry
+
+    clerk = factories.staff()
+    login_as(client, clerk)
+    for name, message in (("", "Give the token a name"), ("dash\x00board", "control characters")):
+        page = submit(client, "/staff/tokens/", {"name": name}, page="/staff/tokens/").get_data(as_text=True)
+        assert message in page and "<code>" not in page
+    assert db.session.query(ApiToken).count() == 0
+    submit(client, "/staff/tokens/", {"name": "dashboard"}, page="/staff/tokens/")
+    token = db.session.query(ApiToken).one()
+    other = factories.staff()
+    login_as(client, other)
+    assert submit(client, f"/staff/tokens/{token.id}/revoke", page="/staff/tokens/").status_code == 404
+    assert token.revoked_at is None
+    login_as(client, clerk)
+    submit(client, f"/staff/tokens/{token.id}/revoke", page="/staff/tokens/")
+    entries = db.session.execute(select(AuditEntry.verb, AuditEntry.actor_id, AuditEntry.target_id)
+                                 .where(AuditEntry.target_type == "api_token").order_by(AuditEntry.id)).all()
+    assert [tuple(e) for e in entries] == [("api_token.create", clerk.id, token.id),
+                                           ("api_token.revoke", clerk.id, token.id)]
 
 
 def test_the_api_matches_its_openapi_document(app, published):

@@ -45,12 +45,12 @@ def test_the_workspace_builds_themes_and_every_figure_recounts_from_the_data(cli
     assert response.status_code == 302
     report = db.session.scalar(select(Report))
     workspace = response.headers["Location"]
-    submit(client, workspace, {"action": "add-theme", "theme-title": "Solar energy",
-                               "theme-synthesis": "Residents want **solar** roofs."}, page=workspace)
+    base = workspace.rsplit("/", 1)[0]
+    submit(client, f"{base}/themes", {"theme-title": "Solar energy",
+                                      "theme-synthesis": "Residents want **solar** roofs."}, page=workspace)
     theme = report.themes[0]
-    submit(client, workspace, {"action": "assign", "theme": str(theme.id),
-                               "proposals": [str(p.id) for p in solar], "comments": [str(comments[2].id)]},
-           page=workspace)
+    submit(client, f"{base}/assign", {"assign-theme": str(theme.id), "assign-proposals": [str(p.id) for p in solar],
+                                      "assign-comments": [str(comments[2].id)]}, page=workspace)
     page = client.get(workspace).get_data(as_text=True)
     assert "50.0 %" in page  # half of the proposals are in a theme
     filtered = client.get(f"{workspace}?q=bike").get_data(as_text=True)
@@ -90,9 +90,9 @@ def test_published_versions_are_frozen_and_the_diff_shows_what_changed(client, o
     report = _report(process, moderator)
     theme = report_ops.add_theme(moderator, report, "Solar")
     report_ops.assign(moderator, theme, [p.id for p in solar], [])
+    v1 = report_ops.publish(moderator, report, "")
     follower = factories.resident()
     report_ops.follow(follower, report)
-    v1 = report_ops.publish(moderator, report, "")
     frozen = json.dumps(v1.snapshot, sort_keys=True)
 
     actions.hide(moderator, comments[1], factories.area(), "insult")
@@ -101,9 +101,10 @@ def test_published_versions_are_frozen_and_the_diff_shows_what_changed(client, o
 
     login_as(client, moderator)
     url = f"/areas/vienna-simmering/reports/{report.slug}/workspace"
-    page = submit(client, url, {"action": "publish", "publish-changelog": ""}, page=url).get_data(as_text=True)
+    publish = f"/areas/vienna-simmering/reports/{report.slug}/publish"
+    page = submit(client, publish, {"publish-changelog": ""}, page=url).get_data(as_text=True)
     assert "Say what changed since the last version." in page
-    submit(client, url, {"action": "publish", "publish-changelog": "A hidden comment; a new support."}, page=url)
+    submit(client, publish, {"publish-changelog": "A hidden comment; a new support."}, page=url)
     v2 = report.versions[-1]
     assert v2.number == 2
     assert v2.snapshot["themes"][0]["alignment"]["against"] == 0
@@ -172,8 +173,8 @@ def test_suggestions_group_similar_texts_deterministically_and_decisions_are_log
     url = f"/areas/vienna-simmering/reports/{report.slug}/suggestions"
     page = client.get(url).get_data(as_text=True)
     assert first[0].title in page
-    submit(client, url, {"key": first[0].key, "title": "Renamed theme", "decision": "accept"}, page=url)
-    submit(client, url, {"key": first[1].key, "decision": "reject"}, page=url)
+    submit(client, f"{url}/accept", {"key": first[0].key, "title": "Renamed theme"}, page=url)
+    submit(client, f"{url}/reject", {"key": first[1].key}, page=url)
     assert [t.title for t in report.themes] == ["Renamed theme"]
     assert len(report.themes[0].items) == first[0].size
     verbs = set(db.session.scalars(select(AuditEntry.verb).where(AuditEntry.target_type == "report")))
@@ -212,3 +213,103 @@ def test_area_reports_over_a_period(client):
     assert response.status_code == 302
     report = db.session.scalar(select(Report).where(Report.title == "Year"))
     assert report_ops.snapshot(report)["participation"]["proposals"] == 8
+
+
+def test_a_draft_cannot_be_followed_by_anyone_who_cannot_see_it(client):
+    from stengage.reports.models import ReportFollow
+
+    process, *_ = _world()
+    moderator = factories.moderator()
+    report = _report(process, moderator)
+    follow = f"/areas/vienna-simmering/reports/{report.slug}/follow"
+    for who in (factories.resident(), factories.moderator("lyon-confluence")):
+        login_as(client, who)
+        # The answer is the same as for a report that does not exist: the draft stays unknown.
+        assert submit(client, follow, page="/areas/vienna-simmering/reports/").status_code == 404
+        assert submit(client, "/areas/vienna-simmering/reports/nothing-here/follow",
+                      page="/areas/vienna-simmering/reports/").status_code == 404
+    assert db.session.scalar(select(func.count(ReportFollow.id))) == 0
+    report_ops.publish(moderator, report, "")
+    resident = factories.resident()
+    login_as(client, resident)
+    assert submit(client, follow, page="/areas/vienna-simmering/reports/").status_code == 302
+    assert db.session.scalar(select(ReportFollow.user_id)) == resident.id
+
+
+def test_each_theme_verb_has_its_own_form_and_is_logged(client):
+    from stengage.core.audit import AuditEntry
+
+    process, solar, _bikes, _residents, comments = _world()
+    moderator = factories.moderator()
+    report = _report(process, moderator)
+    theme = report_ops.add_theme(moderator, report, "Solar")
+    report_ops.assign(moderator, theme, [solar[0].id], [comments[0].id])
+    proposal_item, comment_item = sorted(theme.items, key=lambda i: i.comment_id or 0)
+    login_as(client, moderator)
+    page = f"/areas/vienna-simmering/reports/{report.slug}/themes/{theme.id}"
+    assert submit(client, f"{page}/items/{comment_item.id}/quote", page=page).status_code == 302
+    assert comment_item.is_quote
+    submit(client, f"{page}/items/{proposal_item.id}/quote", page=page)
+    assert "Only comments can be quoted." in client.get(page).get_data(as_text=True)
+    submit(client, f"{page}/items/{comment_item.id}/unquote", page=page)
+    assert not comment_item.is_quote
+    submit(client, f"{page}/items/{proposal_item.id}/remove", page=page)
+    assert [i.id for i in theme.items] == [comment_item.id]
+    assert submit(client, f"{page}/items/999999/remove", page=page).status_code == 404
+    assert submit(client, f"{page}/delete", page=page).status_code == 302
+    assert report.themes == []
+    verbs = list(db.session.scalars(select(AuditEntry.verb).where(AuditEntry.target_type == "theme")
+                                    .order_by(AuditEntry.id)))
+    assert verbs[-4:] == ["theme.quote", "theme.unquote", "theme.unassign", "theme.delete"]
+
+
+def test_what_is_no_number_is_refused_and_never_read_as_another(client):
+    process, solar, *_ = _world()
+    moderator = factories.moderator()
+    report = _report(process, moderator)
+    theme = report_ops.add_theme(moderator, report, "Solar")
+    report_ops.publish(moderator, report, "")
+    base = f"/areas/vienna-simmering/reports/{report.slug}"
+    for bad in ("²", "٣", "-1", "99999999999", ""):
+        assert client.get(f"{base}?v={bad}").status_code == 400, bad
+        assert client.get(f"{base}/diff?from={bad}&to=1").status_code == 400, bad
+    assert client.get(f"{base}/v².json").status_code == 404
+    assert client.get(f"{base}/v\u0661.json").status_code == 404
+    login_as(client, moderator)
+    workspace = f"{base}/workspace"
+    for theme_id, proposal_id in (("٣", str(solar[0].id)), (str(theme.id), "²"), ("", str(solar[0].id))):
+        response = submit(client, f"{base}/assign", {"assign-theme": theme_id, "assign-proposals": [proposal_id]},
+                          page=workspace)
+        assert response.status_code == 200, (theme_id, proposal_id)
+        text = response.get_data(as_text=True)
+        assert "not a valid choice" in text or "Choose the theme" in text
+    assert theme.items == []
+
+
+def test_following_and_unfollowing_a_published_report(client):
+    from stengage.reports.models import ReportFollow
+
+    process, *_ = _world()
+    moderator = factories.moderator()
+    report = _report(process, moderator)
+    report_ops.publish(moderator, report, "")
+    login_as(client, factories.resident())
+    page = f"/areas/vienna-simmering/reports/{report.slug}"
+    submit(client, f"{page}/follow", page=page)
+    assert "Stop following this report" in client.get(page).get_data(as_text=True)
+    submit(client, f"{page}/unfollow", page=page)
+    assert db.session.scalar(select(func.count(ReportFollow.id))) == 0
+
+
+def test_a_workspace_form_with_a_mistake_comes_back_with_its_message_and_a_working_filter(client):
+    process, *_ = _world()
+    moderator = factories.moderator()
+    report = _report(process, moderator)
+    login_as(client, moderator)
+    workspace = f"/areas/vienna-simmering/reports/{report.slug}/workspace"
+    answer = submit(client, f"/areas/vienna-simmering/reports/{report.slug}/themes",
+                    {"theme-title": "", "theme-synthesis": "kept"}, page=workspace)
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and "Please check the form" in page and "kept</textarea>" in page
+    assert f'action="{workspace}" class="search-form"' in page  # filtering from here stays on the workspace
+    assert report.themes == []

@@ -174,10 +174,10 @@ def test_exports_run_on_rq_workers_when_redis_is_configured(tmp_path, private_da
     try:
         with app.app_context():
             clerk = factories.staff()
-            job = jobs.create(clerk, "json", SummaryQuery(area_ids=(factories.area().id,)))
-            db.session.commit()
-            jobs.dispatch(job.id)
+            job = jobs.export_summary(clerk, "json", SummaryQuery(area_ids=(factories.area().id,)))
+            db.session.commit()  # enqueued once committed, never before
             assert db.session.get(ExportJob, job.id).state == JobState.QUEUED  # not run inline
+            assert not jobs.is_interrupted(job)  # waiting for a worker is not being lost
             db.session.rollback()  # the worker needs the database to itself (SQLite)
             connection = redis.Redis.from_url(url)
             SimpleWorker([Queue(jobs.QUEUE_NAME, connection=connection)], connection=connection).work(burst=True)
@@ -202,3 +202,47 @@ def test_export_headers_and_dictionary_speak_the_clerks_language(client):
     header = client.get(f"/staff/jobs/{job.id}/download").get_data(as_text=True).splitlines()[0]
     assert header.split(",")[:2] == ["Tabelle", "Gebiet"]
     assert "Bedeutung" in client.get("/staff/dictionary.csv").get_data(as_text=True).splitlines()[0]
+
+
+def test_an_export_whose_worker_is_gone_shows_as_stopped_and_runs_again_at_once(client):
+    _busy_area()
+    clerk = factories.staff()
+    job = jobs.create(clerk, "csv", _query())
+    # The process that ran it was killed a few minutes ago, in the middle of the work.
+    job.state, job.progress = JobState.RUNNING, 60
+    job.started_at = utc_now() - timedelta(minutes=5)
+    db.session.flush()
+    login_as(client, clerk)
+    page = client.get(f"/staff/jobs/{job.id}").get_data(as_text=True)
+    assert "stopped before it was complete" in page and "Run it again" in page
+    assert "stopped" in client.get("/staff/summaries").get_data(as_text=True)
+    submit(client, f"/staff/jobs/{job.id}/rerun", page=f"/staff/jobs/{job.id}")
+    db.session.refresh(job)
+    assert job.state == JobState.DONE
+    assert client.get(f"/staff/jobs/{job.id}/download").data.startswith(b"table,area")
+
+
+def test_an_export_whose_rq_worker_stopped_beating_can_be_run_again(app, redis_server, monkeypatch):
+    from rq import Queue
+    from rq.job import Job, JobStatus
+
+    monkeypatch.setitem(app.config, "REDIS_URL", os.environ.get("STENGAGE_TEST_REDIS_URL",
+                                                                "redis://127.0.0.1:6379/15"))
+    job = jobs.create(factories.staff(), "csv", _query())
+    jobs.start(job)
+    assert Queue(jobs.QUEUE_NAME, connection=redis_server).count == 0  # nothing before the commit
+    db.session.commit()
+    try:
+        rq_job = Job.fetch(job.params["rq_job"], connection=redis_server)
+        assert rq_job.get_status() == JobStatus.QUEUED and not jobs.can_rerun(job)
+        rq_job.set_status(JobStatus.STARTED)
+        rq_job.heartbeat(utc_now() - timedelta(seconds=20), ttl=600)
+        assert not jobs.can_rerun(job)  # a worker is on it
+        rq_job.heartbeat(utc_now() - timedelta(minutes=5), ttl=600)
+        assert jobs.is_interrupted(job) and jobs.shown_state(job) == JobState.FAILED and jobs.can_rerun(job)
+        rq_job.set_status(JobStatus.FAILED)
+        assert jobs.can_rerun(job)
+        rq_job.delete()
+        assert jobs.can_rerun(job)  # lost with its Redis
+    finally:
+        Queue(jobs.QUEUE_NAME, connection=redis_server).empty()

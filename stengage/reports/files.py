@@ -1,0 +1,73 @@
+"""The files of a published version (JSON, CSV, HTML at once; PDF by a background job)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from stengage.core.exports import safe_cell
+from stengage.reports import jobs
+from stengage.reports.export_files import FORMATS
+from stengage.reports.models import ExportJob, ReportVersion
+from stengage.reports.operations import figures
+from stengage.reports.printing import render_html, render_pdf
+
+VERSION_FORMATS = ("html", "pdf", "csv", "json")
+_MIMETYPES = {**FORMATS, "html": "text/html"}
+
+
+@dataclass(frozen=True)
+class VersionFile:
+    """A version's file: its bytes, or the path of the stored PDF, or the job still preparing it."""
+
+    name: str
+    mimetype: str
+    body: bytes | None = None
+    path: Path | None = None
+    preparing: ExportJob | None = None
+
+
+def version_file(version: ReportVersion, fmt: str) -> VersionFile:
+    if fmt not in VERSION_FORMATS:
+        raise ValueError(fmt)
+    report = version.report
+    name = f"{report.area.slug}-{report.slug}-v{version.number}.{fmt}"
+    mimetype = _MIMETYPES[fmt]
+    if fmt == "json":
+        body = json.dumps(version.snapshot, ensure_ascii=False, sort_keys=True, indent=2).encode()
+    elif fmt == "csv":
+        body = figures_csv(version)
+    elif fmt == "html":
+        body = render_html(version).encode()
+    else:
+        return _pdf(version, name)
+    return VersionFile(name, mimetype, body=body)
+
+
+def figures_csv(version: ReportVersion) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["figure", "value"])
+    for key, value in sorted(figures(version.snapshot).items()):
+        writer.writerow([safe_cell(key), value])
+    return out.getvalue().encode("utf-8")
+
+
+def _pdf(version: ReportVersion, name: str) -> VersionFile:
+    """The stored PDF; else a job prepares it (started when none runs; inline it is made at once)."""
+    mimetype = _MIMETYPES["pdf"]
+    path, job = jobs.report_pdf(version)
+    if path is not None:
+        return VersionFile(name, mimetype, path=path)
+    owner_id = version.published_by_id or version.report.created_by_id
+    if owner_id is None:  # nobody left to own a job: render it now
+        return VersionFile(name, mimetype, body=render_pdf(version))
+    if job is None or jobs.can_rerun(job):
+        jobs.start(jobs.start_report_pdf(owner_id, version))
+        path, job = jobs.report_pdf(version)
+        if path is not None:  # made at once (no Redis: jobs run inline)
+            return VersionFile(name, mimetype, path=path)
+    return VersionFile(name, mimetype, preparing=job)
