@@ -32,6 +32,10 @@ from tests.mailbox import Outbox
 TEST_DATABASE_URL = os.environ.get("STENGAGE_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("STENGAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
+# Limits that tests of concurrent clicks never reach. (Flask-Limiter is one object for every app of
+# the session: an app made with RATELIMIT_ENABLED=False would switch the limits off for all.)
+GENEROUS_LIMITS = {"RATELIMIT_SUPPORT": "100000 per minute", "RATELIMIT_POSTING_USER": "100000 per minute",
+                   "RATELIMIT_POSTING_IP": "100000 per minute"}
 
 
 def _reset_postgres(url: str) -> None:

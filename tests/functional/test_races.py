@@ -22,14 +22,14 @@ from stengage.proposals import operations, supports
 from stengage.proposals.models import Follow, Proposal, Support
 from tests import factories
 from tests.concurrency import at_once, in_transaction, while_uncommitted
-from tests.conftest import csrf_token, login_as, make_test_app
+from tests.conftest import GENEROUS_LIMITS, csrf_token, login_as, make_test_app
 
 pytestmark = pytest.mark.real_commits
 
 
 @pytest.fixture
 def race_app(tmp_path, private_database):
-    app = make_test_app(tmp_path, private_database, PAGE_CACHE="off", RATELIMIT_ENABLED=False)
+    app = make_test_app(tmp_path, private_database, PAGE_CACHE="off", **GENEROUS_LIMITS)
     yield app
     with app.app_context():
         db.engine.dispose()

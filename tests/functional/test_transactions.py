@@ -17,14 +17,14 @@ from stengage.proposals.models import Proposal, Support
 from stengage.reports import operations as report_ops
 from tests import factories
 from tests.concurrency import Threads, while_uncommitted
-from tests.conftest import csrf_token, login_as, make_test_app
+from tests.conftest import GENEROUS_LIMITS, csrf_token, login_as, make_test_app
 
 pytestmark = pytest.mark.real_commits
 
 
 @pytest.fixture
 def own_app(tmp_path, private_database):
-    app = make_test_app(tmp_path, private_database, PAGE_CACHE="off", RATELIMIT_ENABLED=False)
+    app = make_test_app(tmp_path, private_database, PAGE_CACHE="off", **GENEROUS_LIMITS)
     yield app
     with app.app_context():
         db.engine.dispose()
