@@ -1,4 +1,4 @@
-"""The moderators' queue and the audit log, each in a constant number of queries."""
+"""The moderators' queue and the audit log, each in a constant number of queries; triage's lists."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from stengage.accounts.models import Membership, User
+from stengage.accounts.models import Membership, MembershipRole, User
 from stengage.areas.models import Area
 from stengage.core.audit import AuditEntry
 from stengage.db import on_days
 from stengage.extensions import db
-from stengage.moderation.models import Flag, FlagState, FlagTarget
+from stengage.moderation.models import Flag, FlagState, FlagTarget, ProposalNote
 from stengage.proposals.models import Comment, Proposal
 
 
@@ -126,3 +126,20 @@ def audit_entries(filters: AuditFilter) -> Select[tuple[AuditEntry]]:
             or_(func.lower(User.display_name).like(pattern), User.email.like(pattern)))))
     stmt = stmt.where(*on_days(AuditEntry.created_at, filters.since, filters.until))
     return stmt.order_by(AuditEntry.id.desc())
+
+
+def notes_for(proposal: Proposal) -> list[ProposalNote]:
+    return list(db.session.scalars(select(ProposalNote).where(ProposalNote.proposal_id == proposal.id)
+                                   .order_by(ProposalNote.created_at)))
+
+
+def staff_of(area_id: int) -> list[User]:
+    """Who a proposal of this area can be assigned to: its city staff, not blocked."""
+    return list(db.session.scalars(select(User).join(Membership, Membership.user_id == User.id).where(
+        Membership.area_id == area_id, Membership.role == MembershipRole.STAFF, User.blocked_at.is_(None))
+        .order_by(User.display_name)))
+
+
+def assigned_to(user: User) -> list[Proposal]:
+    return list(db.session.scalars(select(Proposal).where(Proposal.assignee_id == user.id)
+                                   .order_by(Proposal.created_at.desc()).limit(200)))

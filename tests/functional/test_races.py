@@ -116,7 +116,7 @@ def test_one_below_the_limit_two_supports_at_once_only_one_succeeds(race_app):
 
 def test_concurrent_flags_by_one_person_make_one_flag(race_app):
     from stengage.areas.models import Area
-    from stengage.moderation import actions
+    from stengage.moderation import operations as moderation_ops
     from stengage.moderation.models import Flag, FlagReason
 
     _process_id, (proposal_id, _) = _setup(race_app)
@@ -128,7 +128,7 @@ def test_concurrent_flags_by_one_person_make_one_flag(race_app):
     def flag() -> None:
         from stengage.accounts.models import User
 
-        actions.flag(db.session.get(User, reporter_id), db.session.get(Proposal, proposal_id),
+        moderation_ops.flag(db.session.get(User, reporter_id), db.session.get(Proposal, proposal_id),
                      db.session.get(Area, area_id), FlagReason.SPAM)
 
     outcomes = _at_once(race_app, [flag for _ in range(20)])
