@@ -334,6 +334,9 @@ def assign(proposal_id: int) -> Response | str:
 @bp.route("/moderation/assigned")
 @login_required
 def assigned() -> str:
+    # Proposals are assigned to staff for evaluation: the page is the areas' teams'.
+    if not can.is_on_a_team(current_user):
+        abort(403)
     return render_template("moderation/assigned.html", proposals=queries.assigned_to(current_user))
 
 

@@ -322,6 +322,15 @@ def test_internal_notes_and_assignment(client):
     assert client.get(url).status_code == 403
 
 
+@pytest.mark.parametrize("who", ["resident", "unverified", "moderator_lyon", "staff", "admin"])
+def test_only_a_team_member_sees_the_proposals_assigned_to_them(client, who):
+    person = {"resident": factories.resident, "unverified": factories.user,
+              "moderator_lyon": lambda: factories.moderator("lyon-confluence"), "staff": factories.staff,
+              "admin": lambda: factories.user(admin=True)}[who]()
+    login_as(client, person)
+    assert client.get("/moderation/assigned").status_code == (403 if who in ("resident", "unverified") else 200)
+
+
 def test_merging_duplicates_unites_supporters_and_undo_restores_everything(client):
     process = factories.process()
     keep, dupe, other_dupe = (factories.proposal(process, title=f"Bike lane on Main Street {n}") for n in "ABC")
