@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -13,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from stengage.accounts.models import Membership, MembershipRole, User
 from stengage.areas.models import Area
 from stengage.core.audit import AuditEntry
+from stengage.core.exports import safe_cell
 from stengage.db import on_days
 from stengage.extensions import db
 from stengage.moderation.models import Flag, FlagState, FlagTarget, ProposalNote
@@ -127,6 +131,24 @@ def audit_entries(filters: AuditFilter) -> Select[tuple[AuditEntry]]:
     stmt = stmt.where(*on_days(AuditEntry.created_at, filters.since, filters.until))
     return stmt.order_by(AuditEntry.id.desc())
 
+
+
+def audit_csv(filters: AuditFilter, limit: int = 100_000) -> str:
+    """The filtered audit log as CSV text, safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["time_utc", "actor", "action", "target_type", "target_id", "target", "area", "before",
+                     "after", "reason"])
+    for entry in db.session.scalars(audit_entries(filters).limit(limit)):
+        writer.writerow([safe_cell(v) for v in (
+            entry.created_at.isoformat(), entry.actor.display_name if entry.actor else "system", entry.verb,
+            entry.target_type, entry.target_id, entry.target_label or "", entry.area.slug if entry.area else "",
+            _json(entry.before), _json(entry.after), entry.reason or "")])
+    return out.getvalue()
+
+
+def _json(value: object) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 def notes_for(proposal: Proposal) -> list[ProposalNote]:
     return list(db.session.scalars(select(ProposalNote).where(ProposalNote.proposal_id == proposal.id)

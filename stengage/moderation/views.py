@@ -6,10 +6,6 @@ operation through ``perform``; the request boundary commits.
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
@@ -21,31 +17,13 @@ from stengage.areas.models import Area
 from stengage.areas.queries import all_areas, get_area_or_404
 from stengage.core.audit import AuditEntry
 from stengage.core.boundary import perform
-from stengage.core.exports import safe_cell
 from stengage.core.forms import as_choices
 from stengage.core.i18n import use_area_defaults
 from stengage.core.inputs import LARGEST_ID, BadInput, page_number, parse_number
 from stengage.core.security import safe_next
 from stengage.extensions import db, limiter
-from stengage.moderation import merging, operations, queries
+from stengage.moderation import forms, merging, operations, queries
 from stengage.moderation import permissions as can
-from stengage.moderation.forms import (
-    AssignForm,
-    AuditFilterForm,
-    BlockEverywhereForm,
-    BlockForm,
-    DismissForm,
-    FlagForm,
-    HideForm,
-    MergeForm,
-    NoteForm,
-    QueueActionForm,
-    RedactForm,
-    StatusForm,
-    UnblockForm,
-    UndoMergeForm,
-    UnhideForm,
-)
 from stengage.moderation.models import FlagReason, FlagTarget, next_statuses
 from stengage.proposals.forms import STATUS_LABELS
 from stengage.proposals.models import Comment, Proposal, ProposalStatus
@@ -87,7 +65,7 @@ def _target(kind: str, target_id: int) -> tuple[Content | User, int | None]:
 @limiter.limit("30 per hour", methods=["POST"], key_func=lambda: f"flag:{current_user.get_id()}")
 def flag() -> Response | str:
     # A report link names its target in the query string; the form sends it back in hidden fields.
-    form = FlagForm(target_type=request.args.get("type", ""), target_id=request.args.get("id", ""),
+    form = forms.FlagForm(target_type=request.args.get("type", ""), target_id=request.args.get("id", ""),
                     area=request.args.get("area", ""), next=request.args.get("next", ""))
     kind, raw_id = form.target_type.data or "", form.target_id.data or ""
     if kind not in {t.value for t in FlagTarget} or not raw_id:
@@ -164,7 +142,7 @@ def _author(target: Content | User) -> User:
     return target if isinstance(target, User) else target.author
 
 
-def _back_to_queue(form: QueueActionForm, area: Area) -> Response:
+def _back_to_queue(form: forms.QueueActionForm, area: Area) -> Response:
     """Where the action was taken from (the queue, or the discussion), once it is done or refused."""
     if form.errors:
         for field, errors in form.errors.items():
@@ -179,7 +157,7 @@ def _back_to_queue(form: QueueActionForm, area: Area) -> Response:
 @login_required
 def dismiss(area_slug: str, kind: str, target_id: int) -> Response:
     area, target = _moderated_target(area_slug, kind, target_id)
-    form = DismissForm()
+    form = forms.DismissForm()
     if form.validate_on_submit():
         perform(lambda: operations.dismiss(current_user, target, area, form.reason.data or ""),
                 success=gettext("The reports are dismissed."))
@@ -190,7 +168,7 @@ def dismiss(area_slug: str, kind: str, target_id: int) -> Response:
 @login_required
 def hide(area_slug: str, kind: str, target_id: int) -> Response:
     area, target = _moderated_target(area_slug, kind, target_id, content_only=True)
-    form = HideForm()
+    form = forms.HideForm()
     if form.validate_on_submit():
         perform(lambda: operations.hide(current_user, target, area, form.reason.data),
                 success=gettext("Hidden. The author sees the reason."))
@@ -201,7 +179,7 @@ def hide(area_slug: str, kind: str, target_id: int) -> Response:
 @login_required
 def unhide(area_slug: str, kind: str, target_id: int) -> Response:
     area, target = _moderated_target(area_slug, kind, target_id, content_only=True)
-    form = UnhideForm()
+    form = forms.UnhideForm()
     if form.validate_on_submit():
         perform(lambda: operations.unhide(current_user, target, area, form.reason.data or ""),
                 success=gettext("Visible again."))
@@ -212,7 +190,7 @@ def unhide(area_slug: str, kind: str, target_id: int) -> Response:
 @login_required
 def redact(area_slug: str, kind: str, target_id: int) -> Response | str:
     area, target = _moderated_target(area_slug, kind, target_id, content_only=True)
-    form = RedactForm(obj=target, next=request.args.get("next", ""))
+    form = forms.RedactForm(obj=target, next=request.args.get("next", ""))
     back = form.next.data = safe_next(form.next.data, url_for(".queue", area_slug=area.slug))
     if form.validate_on_submit() and perform(
             lambda: operations.redact(current_user, target, area, form.body.data, form.reason.data, form.title.data),
@@ -225,7 +203,7 @@ def redact(area_slug: str, kind: str, target_id: int) -> Response | str:
 @login_required
 def block(area_slug: str, kind: str, target_id: int) -> Response:
     area, target = _moderated_target(area_slug, kind, target_id)
-    person, form = _author(target), BlockForm()
+    person, form = _author(target), forms.BlockForm()
     if form.validate_on_submit():
         perform(lambda: operations.block_in_area(current_user, person, area, form.reason.data, form.hide_content.data),
                 success=gettext("%(name)s is blocked in %(area)s.", name=person.display_name, area=area.name))
@@ -236,7 +214,7 @@ def block(area_slug: str, kind: str, target_id: int) -> Response:
 @login_required
 def unblock(area_slug: str, kind: str, target_id: int) -> Response:
     area, target = _moderated_target(area_slug, kind, target_id)
-    person, form = _author(target), UnblockForm()
+    person, form = _author(target), forms.UnblockForm()
     if form.validate_on_submit():
         perform(lambda: operations.unblock_in_area(current_user, person, area, form.reason.data or ""),
                 success=gettext("%(name)s may take part in %(area)s again.", name=person.display_name,
@@ -250,7 +228,7 @@ def block_everywhere(area_slug: str, kind: str, target_id: int) -> Response:
     area, target = _moderated_target(area_slug, kind, target_id)
     if not can.can_block_everywhere(current_user):
         abort(403)
-    person, form = _author(target), BlockEverywhereForm()
+    person, form = _author(target), forms.BlockEverywhereForm()
     if form.validate_on_submit():
         perform(lambda: operations.block_everywhere(current_user, person, form.reason.data),
                 success=gettext("%(name)s is blocked on the whole platform.", name=person.display_name))
@@ -267,20 +245,20 @@ def _triaged_proposal(proposal_id: int) -> Proposal:
     return proposal
 
 
-def _status_form(proposal: Proposal) -> StatusForm:
-    return StatusForm([(s.value, str(STATUS_LABELS[s])) for s in next_statuses(proposal)])
+def _status_form(proposal: Proposal) -> forms.StatusForm:
+    return forms.StatusForm([(s.value, str(STATUS_LABELS[s])) for s in next_statuses(proposal)])
 
 
-def _assign_form(proposal: Proposal, staff: list[User]) -> AssignForm:
-    return AssignForm([(str(u.id), u.display_name) for u in staff], assignee=str(proposal.assignee_id or ""))
+def _assign_form(proposal: Proposal, staff: list[User]) -> forms.AssignForm:
+    return forms.AssignForm([(str(u.id), u.display_name) for u in staff], assignee=str(proposal.assignee_id or ""))
 
 
 def _triage_page(proposal: Proposal, **posted: FlaskForm) -> str:
     """The triage page; the form that was posted (and refused) keeps what was typed and its errors."""
-    forms = {"status_form": _status_form(proposal), "note_form": NoteForm(),
+    shown = {"status_form": _status_form(proposal), "note_form": forms.NoteForm(),
              "assign_form": _assign_form(proposal, queries.staff_of(proposal.area_id))} | posted
     return render_template("moderation/triage.html", proposal=proposal, area=proposal.process.area,
-                           process=proposal.process, notes=queries.notes_for(proposal), **forms)
+                           process=proposal.process, notes=queries.notes_for(proposal), **shown)
 
 
 def _triage_done(proposal: Proposal) -> Response:
@@ -310,7 +288,7 @@ def change_status(proposal_id: int) -> Response | str:
 @login_required
 def add_note(proposal_id: int) -> Response | str:
     proposal = _triaged_proposal(proposal_id)
-    form = NoteForm()
+    form = forms.NoteForm()
     if form.validate_on_submit() and perform(lambda: operations.add_note(current_user, proposal, form.body.data),
                                              form=form, success=gettext("Note added.")):
         return _triage_done(proposal)
@@ -350,7 +328,7 @@ def merge(proposal_id: int) -> Response | str:
     proposal = db.get_or_404(Proposal, proposal_id)
     if not can.can_moderate(current_user, proposal.area_id):
         abort(403)
-    form = MergeForm(q=request.args.get("q", ""))
+    form = forms.MergeForm(q=request.args.get("q", ""))
     query = (form.q.data or proposal.title)[:150]
     form.q.data = query
     candidates = [p for p in similar_titles(proposal.process, query, exclude_id=proposal.id, limit=20)
@@ -384,7 +362,7 @@ def undo_merge(entry_id: int) -> Response:
         abort(404)
     if not can.can_moderate(current_user, entry.area_id):
         abort(403)
-    if UndoMergeForm().validate_on_submit():
+    if forms.UndoMergeForm().validate_on_submit():
         perform(lambda: merging.undo_merge(current_user, entry), success=gettext("The merge is undone."))
     return redirect(url_for(".audit_log", verb="proposal."))
 
@@ -392,12 +370,12 @@ def undo_merge(entry_id: int) -> Response:
 # --- The audit log -------------------------------------------------------------------------------
 
 
-def _audit_filter() -> tuple[AuditFilterForm, queries.AuditFilter]:
+def _audit_filter() -> tuple[forms.AuditFilterForm, queries.AuditFilter]:
     readable = can.audit_areas(current_user)
     if readable == []:
         abort(403)
     areas = [a for a in all_areas() if readable is None or a.id in readable]
-    form = AuditFilterForm(request.args)
+    form = forms.AuditFilterForm(request.args)
     form.area.choices = as_choices([("", str(gettext("All my areas")))] + [(a.slug, a.name) for a in areas])
     chosen = next((a for a in areas if a.slug == form.area.data), None)
     form.validate()
@@ -421,19 +399,6 @@ def audit_log() -> str:
 @login_required
 def audit_csv() -> Response:
     _form, filters = _audit_filter()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["time_utc", "actor", "action", "target_type", "target_id", "target", "area", "before",
-                     "after", "reason"])
-    for entry in db.session.scalars(queries.audit_entries(filters).limit(100_000)):
-        writer.writerow([safe_cell(v) for v in (
-            entry.created_at.isoformat(), entry.actor.display_name if entry.actor else "system", entry.verb,
-            entry.target_type, entry.target_id, entry.target_label or "", entry.area.slug if entry.area else "",
-            _json(entry.before), _json(entry.after), entry.reason or "")])
-    return Response(out.getvalue().encode("utf-8-sig"), mimetype="text/csv",
+    return Response(queries.audit_csv(filters).encode("utf-8-sig"), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="stengage-audit.csv"',
                              "Cache-Control": "no-store"})
-
-
-def _json(value: object) -> str:
-    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)

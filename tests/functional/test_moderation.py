@@ -138,6 +138,21 @@ def test_the_moderator_dismisses_or_blocks_a_reported_person_from_the_queue(clie
     assert _act(client, "user", troll.id, "hide", reason="x").status_code == 404
 
 
+def test_only_an_admin_blocks_a_reported_author_on_the_whole_platform(client):
+    proposal = factories.proposal(factories.process())
+    login_as(client, factories.resident())
+    _flag(client, "proposal", proposal.id, reason="spam")
+    login_as(client, factories.moderator())
+    assert "Block everywhere" not in client.get(QUEUE).get_data(as_text=True)
+    assert _act(client, "proposal", proposal.id, "block-everywhere", reason="Spam").status_code == 403
+    db.session.refresh(proposal.author)
+    assert proposal.author.blocked_at is None
+    login_as(client, factories.user(admin=True))
+    assert _act(client, "proposal", proposal.id, "block-everywhere", reason="Spam").status_code == 302
+    db.session.refresh(proposal.author)
+    assert proposal.author.blocked_at is not None and [e.reason for e in _entries("user.block")] == ["Spam"]
+
+
 def test_flags_update_in_place_with_htmx(client):
     proposal = factories.proposal(factories.process())
     login_as(client, factories.resident())
