@@ -128,8 +128,10 @@ def _set_hidden(target: Content, reason: str | None) -> None:
     db.session.flush()
 
 
-def _resolve_flags(moderator: User, target: FlagSubject, state: FlagState) -> int:
-    return db.session.execute(update(Flag).where(*_target_filter(target), Flag.state == FlagState.OPEN).values(
+def _resolve_flags(moderator: User, target: FlagSubject, area: Area, state: FlagState) -> int:
+    """Close the open reports on ``target`` in this area's queue (a person is reported per area)."""
+    return db.session.execute(update(Flag).where(
+        *_target_filter(target), Flag.area_id == area.id, Flag.state == FlagState.OPEN).values(
         state=state, resolved_at=utc_now(), resolved_by_id=moderator.id)).rowcount
 
 
@@ -145,7 +147,7 @@ def hide(moderator: User, target: Content, area: Area, reason: str) -> None:
     _lock(target)
     was_hidden = target.hidden_at is not None
     _set_hidden(target, reason.strip())
-    resolved = _resolve_flags(moderator, target, FlagState.ACTIONED)
+    resolved = _resolve_flags(moderator, target, area, FlagState.ACTIONED)
     audit.record(db.session, actor_id=moderator.id, verb=f"{_kind(target).value}.hide",
                  target_type=_kind(target).value, target_id=target.id, target_label=_label(target),
                  area_id=area.id, before={"hidden": was_hidden}, after={"hidden": True, "flags_resolved": resolved},
@@ -158,7 +160,7 @@ def unhide(moderator: User, target: Content, area: Area, reason: str = "") -> No
         raise Refused(gettext("This is not hidden."))
     _lock(target)
     _set_hidden(target, None)
-    resolved = _resolve_flags(moderator, target, FlagState.DISMISSED)
+    resolved = _resolve_flags(moderator, target, area, FlagState.DISMISSED)
     audit.record(db.session, actor_id=moderator.id, verb=f"{_kind(target).value}.unhide",
                  target_type=_kind(target).value, target_id=target.id, target_label=_label(target),
                  area_id=area.id, before={"hidden": True}, after={"hidden": False, "flags_resolved": resolved},
@@ -170,7 +172,7 @@ def dismiss(moderator: User, target: FlagSubject, area: Area, reason: str = "") 
     _require_moderator(moderator, area)
     if not isinstance(target, User) and target.hidden_reason == AUTO_HIDE_REASON:
         _set_hidden(target, None)
-    resolved = _resolve_flags(moderator, target, FlagState.DISMISSED)
+    resolved = _resolve_flags(moderator, target, area, FlagState.DISMISSED)
     audit.record(db.session, actor_id=moderator.id, verb="flags.dismiss", target_type=_kind(target).value,
                  target_id=target.id, target_label=_label(target), area_id=area.id,
                  after={"flags_dismissed": resolved}, reason=reason or None)
@@ -189,7 +191,7 @@ def redact(moderator: User, target: Content, area: Area, new_text: str, reason: 
         before["title"] = target.title
         target.title = new_title.strip()[:150]
     db.session.flush()
-    resolved = _resolve_flags(moderator, target, FlagState.ACTIONED)
+    resolved = _resolve_flags(moderator, target, area, FlagState.ACTIONED)
     audit.record(db.session, actor_id=moderator.id, verb=f"{_kind(target).value}.redact",
                  target_type=_kind(target).value, target_id=target.id, target_label=_label(target),
                  area_id=area.id, before=before, after={"redacted": True, "flags_resolved": resolved},
@@ -222,7 +224,7 @@ def block_in_area(moderator: User, user: User, area: Area, reason: str, hide_con
                 Comment.author_id == user.id, Proposal.area_id == area.id, Comment.hidden_at.is_(None)))]:
             _set_hidden(target, reason.strip())
             hidden += 1
-    _resolve_flags(moderator, user, FlagState.ACTIONED)
+    _resolve_flags(moderator, user, area, FlagState.ACTIONED)
     audit.record(db.session, actor_id=moderator.id, verb="user.block_in_area", target_type="user", target_id=user.id,
                  target_label=user.display_name, area_id=area.id, before={"blocked": False},
                  after={"blocked": True, "content_hidden": hidden}, reason=reason)

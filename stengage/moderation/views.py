@@ -66,7 +66,7 @@ def _target(kind: str, target_id: int) -> tuple[Content | User, int | None]:
 def flag() -> Response | str:
     # A report link names its target in the query string; the form sends it back in hidden fields.
     form = forms.FlagForm(target_type=request.args.get("type", ""), target_id=request.args.get("id", ""),
-                    area=request.args.get("area", ""), next=request.args.get("next", ""))
+                          area=request.args.get("area", ""), next=request.args.get("next", ""))
     kind, raw_id = form.target_type.data or "", form.target_id.data or ""
     if kind not in {t.value for t in FlagTarget} or not raw_id:
         abort(404)

@@ -138,6 +138,21 @@ def test_the_moderator_dismisses_or_blocks_a_reported_person_from_the_queue(clie
     assert _act(client, "user", troll.id, "hide", reason="x").status_code == 404
 
 
+def test_dismissing_the_reports_on_a_person_in_one_area_leaves_another_areas_open(client):
+    person = factories.resident()
+    login_as(client, factories.resident())
+    _flag(client, "user", person.id, reason="spam", area="vienna-simmering")
+    login_as(client, factories.resident("lyon-confluence"))
+    _flag(client, "user", person.id, reason="spam", area="lyon-confluence")
+    login_as(client, factories.moderator("lyon-confluence"))
+    url = f"/areas/lyon-confluence/moderation/user/{person.id}/dismiss"
+    assert submit(client, url, page="/areas/lyon-confluence/moderation").status_code == 302
+    open_in = db.session.scalars(select(Flag.area_id).where(Flag.state == "open")).all()
+    assert open_in == [factories.area("vienna-simmering").id]
+    login_as(client, factories.moderator())
+    assert person.display_name in client.get(QUEUE).get_data(as_text=True)
+
+
 def test_only_an_admin_blocks_a_reported_author_on_the_whole_platform(client):
     proposal = factories.proposal(factories.process())
     login_as(client, factories.resident())
