@@ -135,13 +135,15 @@ def _resolve_flags(moderator: User, target: FlagSubject, area: Area, state: Flag
         state=state, resolved_at=utc_now(), resolved_by_id=moderator.id)).rowcount
 
 
-def _require_moderator(moderator: User, area: Area | int) -> None:
-    if not can.can_moderate(moderator, area):
+def _require_moderator(moderator: User, area: Area, target: FlagSubject | None = None) -> None:
+    """Only the area's moderators act, and only on what belongs to their area (a person is anyone's)."""
+    elsewhere = target is not None and not isinstance(target, User) and _proposal_of(target).area_id != area.id
+    if elsewhere or not can.can_moderate(moderator, area):
         raise Refused(gettext("Only the moderators of this area can do this."))
 
 
 def hide(moderator: User, target: Content, area: Area, reason: str) -> None:
-    _require_moderator(moderator, area)
+    _require_moderator(moderator, area, target)
     if not reason.strip():
         raise Refused(gettext("Please give the reason; the author will see it."), field="reason")
     _lock(target)
@@ -155,7 +157,7 @@ def hide(moderator: User, target: Content, area: Area, reason: str) -> None:
 
 
 def unhide(moderator: User, target: Content, area: Area, reason: str = "") -> None:
-    _require_moderator(moderator, area)
+    _require_moderator(moderator, area, target)
     if target.hidden_at is None:
         raise Refused(gettext("This is not hidden."))
     _lock(target)
@@ -169,7 +171,7 @@ def unhide(moderator: User, target: Content, area: Area, reason: str = "") -> No
 
 def dismiss(moderator: User, target: FlagSubject, area: Area, reason: str = "") -> int:
     """The reports were unfounded: close them, and show content again that they had auto-hidden."""
-    _require_moderator(moderator, area)
+    _require_moderator(moderator, area, target)
     if not isinstance(target, User) and target.hidden_reason == AUTO_HIDE_REASON:
         _set_hidden(target, None)
     resolved = _resolve_flags(moderator, target, area, FlagState.DISMISSED)
@@ -182,7 +184,7 @@ def dismiss(moderator: User, target: FlagSubject, area: Area, reason: str = "") 
 def redact(moderator: User, target: Content, area: Area, new_text: str, reason: str,
            new_title: str | None = None) -> None:
     """Remove personal data from a text; the original is kept in the audit log and nowhere else."""
-    _require_moderator(moderator, area)
+    _require_moderator(moderator, area, target)
     if not new_text.strip():
         raise Refused(gettext("The redacted text cannot be empty."), field="body")
     before = {"body": target.body}

@@ -414,6 +414,18 @@ def test_transitions_outside_the_lifecycle_are_refused_with_a_clear_message():
     assert proposal.status == ProposalStatus.PUBLISHED
 
 
+def test_a_moderator_cannot_act_on_another_areas_content_by_naming_their_own_area():
+    from stengage.core.operations import Refused
+
+    proposal = factories.proposal(factories.process())
+    comment = factories.comment(proposal)
+    lyon = factories.area("lyon-confluence")
+    for target in (proposal, comment):
+        with pytest.raises(Refused, match="Only the moderators of this area"):
+            operations.hide(factories.moderator("lyon-confluence"), target, lyon, "not yours")
+    assert proposal.hidden_at is None and comment.hidden_at is None
+
+
 def test_merging_across_processes_is_refused():
     a, b = factories.process(), factories.process()
     from stengage.core.operations import Refused
