@@ -19,7 +19,7 @@ from stengage.core.audit import AuditEntry
 from stengage.core.boundary import perform
 from stengage.core.forms import as_choices
 from stengage.core.i18n import use_area_defaults
-from stengage.core.inputs import LARGEST_ID, BadInput, page_number, parse_number
+from stengage.core.inputs import LARGEST_ID, BadInput, has_control_characters, page_number, parse_number
 from stengage.core.security import safe_next
 from stengage.extensions import db, limiter
 from stengage.moderation import forms, merging, operations, queries
@@ -67,6 +67,9 @@ def flag() -> Response | str:
     # A report link names its target in the query string; the form sends it back in hidden fields.
     form = forms.FlagForm(target_type=request.args.get("type", ""), target_id=request.args.get("id", ""),
                           area=request.args.get("area", ""), next=request.args.get("next", ""))
+    # These are read before the form is validated, and only a changed page sends them wrong.
+    if any(has_control_characters(f.data or "") for f in (form.target_type, form.target_id, form.area, form.next)):
+        raise BadInput(gettext("The form sent something that is not a valid choice."))
     kind, raw_id = form.target_type.data or "", form.target_id.data or ""
     if kind not in {t.value for t in FlagTarget} or not raw_id:
         abort(404)

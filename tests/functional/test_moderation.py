@@ -116,6 +116,22 @@ def test_a_report_link_whose_id_is_no_number_is_a_clear_400(client, raw):
     assert db.session.scalar(select(func.count(Flag.id))) == 0
 
 
+@pytest.mark.parametrize("field", ["area", "next", "text"])
+def test_a_report_with_a_nul_byte_is_refused_and_stores_nothing(client, field):
+    person = factories.resident()
+    login_as(client, factories.resident())
+    data = {"target_type": "user", "target_id": str(person.id), "reason": "other", "text": "Spam",
+            "area": "vienna-simmering", "next": "/"}
+    data[field] += "\x00"
+    response = submit(client, "/flags", data)
+    if field == "text":  # typed by the reporter: said on the form, to be corrected
+        assert "control characters" in response.get_data(as_text=True)
+    else:  # sent by the page: a 400 that says so
+        assert response.status_code == 400
+        assert "not a valid choice" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Flag.id))) == 0
+
+
 def test_people_are_reported_from_an_area(client):
     troll = factories.resident()
     login_as(client, factories.resident())
