@@ -152,6 +152,11 @@ def test_the_moderator_dismisses_or_blocks_a_reported_person_from_the_queue(clie
     assert db.session.scalar(select(func.count(Flag.id)).where(Flag.state == "open")) == 0
     assert [e.target_id for e in _entries("flags.dismiss")] == [pest.id]
     assert _act(client, "user", troll.id, "hide", reason="x").status_code == 404
+    assert _act(client, "user", troll.id, "unblock").status_code == 302
+    assert not troll.is_blocked_in(factories.area())
+    assert [e.verb for e in db.session.scalars(select(AuditEntry).where(AuditEntry.target_id == troll.id)
+                                               .order_by(AuditEntry.id))] == ["user.block_in_area",
+                                                                               "user.unblock_in_area"]
 
 
 def test_dismissing_the_reports_on_a_person_in_one_area_leaves_another_areas_open(client):
@@ -179,6 +184,7 @@ def test_only_an_admin_blocks_a_reported_author_on_the_whole_platform(client):
     db.session.refresh(proposal.author)
     assert proposal.author.blocked_at is None
     login_as(client, factories.user(admin=True))
+    assert f'action="{QUEUE}/proposal/{proposal.id}/block-everywhere"' in client.get(QUEUE).get_data(as_text=True)
     assert _act(client, "proposal", proposal.id, "block-everywhere", reason="Spam").status_code == 302
     db.session.refresh(proposal.author)
     assert proposal.author.blocked_at is not None and [e.reason for e in _entries("user.block")] == ["Spam"]
