@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -24,6 +33,7 @@ FLAG_REASON_LABELS = {
 class FlagForm(SafeTextForm):
     target_type = HiddenField(validators=[DataRequired()])
     target_id = HiddenField(validators=[DataRequired()])
+    area = HiddenField()  # a person is reported from an area's page
     next = HiddenField()
     reason = RadioField(_l("What is wrong?"), validators=[DataRequired()],
                         choices=[SelectChoice(r.value, label) for r, label in FLAG_REASON_LABELS.items()])
@@ -31,23 +41,48 @@ class FlagForm(SafeTextForm):
                          validators=[Optional(), Length(max=1000)])
 
 
-class ReasonForm(SafeTextForm):
-    reason = StringField(_l("Reason (shown to the author)"), validators=[DataRequired(), Length(max=500)])
+# --- The queue's verbs: one form each; every one says where to go back to ------------------------
+
+REQUIRED_REASON = [DataRequired(message=_l("Please give the reason; it is kept in the audit log and shown to the "
+                                             "author.")), Length(max=500)]
 
 
-class OptionalReasonForm(SafeTextForm):
+class QueueActionForm(SafeTextForm):
+    next = HiddenField()
+
+
+class DismissForm(QueueActionForm):
     reason = StringField(_l("Note for the audit log (optional)"), validators=[Optional(), Length(max=500)])
 
 
-class RedactForm(SafeTextForm):
+class HideForm(QueueActionForm):
+    reason = StringField(_l("Reason (shown to the author)"), validators=REQUIRED_REASON)
+
+
+class UnhideForm(QueueActionForm):
+    reason = StringField(_l("Note for the audit log (optional)"), validators=[Optional(), Length(max=500)])
+
+
+class RedactForm(QueueActionForm):
     title = StringField(_l("Title"), validators=[Optional(), Length(max=150)])
     body = TextAreaField(_l("Text without the personal data"), validators=[DataRequired(), Length(max=10_000)])
     reason = StringField(_l("What was removed and why"), validators=[DataRequired(), Length(max=500)])
 
 
-class BlockForm(SafeTextForm):
-    reason = StringField(_l("Reason (shown to the person)"), validators=[DataRequired(), Length(max=500)])
+class BlockForm(QueueActionForm):
+    reason = StringField(_l("Reason (shown to the person)"), validators=REQUIRED_REASON)
     hide_content = BooleanField(_l("Also hide everything they posted in this area"))
+
+
+class UnblockForm(QueueActionForm):
+    reason = StringField(_l("Note for the audit log (optional)"), validators=[Optional(), Length(max=500)])
+
+
+class BlockEverywhereForm(QueueActionForm):
+    reason = StringField(_l("Reason"), validators=REQUIRED_REASON)
+
+
+# --- Triage and merging --------------------------------------------------------------------------
 
 
 class StatusForm(SafeTextForm):
@@ -75,10 +110,16 @@ class AssignForm(SafeTextForm):
 
 
 class MergeForm(SafeTextForm):
+    q = HiddenField()  # the search the duplicates were chosen from
+    duplicates = SelectMultipleField(_l("Duplicates"), choices=[], validate_choice=True)
     into = RadioField(_l("Merge into"), choices=[], validate_choice=True, default="this",
                       description=_l("One of the chosen proposals, or a new one written from them."))
     title = StringField(_l("Title of the new proposal"), validators=[Optional(), Length(max=150)])
     body = TextAreaField(_l("Description of the new proposal"), validators=[Optional(), Length(max=10_000)])
+
+
+class UndoMergeForm(SafeTextForm):
+    pass
 
 
 class AuditFilterForm(SafeTextForm):

@@ -1,4 +1,5 @@
-"""Flags on content and people, and the team's internal notes on proposals."""
+"""Flags on content and people, the team's internal notes on proposals, and where triage may take
+a proposal next."""
 
 from __future__ import annotations
 
@@ -10,7 +11,25 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from stengage.accounts.models import User
 from stengage.db import Base, enum_type, utc_now
-from stengage.proposals.models import Comment, Proposal
+from stengage.proposals.models import Comment, Proposal, ProposalStatus
+
+S = ProposalStatus
+# Where a proposal may go next by triage. Withdrawing is the author's; merging has its own verb.
+TRANSITIONS: dict[ProposalStatus, frozenset[ProposalStatus]] = {
+    S.PUBLISHED: frozenset({S.UNDER_REVIEW}),
+    S.UNDER_REVIEW: frozenset({S.ACCEPTED, S.REJECTED}),
+    S.ACCEPTED: frozenset({S.IN_PROGRESS}),
+    S.IN_PROGRESS: frozenset({S.IMPLEMENTED}),
+    S.REJECTED: frozenset(),
+    S.IMPLEMENTED: frozenset(),
+    S.WITHDRAWN: frozenset(),
+    S.MERGED: frozenset(),
+}
+
+
+def next_statuses(proposal: Proposal) -> list[ProposalStatus]:
+    """The statuses triage may give this proposal now, in lifecycle order."""
+    return sorted(TRANSITIONS[proposal.status], key=list(ProposalStatus).index)
 
 
 class FlagReason(enum.StrEnum):

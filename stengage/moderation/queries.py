@@ -1,7 +1,10 @@
-"""The moderators' queue and the audit log, each in a constant number of queries."""
+"""The moderators' queue and the audit log, each in a constant number of queries; triage's lists."""
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -10,12 +13,13 @@ from typing import Any
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from stengage.accounts.models import Membership, User
+from stengage.accounts.models import Membership, MembershipRole, User
 from stengage.areas.models import Area
 from stengage.core.audit import AuditEntry
+from stengage.core.exports import safe_cell
 from stengage.db import on_days
 from stengage.extensions import db
-from stengage.moderation.models import Flag, FlagState, FlagTarget
+from stengage.moderation.models import Flag, FlagState, FlagTarget, ProposalNote
 from stengage.proposals.models import Comment, Proposal
 
 
@@ -126,3 +130,38 @@ def audit_entries(filters: AuditFilter) -> Select[tuple[AuditEntry]]:
             or_(func.lower(User.display_name).like(pattern), User.email.like(pattern)))))
     stmt = stmt.where(*on_days(AuditEntry.created_at, filters.since, filters.until))
     return stmt.order_by(AuditEntry.id.desc())
+
+
+
+def audit_csv(filters: AuditFilter, limit: int = 100_000) -> str:
+    """The filtered audit log as CSV text, safe to open in a spreadsheet."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["time_utc", "actor", "action", "target_type", "target_id", "target", "area", "before",
+                     "after", "reason"])
+    for entry in db.session.scalars(audit_entries(filters).limit(limit)):
+        writer.writerow([safe_cell(v) for v in (
+            entry.created_at.isoformat(), entry.actor.display_name if entry.actor else "system", entry.verb,
+            entry.target_type, entry.target_id, entry.target_label or "", entry.area.slug if entry.area else "",
+            _json(entry.before), _json(entry.after), entry.reason or "")])
+    return out.getvalue()
+
+
+def _json(value: object) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+def notes_for(proposal: Proposal) -> list[ProposalNote]:
+    return list(db.session.scalars(select(ProposalNote).where(ProposalNote.proposal_id == proposal.id)
+                                   .order_by(ProposalNote.created_at)))
+
+
+def staff_of(area_id: int) -> list[User]:
+    """Who a proposal of this area can be assigned to: its city staff, not blocked."""
+    return list(db.session.scalars(select(User).join(Membership, Membership.user_id == User.id).where(
+        Membership.area_id == area_id, Membership.role == MembershipRole.STAFF, User.blocked_at.is_(None))
+        .order_by(User.display_name)))
+
+
+def assigned_to(user: User) -> list[Proposal]:
+    return list(db.session.scalars(select(Proposal).where(Proposal.assignee_id == user.id)
+                                   .order_by(Proposal.created_at.desc()).limit(200)))

@@ -4,7 +4,7 @@ import pytest
 
 from stengage.areas.models import Area
 from stengage.extensions import db
-from stengage.moderation import actions
+from stengage.moderation import operations as moderation_ops
 from stengage.moderation.models import FlagReason
 from stengage.proposals import supports
 from tests import factories
@@ -29,7 +29,7 @@ def scene(live_server):
         factories.resident(email="reporter.e2e@example.org", name="Rita", locale="en")
         area = db.session.get(Area, process.area_id)
         for _ in range(2):
-            actions.flag(factories.resident(), comment, area, FlagReason.OFFENSIVE)
+            moderation_ops.flag(factories.resident(), comment, area, FlagReason.OFFENSIVE)
         factories.moderator(email="mod.e2e@example.org", name="Mira", locale="en")
         names = {"proposal": proposal.id, "dupe_a": dupe_a.id, "dupe_b": dupe_b.id, "comment": comment.id}
         db.session.commit()

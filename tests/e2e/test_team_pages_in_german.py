@@ -3,7 +3,7 @@
 import pytest
 
 from stengage.extensions import db
-from stengage.moderation import actions
+from stengage.moderation import operations as moderation_ops
 from stengage.moderation.models import FlagReason
 from stengage.reports import operations as report_ops
 from tests import factories
@@ -19,7 +19,7 @@ def scene(live_server):
         proposal = factories.proposal(process, title="Hellere Unterführung")
         comment = factories.comment(proposal, body="Zu dunkel in der Nacht")
         area = factories.area()
-        actions.flag(factories.resident(), comment, area, FlagReason.OFFENSIVE)
+        moderation_ops.flag(factories.resident(), comment, area, FlagReason.OFFENSIVE)
         moderator = factories.moderator(email="mod.de@example.org", locale="de")
         factories.staff(email="staff.de@example.org", locale="de")
         report = report_ops.create_report(moderator, area, "Bericht", process=process)

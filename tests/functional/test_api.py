@@ -8,7 +8,7 @@ from hypothesis import HealthCheck, given, settings
 
 from stengage.api.models import ApiToken
 from stengage.extensions import db
-from stengage.moderation import actions
+from stengage.moderation import operations as moderation_ops
 from stengage.proposals import supports
 from tests import factories
 from tests.conftest import login_as, submit
@@ -21,7 +21,7 @@ def published(app):
     visible = factories.proposal(process, author=author, title="Visible idea", latitude=48.17, longitude=16.42)
     hidden = factories.proposal(process, title="Hidden idea")
     supports.support(factories.resident(), visible)
-    actions.hide(factories.moderator(), hidden, factories.area(), "spam")
+    moderation_ops.hide(factories.moderator(), hidden, factories.area(), "spam")
     return process, visible, hidden, author
 
 

@@ -8,9 +8,10 @@ from sqlalchemy import func, select
 
 from stengage.core.audit import AuditEntry
 from stengage.extensions import db
-from stengage.moderation import actions, merging
+from stengage.moderation import merging, operations
 from stengage.moderation.models import Flag
-from stengage.proposals import operations, supports
+from stengage.proposals import operations as proposal_ops
+from stengage.proposals import supports
 from stengage.proposals.models import Comment, Notification, Proposal, ProposalStatus, Support
 from tests import factories
 from tests.conftest import login_as, submit
@@ -104,12 +105,89 @@ def test_flag_reasons_and_refusals(client):
     assert _flag(client, "teapot", proposal.id).status_code == 404
 
 
+@pytest.mark.parametrize("raw", ["²", "٣", "-1", "99999999999999999999", "1x"])
+def test_a_report_link_whose_id_is_no_number_is_a_clear_400(client, raw):
+    factories.proposal(factories.process())
+    login_as(client, factories.resident())
+    response = client.get(f"/flags?type=proposal&id={raw}")
+    assert response.status_code == 400
+    assert "whole number" in response.get_data(as_text=True)
+    assert _flag(client, "proposal", raw).status_code == 400
+    assert db.session.scalar(select(func.count(Flag.id))) == 0
+
+
+@pytest.mark.parametrize("field", ["area", "next", "text"])
+def test_a_report_with_a_nul_byte_is_refused_and_stores_nothing(client, field):
+    person = factories.resident()
+    login_as(client, factories.resident())
+    data = {"target_type": "user", "target_id": str(person.id), "reason": "other", "text": "Spam",
+            "area": "vienna-simmering", "next": "/"}
+    data[field] += "\x00"
+    response = submit(client, "/flags", data)
+    if field == "text":  # typed by the reporter: said on the form, to be corrected
+        assert "control characters" in response.get_data(as_text=True)
+    else:  # sent by the page: a 400 that says so
+        assert response.status_code == 400
+        assert "not a valid choice" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Flag.id))) == 0
+
+
 def test_people_are_reported_from_an_area(client):
     troll = factories.resident()
     login_as(client, factories.resident())
     assert _flag(client, "user", troll.id, reason="spam", area="vienna-simmering").status_code == 302
     login_as(client, factories.moderator())
     assert troll.display_name in client.get(QUEUE).get_data(as_text=True)
+
+
+def test_the_moderator_dismisses_or_blocks_a_reported_person_from_the_queue(client):
+    troll, pest = factories.resident(name="Troll"), factories.resident(name="Pest")
+    login_as(client, factories.resident())
+    for person in (troll, pest):
+        _flag(client, "user", person.id, reason="spam", area="vienna-simmering")
+    login_as(client, factories.moderator())
+    assert _act(client, "user", pest.id, "dismiss").status_code == 302
+    assert _act(client, "user", troll.id, "block", reason="Spams everyone").status_code == 302
+    assert troll.is_blocked_in(factories.area()) and not pest.is_blocked_in(factories.area())
+    assert db.session.scalar(select(func.count(Flag.id)).where(Flag.state == "open")) == 0
+    assert [e.target_id for e in _entries("flags.dismiss")] == [pest.id]
+    assert _act(client, "user", troll.id, "hide", reason="x").status_code == 404
+    assert _act(client, "user", troll.id, "unblock").status_code == 302
+    assert not troll.is_blocked_in(factories.area())
+    assert [e.verb for e in db.session.scalars(select(AuditEntry).where(AuditEntry.target_id == troll.id)
+                                               .order_by(AuditEntry.id))] == ["user.block_in_area",
+                                                                               "user.unblock_in_area"]
+
+
+def test_dismissing_the_reports_on_a_person_in_one_area_leaves_another_areas_open(client):
+    person = factories.resident()
+    login_as(client, factories.resident())
+    _flag(client, "user", person.id, reason="spam", area="vienna-simmering")
+    login_as(client, factories.resident("lyon-confluence"))
+    _flag(client, "user", person.id, reason="spam", area="lyon-confluence")
+    login_as(client, factories.moderator("lyon-confluence"))
+    url = f"/areas/lyon-confluence/moderation/user/{person.id}/dismiss"
+    assert submit(client, url, page="/areas/lyon-confluence/moderation").status_code == 302
+    open_in = db.session.scalars(select(Flag.area_id).where(Flag.state == "open")).all()
+    assert open_in == [factories.area("vienna-simmering").id]
+    login_as(client, factories.moderator())
+    assert person.display_name in client.get(QUEUE).get_data(as_text=True)
+
+
+def test_only_an_admin_blocks_a_reported_author_on_the_whole_platform(client):
+    proposal = factories.proposal(factories.process())
+    login_as(client, factories.resident())
+    _flag(client, "proposal", proposal.id, reason="spam")
+    login_as(client, factories.moderator())
+    assert "Block everywhere" not in client.get(QUEUE).get_data(as_text=True)
+    assert _act(client, "proposal", proposal.id, "block-everywhere", reason="Spam").status_code == 403
+    db.session.refresh(proposal.author)
+    assert proposal.author.blocked_at is None
+    login_as(client, factories.user(admin=True))
+    assert f'action="{QUEUE}/proposal/{proposal.id}/block-everywhere"' in client.get(QUEUE).get_data(as_text=True)
+    assert _act(client, "proposal", proposal.id, "block-everywhere", reason="Spam").status_code == 302
+    db.session.refresh(proposal.author)
+    assert proposal.author.blocked_at is not None and [e.reason for e in _entries("user.block")] == ["Spam"]
 
 
 def test_flags_update_in_place_with_htmx(client):
@@ -129,16 +207,16 @@ def hidden_world(app):
     visible = factories.proposal(process, title="Visible bike lane", latitude=48.17, longitude=16.42)
     hidden = factories.proposal(process, title="Hidden solar spam", body="solar solar buy now",
                                 latitude=48.171, longitude=16.421)
-    operations.follow(follower, hidden)
-    operations.follow(follower, visible)
+    proposal_ops.follow(follower, hidden)
+    proposal_ops.follow(follower, visible)
     spam = factories.comment(visible, body="Buy cheap watches")
     moderator = factories.moderator()
     from stengage.proposals import notifications
 
     notifications.comment_posted(spam, visible, None)
     notifications.status_changed(hidden, moderator)
-    actions.hide(moderator, hidden, factories.area(), "spam")
-    actions.hide(moderator, spam, factories.area(), "spam")
+    operations.hide(moderator, hidden, factories.area(), "spam")
+    operations.hide(moderator, spam, factories.area(), "spam")
     return {"process": process, "hidden": hidden, "visible": visible, "follower": follower}
 
 
@@ -186,6 +264,42 @@ def test_hidden_proposals_and_their_images_are_404_for_others(client, hidden_wor
     assert "Hidden by moderators" in _page(client, f"/proposals/{hidden.id}")
 
 
+def test_a_moderator_hides_and_shows_a_comment_from_the_discussion_and_returns_to_it(client):
+    import re
+
+    proposal = factories.proposal(factories.process())
+    comment = factories.comment(proposal, body="Call 0660 1234567 for cheap watches")
+    login_as(client, factories.moderator())
+    page_url = f"/proposals/{proposal.id}"
+    [hide_url] = re.findall(r'action="([^"]+/hide)"', _page(client, page_url))
+    assert hide_url == f"{QUEUE}/comment/{comment.id}/hide"
+    back = f"{page_url}#comment-{comment.id}"
+    response = submit(client, hide_url, {"reason": "Advertising", "next": back}, page=page_url)
+    assert response.status_code == 302 and response.headers["Location"] == back
+    db.session.refresh(comment)
+    assert comment.hidden_reason == "Advertising"
+    [unhide_url] = re.findall(r'action="([^"]+/unhide)"', _page(client, page_url))
+    response = submit(client, unhide_url, {"next": "//evil.example/"}, page=page_url)
+    assert response.headers["Location"] == QUEUE  # only same-site addresses are followed
+    db.session.refresh(comment)
+    assert comment.hidden_at is None
+    assert [e.verb for e in db.session.scalars(select(AuditEntry).order_by(AuditEntry.id))] == [
+        "comment.hide", "comment.unhide"]
+
+
+def test_a_queue_action_without_its_reason_changes_nothing_and_says_why(client):
+    proposal = factories.proposal(factories.process())
+    login_as(client, factories.moderator())
+    url = f"{QUEUE}/proposal/{proposal.id}/hide"
+    page = submit(client, url, {"reason": ""}, page=QUEUE, follow_redirects=True).get_data(as_text=True)
+    assert "Please give the reason" in page
+    page = submit(client, url, {"reason": "spam\x00"}, page=QUEUE, follow_redirects=True).get_data(as_text=True)
+    assert "control characters" in page
+    db.session.refresh(proposal)
+    assert proposal.hidden_at is None and _entries("proposal.hide") == []
+    assert client.get(f"{QUEUE}/proposal/{proposal.id}/hide").status_code == 405
+
+
 def test_redacting_keeps_the_original_only_in_the_audit_log(client):
     proposal = factories.proposal(factories.process(), body="Call me on +43 660 1234567 any time")
     login_as(client, factories.moderator())
@@ -219,7 +333,7 @@ def test_answering_a_proposal_notifies_its_supporters(client, outbox):
     login_as(client, factories.staff())
     url = f"/proposals/{proposal.id}/triage"
     for status, answer in (("under_review", "We are looking at it."), ("accepted", "The city will **build** it.")):
-        assert submit(client, url, {"form": "status", "status": status, "answer": answer}, page=url).status_code == 302
+        assert submit(client, f"{url}/status", {"status": status, "answer": answer}, page=url).status_code == 302
     db.session.refresh(proposal)
     assert proposal.status == ProposalStatus.ACCEPTED
     page = _page(client, f"/proposals/{proposal.id}")
@@ -239,7 +353,7 @@ def test_bad_status_changes_are_refused_and_change_nothing(client, status, answe
     proposal = factories.proposal(factories.process())
     login_as(client, factories.staff())
     url = f"/proposals/{proposal.id}/triage"
-    page = submit(client, url, {"form": "status", "status": status, "answer": answer}, page=url).get_data(as_text=True)
+    page = submit(client, f"{url}/status", {"status": status, "answer": answer}, page=url).get_data(as_text=True)
     assert message in page
     db.session.refresh(proposal)
     assert proposal.status == ProposalStatus.PUBLISHED and proposal.official_answer is None
@@ -250,14 +364,23 @@ def test_internal_notes_and_assignment(client):
     clerk = factories.staff(name="Stefanie")
     login_as(client, factories.moderator())
     url = f"/proposals/{proposal.id}/triage"
-    submit(client, url, {"form": "note", "body": "Check with the energy department"}, page=url)
-    submit(client, url, {"form": "assign", "assignee": str(clerk.id)}, page=url)
+    assert submit(client, f"{url}/note", {"body": "Check with the energy department"}, page=url).status_code == 302
+    assert submit(client, f"{url}/assign", {"assignee": str(clerk.id)}, page=url).status_code == 302
     assert "Check with the energy department" in _page(client, url)
     assert "Check with the energy department" not in _page(client, f"/proposals/{proposal.id}")
     login_as(client, clerk)
     assert proposal.title in _page(client, "/moderation/assigned")
     login_as(client, factories.resident())
     assert client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize("who", ["resident", "unverified", "moderator_lyon", "staff", "admin"])
+def test_only_a_team_member_sees_the_proposals_assigned_to_them(client, who):
+    person = {"resident": factories.resident, "unverified": factories.user,
+              "moderator_lyon": lambda: factories.moderator("lyon-confluence"), "staff": factories.staff,
+              "admin": lambda: factories.user(admin=True)}[who]()
+    login_as(client, person)
+    assert client.get("/moderation/assigned").status_code == (403 if who in ("resident", "unverified") else 200)
 
 
 def test_merging_duplicates_unites_supporters_and_undo_restores_everything(client):
@@ -306,12 +429,23 @@ def test_merging_into_a_new_proposal(client):
 
 def test_transitions_outside_the_lifecycle_are_refused_with_a_clear_message():
     from stengage.core.operations import Refused
-    from stengage.moderation import triage
 
     proposal = factories.proposal(factories.process())
     with pytest.raises(Refused, match=r"A proposal that is “Published” can.t become “Implemented”"):
-        triage.change_status(factories.staff(), proposal, ProposalStatus.IMPLEMENTED, "Done")
+        operations.change_status(factories.staff(), proposal, ProposalStatus.IMPLEMENTED, "Done")
     assert proposal.status == ProposalStatus.PUBLISHED
+
+
+def test_a_moderator_cannot_act_on_another_areas_content_by_naming_their_own_area():
+    from stengage.core.operations import Refused
+
+    proposal = factories.proposal(factories.process())
+    comment = factories.comment(proposal)
+    lyon = factories.area("lyon-confluence")
+    for target in (proposal, comment):
+        with pytest.raises(Refused, match="Only the moderators of this area"):
+            operations.hide(factories.moderator("lyon-confluence"), target, lyon, "not yours")
+    assert proposal.hidden_at is None and comment.hidden_at is None
 
 
 def test_merging_across_processes_is_refused():
@@ -326,7 +460,7 @@ def test_a_blocked_resident_cannot_act_in_that_area(client):
     process = factories.process()
     proposal = factories.proposal(process)
     resident = factories.resident()
-    actions.block_in_area(factories.moderator(), resident, factories.area(), "spam")
+    operations.block_in_area(factories.moderator(), resident, factories.area(), "spam")
     login_as(client, resident)
     page = submit(client, f"/proposals/{proposal.id}/support", page=f"/proposals/{proposal.id}",
                   follow_redirects=True).get_data(as_text=True)
@@ -339,7 +473,7 @@ def test_a_blocked_resident_cannot_act_in_that_area(client):
 def test_the_audit_log_filters_and_exports_safe_csv(client):
     moderator = factories.moderator(name="=HYPERLINK(evil)")
     proposal = factories.proposal(factories.process(), title="Plain title")
-    actions.hide(moderator, proposal, factories.area(), "=cmd|' /C calc'!A0\nFAKE,LINE")
+    operations.hide(moderator, proposal, factories.area(), "=cmd|' /C calc'!A0\nFAKE,LINE")
     lyon = factories.moderator("lyon-confluence")
     login_as(client, moderator)
     page = _page(client, "/audit?verb=proposal.hide")
@@ -354,6 +488,25 @@ def test_the_audit_log_filters_and_exports_safe_csv(client):
     assert "Plain title" not in _page(client, "/audit")
     login_as(client, factories.resident())
     assert client.get("/audit").status_code == 403
+
+
+@pytest.mark.parametrize("raw", ["²", "٣", "-1", "0", "99999999999999999999", ""])
+def test_an_audit_page_number_that_is_no_number_is_a_400_not_another_page(client, raw):
+    login_as(client, factories.moderator())
+    assert client.get(f"/audit?page={raw}").status_code == 400
+    assert client.get("/audit?page=1").status_code == 200
+
+
+def test_a_duplicate_that_is_no_proposal_id_is_refused_on_the_form(client):
+    process = factories.process()
+    keep, dupe = (factories.proposal(process, title=f"Bike lane on Main Street {n}") for n in "AB")
+    login_as(client, factories.moderator())
+    url = f"/proposals/{keep.id}/merge"
+    for raw in ("²", "٣", str(dupe.id + 1000)):
+        response = submit(client, url, {"duplicates": [raw, str(dupe.id)], "into": "this", "q": "Bike"}, page=url)
+        assert response.status_code == 200
+        assert "not a valid choice" in response.get_data(as_text=True)
+    assert {db.session.get(Proposal, p.id).status for p in (keep, dupe)} == {ProposalStatus.PUBLISHED}
 
 
 def test_antispam_refuses_honeypots_and_instant_posts(app, client):

@@ -16,7 +16,8 @@ from stengage.accounts.models import User
 from stengage.areas.models import Area
 from stengage.core.operations import Refused
 from stengage.extensions import db
-from stengage.moderation import actions, merging
+from stengage.moderation import merging
+from stengage.moderation import operations as moderation_ops
 from stengage.moderation.models import Flag, FlagReason
 from stengage.proposals import operations, supports
 from stengage.proposals.models import Follow, Proposal, Support
@@ -127,7 +128,7 @@ def test_concurrent_reports_by_one_person_make_one_flag(race_app):
 
     def report() -> None:
         proposal = db.session.get(Proposal, proposal_id)
-        actions.flag(db.session.get(User, reporter_id), proposal, db.session.get(Area, proposal.area_id),
+        moderation_ops.flag(db.session.get(User, reporter_id), proposal, db.session.get(Area, proposal.area_id),
                      FlagReason.SPAM)
 
     assert at_once([in_transaction(race_app, report) for _ in range(20)]) == [None] * 20

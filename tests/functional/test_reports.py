@@ -5,7 +5,7 @@ import json
 from sqlalchemy import func, select
 
 from stengage.extensions import db
-from stengage.moderation import actions
+from stengage.moderation import operations as moderation_ops
 from stengage.proposals import supports
 from stengage.proposals.models import Alignment, Comment, Support
 from stengage.reports import operations as report_ops
@@ -95,7 +95,7 @@ def test_published_versions_are_frozen_and_the_diff_shows_what_changed(client, o
     report_ops.follow(follower, report)
     frozen = json.dumps(v1.snapshot, sort_keys=True)
 
-    actions.hide(moderator, comments[1], factories.area(), "insult")
+    moderation_ops.hide(moderator, comments[1], factories.area(), "insult")
     supports.support(residents[5], solar[3])
     assert json.dumps(db.session.get(type(v1), v1.id).snapshot, sort_keys=True) == frozen
 

@@ -1,7 +1,10 @@
-"""Flags and what moderators do about them: dismiss, hide, unhide, redact, block.
+"""What the moderators and staff of an area do: flags and what is done about them (dismiss, hide,
+unhide, redact, block), and triage (status with an official answer, internal notes, assignment).
+Merging duplicates has its own module, ``merging``.
 
-Hidden content disappears for everyone but its author and the area's team, on every surface:
-lists, search, map, feed, notifications and counts all filter on ``hidden_at``.
+Every verb takes the acting user, checks its rule, flushes and writes an audit entry; none commits
+(the request boundary does). Hidden content disappears for everyone but its author and the area's
+team, on every surface: lists, search, map, feed, notifications and counts all filter on ``hidden_at``.
 """
 
 from __future__ import annotations
@@ -18,9 +21,12 @@ from stengage.core.operations import Refused
 from stengage.db import insert_ignore, utc_now
 from stengage.extensions import db
 from stengage.moderation import permissions as can
-from stengage.moderation.models import Flag, FlagReason, FlagState, FlagTarget
+from stengage.moderation.models import TRANSITIONS, Flag, FlagReason, FlagState, FlagTarget, ProposalNote
+from stengage.moderation.queries import staff_of
+from stengage.proposals import notifications
 from stengage.proposals import operations as proposal_ops
-from stengage.proposals.models import Comment, Proposal
+from stengage.proposals.forms import STATUS_LABELS
+from stengage.proposals.models import Comment, Proposal, ProposalStatus
 
 Content = Proposal | Comment
 FlagSubject = Proposal | Comment | User
@@ -122,24 +128,28 @@ def _set_hidden(target: Content, reason: str | None) -> None:
     db.session.flush()
 
 
-def _resolve_flags(moderator: User, target: FlagSubject, state: FlagState) -> int:
-    return db.session.execute(update(Flag).where(*_target_filter(target), Flag.state == FlagState.OPEN).values(
+def _resolve_flags(moderator: User, target: FlagSubject, area: Area, state: FlagState) -> int:
+    """Close the open reports on ``target`` in this area's queue (a person is reported per area)."""
+    return db.session.execute(update(Flag).where(
+        *_target_filter(target), Flag.area_id == area.id, Flag.state == FlagState.OPEN).values(
         state=state, resolved_at=utc_now(), resolved_by_id=moderator.id)).rowcount
 
 
-def _require_moderator(moderator: User, area: Area | int) -> None:
-    if not can.can_moderate(moderator, area):
+def _require_moderator(moderator: User, area: Area, target: FlagSubject | None = None) -> None:
+    """Only the area's moderators act, and only on what belongs to their area (a person is anyone's)."""
+    elsewhere = target is not None and not isinstance(target, User) and _proposal_of(target).area_id != area.id
+    if elsewhere or not can.can_moderate(moderator, area):
         raise Refused(gettext("Only the moderators of this area can do this."))
 
 
 def hide(moderator: User, target: Content, area: Area, reason: str) -> None:
-    _require_moderator(moderator, area)
+    _require_moderator(moderator, area, target)
     if not reason.strip():
         raise Refused(gettext("Please give the reason; the author will see it."), field="reason")
     _lock(target)
     was_hidden = target.hidden_at is not None
     _set_hidden(target, reason.strip())
-    resolved = _resolve_flags(moderator, target, FlagState.ACTIONED)
+    resolved = _resolve_flags(moderator, target, area, FlagState.ACTIONED)
     audit.record(db.session, actor_id=moderator.id, verb=f"{_kind(target).value}.hide",
                  target_type=_kind(target).value, target_id=target.id, target_label=_label(target),
                  area_id=area.id, before={"hidden": was_hidden}, after={"hidden": True, "flags_resolved": resolved},
@@ -147,12 +157,12 @@ def hide(moderator: User, target: Content, area: Area, reason: str) -> None:
 
 
 def unhide(moderator: User, target: Content, area: Area, reason: str = "") -> None:
-    _require_moderator(moderator, area)
+    _require_moderator(moderator, area, target)
     if target.hidden_at is None:
         raise Refused(gettext("This is not hidden."))
     _lock(target)
     _set_hidden(target, None)
-    resolved = _resolve_flags(moderator, target, FlagState.DISMISSED)
+    resolved = _resolve_flags(moderator, target, area, FlagState.DISMISSED)
     audit.record(db.session, actor_id=moderator.id, verb=f"{_kind(target).value}.unhide",
                  target_type=_kind(target).value, target_id=target.id, target_label=_label(target),
                  area_id=area.id, before={"hidden": True}, after={"hidden": False, "flags_resolved": resolved},
@@ -161,10 +171,10 @@ def unhide(moderator: User, target: Content, area: Area, reason: str = "") -> No
 
 def dismiss(moderator: User, target: FlagSubject, area: Area, reason: str = "") -> int:
     """The reports were unfounded: close them, and show content again that they had auto-hidden."""
-    _require_moderator(moderator, area)
+    _require_moderator(moderator, area, target)
     if not isinstance(target, User) and target.hidden_reason == AUTO_HIDE_REASON:
         _set_hidden(target, None)
-    resolved = _resolve_flags(moderator, target, FlagState.DISMISSED)
+    resolved = _resolve_flags(moderator, target, area, FlagState.DISMISSED)
     audit.record(db.session, actor_id=moderator.id, verb="flags.dismiss", target_type=_kind(target).value,
                  target_id=target.id, target_label=_label(target), area_id=area.id,
                  after={"flags_dismissed": resolved}, reason=reason or None)
@@ -174,7 +184,7 @@ def dismiss(moderator: User, target: FlagSubject, area: Area, reason: str = "") 
 def redact(moderator: User, target: Content, area: Area, new_text: str, reason: str,
            new_title: str | None = None) -> None:
     """Remove personal data from a text; the original is kept in the audit log and nowhere else."""
-    _require_moderator(moderator, area)
+    _require_moderator(moderator, area, target)
     if not new_text.strip():
         raise Refused(gettext("The redacted text cannot be empty."), field="body")
     before = {"body": target.body}
@@ -183,7 +193,7 @@ def redact(moderator: User, target: Content, area: Area, new_text: str, reason: 
         before["title"] = target.title
         target.title = new_title.strip()[:150]
     db.session.flush()
-    resolved = _resolve_flags(moderator, target, FlagState.ACTIONED)
+    resolved = _resolve_flags(moderator, target, area, FlagState.ACTIONED)
     audit.record(db.session, actor_id=moderator.id, verb=f"{_kind(target).value}.redact",
                  target_type=_kind(target).value, target_id=target.id, target_label=_label(target),
                  area_id=area.id, before=before, after={"redacted": True, "flags_resolved": resolved},
@@ -216,7 +226,7 @@ def block_in_area(moderator: User, user: User, area: Area, reason: str, hide_con
                 Comment.author_id == user.id, Proposal.area_id == area.id, Comment.hidden_at.is_(None)))]:
             _set_hidden(target, reason.strip())
             hidden += 1
-    _resolve_flags(moderator, user, FlagState.ACTIONED)
+    _resolve_flags(moderator, user, area, FlagState.ACTIONED)
     audit.record(db.session, actor_id=moderator.id, verb="user.block_in_area", target_type="user", target_id=user.id,
                  target_label=user.display_name, area_id=area.id, before={"blocked": False},
                  after={"blocked": True, "content_hidden": hidden}, reason=reason)
@@ -229,6 +239,7 @@ def unblock_in_area(moderator: User, user: User, area: Area, reason: str = "") -
     if membership is None or membership.blocked_at is None:
         raise Refused(gettext("%(name)s is not blocked in %(area)s.", name=user.display_name, area=area.name))
     membership.blocked_at, membership.blocked_reason = None, None
+    db.session.flush()
     audit.record(db.session, actor_id=moderator.id, verb="user.unblock_in_area", target_type="user",
                  target_id=user.id, target_label=user.display_name, area_id=area.id,
                  before={"blocked": True}, after={"blocked": False}, reason=reason or None)
@@ -238,3 +249,56 @@ def block_everywhere(admin: User, user: User, reason: str) -> None:
     if not can.can_block_everywhere(admin):
         raise Refused(gettext("Only admins block people on the whole platform."))
     account_ops.block_user(admin, user, reason)
+
+
+# --- Triage: the status lifecycle with official answers, internal notes, assignment to staff ------
+
+
+def change_status(actor: User, proposal: Proposal, status: ProposalStatus, answer: str) -> None:
+    """Move the proposal on with the city's official answer; author and supporters are told."""
+    if not can.can_triage(actor, proposal.area_id):
+        raise Refused(gettext("Only the moderators and staff of this area can change a proposal's status."))
+    if status not in TRANSITIONS[proposal.status]:
+        raise Refused(gettext("A proposal that is “%(current)s” can't become “%(wanted)s”.",
+                              current=STATUS_LABELS[proposal.status], wanted=STATUS_LABELS[status]), field="status")
+    if not answer.strip():
+        raise Refused(gettext("Write the official answer residents will read."), field="answer")
+    before = {"status": proposal.status.value, "answer": proposal.official_answer}
+    proposal.status = status
+    proposal.official_answer, proposal.official_answer_html = answer, render(answer)
+    proposal.answered_at, proposal.answered_by_id = utc_now(), actor.id
+    db.session.flush()
+    audit.record(db.session, actor_id=actor.id, verb="proposal.status", target_type="proposal",
+                 target_id=proposal.id, target_label=proposal.title, area_id=proposal.area_id,
+                 before=before, after={"status": status.value, "answer": answer})
+    notifications.status_changed(proposal, actor)
+
+
+def add_note(actor: User, proposal: Proposal, body: str) -> ProposalNote:
+    """An internal note for the area's team; the log records that one was written, not what it says."""
+    if not can.can_triage(actor, proposal.area_id):
+        raise Refused(gettext("Only the moderators and staff of this area see internal notes."))
+    if not body.strip():
+        raise Refused(gettext("The note is empty."), field="body")
+    note = ProposalNote(proposal_id=proposal.id, author_id=actor.id, body=body.strip())
+    db.session.add(note)
+    db.session.flush()
+    audit.record(db.session, actor_id=actor.id, verb="proposal.note", target_type="proposal",
+                 target_id=proposal.id, target_label=proposal.title, area_id=proposal.area_id,
+                 after={"note": note.id})
+    return note
+
+
+def assign(actor: User, proposal: Proposal, assignee: User | None) -> None:
+    """Hand the proposal to a staff member of its area for evaluation (None: nobody)."""
+    if not can.can_triage(actor, proposal.area_id):
+        raise Refused(gettext("Only the moderators and staff of this area assign proposals."))
+    if assignee is not None and assignee.id not in {u.id for u in staff_of(proposal.area_id)}:
+        raise Refused(gettext("Proposals are assigned to city staff of their area."), field="assignee")
+    before = {"assignee": proposal.assignee_id}
+    proposal.assignee_id = assignee.id if assignee else None
+    db.session.flush()
+    audit.record(db.session, actor_id=actor.id, verb="proposal.assign", target_type="proposal",
+                 target_id=proposal.id, target_label=proposal.title, area_id=proposal.area_id,
+                 before=before, after={"assignee": proposal.assignee_id},
+                 reason=assignee.display_name if assignee else None)
