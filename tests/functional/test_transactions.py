@@ -81,12 +81,6 @@ def _support_statements(app, client, proposal_id: int) -> list[tuple[str, bool]]
     return seen
 
 
-def _from_the_first_lock(statements: list[tuple[str, bool]]) -> tuple[list[bool], list[bool]]:
-    """Autocommit flags of the statements before the first row lock, and of it and those after."""
-    first = next(i for i, (sql, _) in enumerate(statements) if sql.startswith("SELECT") and " FOR " in sql)
-    return [a for _, a in statements[:first]], [a for _, a in statements[first:]]
-
-
 @pytest.fixture
 def support_app(tmp_path, private_database):
     app = make_test_app(tmp_path, private_database, PAGE_CACHE="off")
@@ -121,32 +115,26 @@ def _supporters(app, proposal_id: int) -> tuple[int, int]:
 
 @pytest.mark.real_commits
 @pytest.mark.parametrize("limit", [None, 3])
-def test_a_support_is_one_statement_without_a_transaction_unless_a_limit_needs_one(support_app, limit):
+def test_a_support_is_written_in_one_transaction_with_or_without_a_limit(support_app, limit):
     client = support_app.test_client()
     proposal_id, _ = _resident_and_proposals(support_app, client, limit)
     statements = _support_statements(support_app, client, proposal_id)
     dialect = support_app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0].split("+")[0]
 
-    if dialect == "postgresql" and limit is None:
-        # The user, the proposal, then the support in one statement: no BEGIN, no COMMIT.
-        assert [sql.split()[0] for sql, _ in statements] == ["SELECT", "SELECT", "WITH"]
-        assert all(autocommit for _, autocommit in statements)
-    elif dialect == "postgresql":
-        # The limit is checked and kept under locks: every lock and write in one transaction.
-        before, locked = _from_the_first_lock(statements)
-        assert before and all(before)
-        assert len(locked) >= 4 and not any(locked)
+    if dialect == "postgresql":
+        # Every statement of the POST, its reads included, runs inside the one transaction.
+        assert statements and not any(autocommit for _, autocommit in statements)
     else:
         assert statements[0][0] == "BEGIN IMMEDIATE"  # SQLite: every write locks the database at once
     assert _supporters(support_app, proposal_id) == (1, 1)
 
 
 @pytest.mark.real_commits
-def test_a_support_for_a_proposal_merged_while_the_request_ran_goes_to_the_target_under_locks(
+def test_a_support_for_a_proposal_merged_while_the_request_ran_goes_to_the_merge_target(
         support_app, monkeypatch):
-    """PostgreSQL: the one statement finds the proposal merged and writes nothing; the request goes
-    on in a transaction, under locks, and the support lands on the merge target. (SQLite holds its
-    write lock from the request's start: there the merge commits first and the request sees it.)"""
+    """PostgreSQL: the support finds the proposal merged under its lock and lands on the merge
+    target. (SQLite holds its write lock from the request's start: there the merge commits first
+    and the request sees it.)"""
     import threading
 
     from stengage.accounts.models import User
@@ -183,12 +171,7 @@ def test_a_support_for_a_proposal_merged_while_the_request_ran_goes_to_the_targe
         monkeypatch.setattr(operations, "proposal_for_action", load_then_merge)
     else:
         merge_elsewhere()
-    statements = _support_statements(support_app, client, source_id)
+    _support_statements(support_app, client, source_id)
 
     assert _supporters(support_app, target_id) == (1, 1)
     assert _supporters(support_app, source_id) == (0, 0)
-    if dialect == "postgresql":
-        single = [i for i, (sql, _) in enumerate(statements) if sql.startswith("WITH")]
-        assert len(single) == 1 and statements[single[0]][1]  # tried once, without a transaction
-        _before, locked = _from_the_first_lock(statements)
-        assert locked and not any(locked)  # then everything under locks, in one transaction
