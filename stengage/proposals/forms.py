@@ -115,22 +115,32 @@ class CommentForm(HumanForm):
     parent_id = HiddenField()
 
 
-class SupportForm(SafeTextForm):
+class ButtonForm(SafeTextForm):
+    """A button that acts at once, the most frequent POST there is. Its CSRF token is checked once,
+    for every POST of the app, by CSRFProtect (``extensions.csrf``); checking it again here would
+    only cost time."""
+
+    class Meta:
+        csrf = False
+
+
+class SupportForm(ButtonForm):
     """A button: support the proposal. Without JavaScript the answer returns to ``next`` (a page of
     this site, checked by ``core.security.safe_next``), else to the proposal."""
 
-    next = HiddenField()
+    # A label of its own: a field without one asks the translations for a default on every form.
+    next = HiddenField("next")
 
 
 class WithdrawSupportForm(SupportForm):
     """A button: take one's support back."""
 
 
-class FollowForm(SafeTextForm):
+class FollowForm(ButtonForm):
     """A button: hear about the proposal's comments and news."""
 
 
-class UnfollowForm(SafeTextForm):
+class UnfollowForm(ButtonForm):
     """A button: stop following the proposal."""
 
 

@@ -1,30 +1,34 @@
 """Supports: one per resident and proposal, counted exactly, within each process's limit.
 
-One path on both databases, inside the request's one transaction:
+One path on both databases:
 
-1. With a per-process limit, the supporter's row is locked first, so one resident's supports
-   queue up and the limit holds under any race.
-2. The support row is inserted with ``ON CONFLICT DO NOTHING`` by a statement that locks the
-   proposal's row (``FOR NO KEY UPDATE``, as merges do: supporters and merges lock users, then
-   proposals) and writes only while the locked row still gathers supports. A proposal merged,
-   withdrawn or hidden meanwhile gets no row; the proposal's state, read under the lock, then says
-   why (a support for a merged proposal goes to the proposal it was merged into).
-3. When a row went in, the count moves by ``count = count + 1`` and the supporter follows.
+1. A support for a merged proposal goes to the proposal it was merged into (its supporters
+   support that one now); otherwise the ``can_support`` rule decides.
+2. With a per-process limit, the supporter's row is locked first, in a transaction, so one
+   resident's supports queue up and the limit holds under any race.
+3. The proposal's row is locked (``FOR NO KEY UPDATE``, as merges do: supporters and merges lock
+   users, then proposals), and the support is inserted with ``ON CONFLICT DO NOTHING`` only while
+   the locked row still gathers supports (PostgreSQL re-reads a row it waited for: a merge that
+   committed meanwhile is seen). When a row went in, ``count = count + 1`` and the supporter
+   follows, atomically with the insert. When none did, the proposal's state, read afresh, says why.
+4. The write declares that public content changed (``core.page_cache``): cached pages show the
+   new count once it commits.
 
-Every statement runs through the ORM session, and each write declares that public content changed
-(``core.page_cache``), so cached pages show the new count at once.
+Withdrawing locks the proposal the same way, deletes the row and counts ``count - 1``.
 
-Speed: the statements are built once, with parameters, so SQLAlchemy compiles each once per
-process; and the lock, the state check and the insert are one statement. The rows "support POST
-(form, 302)" and "support POST (htmx fragment)" of ``benchmarks/load.py`` measure this path.
+Speed, measured by the rows "support POST (form, 302)" and "support POST (htmx fragment)" of
+``benchmarks/load.py``: on PostgreSQL step 3 is one statement (lock, insert, follow and count as
+data-modifying CTEs), run on the session's connection. Being atomic, it needs no transaction of
+its own: the request starts without one (``autocommit_until_needed``), which saves BEGIN, COMMIT
+and three round trips per click; a limit opens the transaction (``begin_transaction``). SQLite,
+whose writes are serialised anyway, runs the same step as three plain statements. Statements are
+built once, with parameters, so SQLAlchemy compiles each once per process.
 """
 
 from __future__ import annotations
 
-import functools
-
 from flask_babel import gettext
-from sqlalchemy import Insert, bindparam, delete, exists, func, select
+from sqlalchemy import CTE, Update, bindparam, delete, exists, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.attributes import set_committed_value
@@ -33,40 +37,55 @@ from stengage.accounts.models import User
 from stengage.areas.models import Process
 from stengage.core.operations import Refused
 from stengage.core.page_cache import public_content_changed
-from stengage.db import utc_now
+from stengage.db import begin_transaction, on_postgresql, utc_now
 from stengage.extensions import db
 from stengage.proposals import permissions as can
 from stengage.proposals.models import SUPPORTABLE, Follow, Proposal, ProposalStatus, Support
 from stengage.proposals.operations import TARGET, change_count, follow, proposal_for_action
 
-SUPPORTER = bindparam("supporter_id")
+SUPPORTER, NOW = bindparam("supporter_id"), bindparam("now")
 # FOR NO KEY UPDATE (key_share): these locks serialise supports and merges, but not the inserts of
 # rows that merely refer to the proposal or the user (FOR UPDATE would block their foreign-key
 # checks: deadlocks). SQLite has no row locks: its write transactions are serialised already.
 _LOCK_SUPPORTER = select(User.id).where(User.id == SUPPORTER).with_for_update(key_share=True)
 _LOCK_PROPOSAL = (select(Proposal.status, Proposal.merged_into_id, Proposal.hidden_at)
                   .where(Proposal.id == TARGET).with_for_update(key_share=True))
-# The proposal's row is locked before any support row is touched (the sub-select runs first).
-_WITHDRAW = (delete(Support).where(
-    Support.proposal_id == select(Proposal.id).where(Proposal.id == TARGET).with_for_update(key_share=True)
-    .scalar_subquery(), Support.user_id == SUPPORTER).execution_options(synchronize_session=False))
 _SUPPORTED = select(Support.id).where(Support.proposal_id == TARGET, Support.user_id == SUPPORTER)
+_SUPPORT_COLUMNS = ["proposal_id", "user_id", "process_id", "created_at"]
+_SUPPORTABLE_NOW = (Proposal.id == TARGET, Proposal.status.in_(SUPPORTABLE), Proposal.hidden_at.is_(None))
+
+# SQLite: the support row, while the proposal gathers supports; the count and the follow follow.
+_ADD = (sqlite_insert(Support.__table__).from_select(
+    _SUPPORT_COLUMNS, select(Proposal.id, SUPPORTER, Proposal.process_id, NOW).where(*_SUPPORTABLE_NOW))
+    .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"]).returning(Support.id))
+_REMOVE = (delete(Support.__table__).where(Support.proposal_id == TARGET, Support.user_id == SUPPORTER))
+
+# PostgreSQL: the same in one statement. The proposal is locked first (the CTE every other part
+# reads), the support row written while the locked row gathers supports, and only what was written
+# is counted and brings the follow.
+_LOCKED = (select(Proposal.id, Proposal.status, Proposal.hidden_at).where(Proposal.id == TARGET)
+           .with_for_update(key_share=True).cte("locked"))
+_ADDED = postgresql_insert(Support.__table__).from_select(
+    _SUPPORT_COLUMNS, select(_LOCKED.c.id, SUPPORTER, bindparam("in_process"), NOW).where(
+        _LOCKED.c.status.in_(SUPPORTABLE), _LOCKED.c.hidden_at.is_(None)),
+).on_conflict_do_nothing(index_elements=["proposal_id", "user_id"]).returning(Support.id).cte("added")
+_FOLLOWED = postgresql_insert(Follow.__table__).from_select(
+    ["proposal_id", "user_id", "created_at"], select(TARGET, SUPPORTER, NOW).where(exists(select(_ADDED.c.id))),
+).on_conflict_do_nothing(index_elements=["proposal_id", "user_id"]).cte("followed")
+_REMOVED = (delete(Support.__table__).where(Support.proposal_id == select(_LOCKED.c.id).scalar_subquery(),
+                                            Support.user_id == SUPPORTER)
+            .returning(Support.id).cte("removed"))
 
 
-@functools.cache
-def _add_support(dialect: str) -> Insert:
-    """Lock the proposal, and insert the support while the locked row gathers supports.
+def _count_if_written(written: CTE, delta: int) -> Update:
+    """The proposal's support count moved by ``delta`` when ``written`` wrote a row; its new value."""
+    table = Proposal.__table__
+    return (update(table).where(table.c.id == TARGET, exists(select(written.c.id)))
+            .values(support_count=table.c.support_count + delta).returning(table.c.support_count))
 
-    (PostgreSQL re-reads a row it waited for before it applies the WHERE: a merge that committed
-    meanwhile is seen.) Both databases say ``INSERT ... ON CONFLICT DO NOTHING``; only the
-    constructor of the statement differs.
-    """
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    supportable = (select(Proposal.id, SUPPORTER, Proposal.process_id, bindparam("now"))
-                   .where(Proposal.id == TARGET, Proposal.status.in_(SUPPORTABLE), Proposal.hidden_at.is_(None))
-                   .with_for_update(key_share=True))
-    return (insert(Support.__table__).from_select(["proposal_id", "user_id", "process_id", "created_at"], supportable)
-            .on_conflict_do_nothing(index_elements=["proposal_id", "user_id"]).returning(Support.id))
+
+_SUPPORT_AT_ONCE = _count_if_written(_ADDED, +1).add_cte(_FOLLOWED)
+_WITHDRAW_AT_ONCE = _count_if_written(_REMOVED, -1)
 
 
 def support(actor: User, proposal: Proposal) -> bool:
@@ -81,18 +100,30 @@ def support(actor: User, proposal: Proposal) -> bool:
         raise Refused(gettext("You can't support this proposal now."))
     limit = proposal.process.supports_per_resident
     if limit is not None:
+        begin_transaction(db.session)  # the limit is read and kept under the supporter's lock
         db.session.execute(_LOCK_SUPPORTER, {"supporter_id": actor.id})  # before any proposal: a fixed order
         if _supports_used(actor, proposal.process_id) >= limit and not _supports(actor, proposal):
             raise Refused(gettext("You have used all %(num)d supports of this process. Withdraw one "
                                   "to support this proposal.", num=limit))
-    added = db.session.execute(_add_support(db.session.get_bind().dialect.name), {
-        "target_id": proposal.id, "supporter_id": actor.id, "now": utc_now()}).first()
-    if added is None:
+    count = _add_and_count(actor, proposal)
+    if count is None:
         return _not_added(actor, proposal)
-    change_count(proposal, "support_count", +1)
-    follow(actor, proposal)
+    set_committed_value(proposal, "support_count", count)
     public_content_changed(db.session)
     return True
+
+
+def _add_and_count(actor: User, proposal: Proposal) -> int | None:
+    """Step 3 of the module's path: the proposal's new count, or None when no row went in."""
+    params = {"target_id": proposal.id, "supporter_id": actor.id, "in_process": proposal.process_id,
+              "now": utc_now()}
+    if on_postgresql(db.session):
+        return db.session.connection().execute(_SUPPORT_AT_ONCE, params).scalar()
+    if db.session.execute(_ADD, params).first() is None:
+        return None
+    change_count(proposal, "support_count", +1)
+    follow(actor, proposal)
+    return proposal.support_count
 
 
 def _not_added(actor: User, proposal: Proposal) -> bool:
@@ -130,10 +161,17 @@ def withdraw_support(actor: User, proposal: Proposal) -> bool:
     """Take the actor's support back; False when they did not support it (nothing changes)."""
     if not can.can_withdraw_support(actor, proposal):
         raise Refused(gettext("Supports can only be withdrawn while the support phase is open."))
-    removed = db.session.execute(_WITHDRAW, {"target_id": proposal.id, "supporter_id": actor.id}).rowcount
-    if not removed:
+    params = {"target_id": proposal.id, "supporter_id": actor.id}
+    if on_postgresql(db.session):
+        count = db.session.connection().execute(_WITHDRAW_AT_ONCE, params).scalar()
+    elif db.session.execute(_REMOVE, params).rowcount:
+        change_count(proposal, "support_count", -1)
+        count = proposal.support_count
+    else:
+        count = None
+    if count is None:
         return False
-    change_count(proposal, "support_count", -1)
+    set_committed_value(proposal, "support_count", count)
     public_content_changed(db.session)
     return True
 

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import LazyString, get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -27,7 +28,7 @@ from stengage.core.inputs import LARGEST_ID, BadInput, arg_number, page_number
 from stengage.core.page_cache import cached_page, expire_at
 from stengage.core.security import safe_next
 from stengage.core.storage import StorageError, get_storage
-from stengage.db import utc_now
+from stengage.db import autocommit_until_needed, utc_now
 from stengage.extensions import db, limiter
 from stengage.proposals import operations as ops
 from stengage.proposals import permissions as can
@@ -245,29 +246,32 @@ def _support_limits(view: Callable[..., T]) -> Callable[..., T]:
 
 
 @bp.route("/proposals/<int:proposal_id>/support", methods=["POST"])
+@autocommit_until_needed  # one atomic statement on PostgreSQL, unless a limit needs a transaction
 @login_required
 @_support_limits
 def support(proposal_id: int) -> Response | str:
-    return _change_support(proposal_id, SupportForm(), supports.support, supported=True,
-                           unchanged=gettext("You support this proposal already."))
+    return _change_support(proposal_id, SupportForm, supports.support, supported=True,
+                           unchanged=_l("You support this proposal already."))
 
 
 @bp.route("/proposals/<int:proposal_id>/withdraw-support", methods=["POST"])
+@autocommit_until_needed  # one atomic statement on PostgreSQL
 @login_required
 @_support_limits
 def withdraw_support(proposal_id: int) -> Response | str:
-    return _change_support(proposal_id, WithdrawSupportForm(), supports.withdraw_support, supported=False,
-                           unchanged=gettext("You do not support this proposal."))
+    return _change_support(proposal_id, WithdrawSupportForm, supports.withdraw_support, supported=False,
+                           unchanged=_l("You do not support this proposal."))
 
 
-def _change_support(proposal_id: int, form: SupportForm, change: Callable[[User, Proposal], bool], *,
-                    supported: bool, unchanged: str) -> Response | str:
-    proposal = get_proposal_or_404(proposal_id, for_action=True)
+def _change_support(proposal_id: int, form_class: type[SupportForm], change: Callable[[User, Proposal], bool], *,
+                    supported: bool, unchanged: LazyString) -> Response | str:
+    proposal = get_proposal_or_404(proposal_id, for_action=True)  # first: it sets the page's language
+    form = form_class()
     _valid(form)
     outcome = perform(lambda: change(current_user, proposal), quiet=is_htmx())
     if not is_htmx():
         if outcome.value is False:  # a second click, another tab: nothing changed, and the page says why
-            flash(unchanged, "info")
+            flash(str(unchanged), "info")
         return redirect(safe_next(form.next.data, url_for(".proposal", proposal_id=proposal.id)))
     if outcome:  # done, or there was nothing to do: either way the wish holds now
         return _support_fragment(proposal, supported)

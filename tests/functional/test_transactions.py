@@ -115,15 +115,20 @@ def _supporters(app, proposal_id: int) -> tuple[int, int]:
 
 @pytest.mark.real_commits
 @pytest.mark.parametrize("limit", [None, 3])
-def test_a_support_is_written_in_one_transaction_with_or_without_a_limit(support_app, limit):
+def test_a_support_is_written_atomically_with_or_without_a_limit(support_app, limit):
     client = support_app.test_client()
     proposal_id, _ = _resident_and_proposals(support_app, client, limit)
     statements = _support_statements(support_app, client, proposal_id)
     dialect = support_app.config["SQLALCHEMY_DATABASE_URI"].split(":")[0].split("+")[0]
 
     if dialect == "postgresql":
-        # Every statement of the POST, its reads included, runs inside the one transaction.
-        assert statements and not any(autocommit for _, autocommit in statements)
+        writes = [i for i, (sql, _) in enumerate(statements) if not sql.startswith("SELECT")]
+        assert len(writes) == 1  # the support, its count and the follow: one atomic statement
+        if limit is None:
+            assert all(autocommit for _, autocommit in statements)  # which needs no transaction around it
+        else:  # the limit is read under the supporter's lock, in the transaction that writes
+            first_lock = next(i for i, (sql, _) in enumerate(statements) if " FOR NO KEY UPDATE" in sql)
+            assert not any(autocommit for _, autocommit in statements[first_lock:])
     else:
         assert statements[0][0] == "BEGIN IMMEDIATE"  # SQLite: every write locks the database at once
     assert _supporters(support_app, proposal_id) == (1, 1)
