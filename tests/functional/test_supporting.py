@@ -112,3 +112,13 @@ def test_a_support_button_posts_to_its_own_route(client):
     submit(client, f"{page}/support", page=page)
     shown = client.get(page).text
     assert f'action="{page}/withdraw-support"' in shown and 'name="action"' not in shown
+
+
+@pytest.mark.parametrize("verb", ["support", "withdraw-support", "follow", "unfollow"])
+def test_a_button_without_the_pages_token_is_refused_and_changes_nothing(client, verb):
+    proposal = factories.proposal(factories.process())
+    page = _support_page(client, proposal)
+    assert client.post(f"{page}/{verb}", data={"csrf_token": "forged"}).status_code == 400
+    assert client.post(f"{page}/{verb}").status_code == 400
+    shown = client.get(page).text
+    assert _shown_supports(client.get(page)) == 0 and f'action="{page}/follow"' in shown
