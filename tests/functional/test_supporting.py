@@ -122,3 +122,15 @@ def test_a_button_without_the_pages_token_is_refused_and_changes_nothing(client,
     assert client.post(f"{page}/{verb}").status_code == 400
     shown = client.get(page).text
     assert _shown_supports(client.get(page)) == 0 and f'action="{page}/follow"' in shown
+
+
+def test_a_refused_support_is_said_in_place_with_htmx_and_as_a_message_without(client):
+    proposal = factories.proposal(factories.process(phase="after"))
+    page = _support_page(client, proposal)
+    fragment = submit(client, f"{page}/support", page=page, headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and "<html" not in fragment.text
+    assert 'role="alert"' in fragment.text and "You can&#39;t support this proposal now." in fragment.text
+    assert "You can&#39;t support this proposal now." not in client.get(page).text  # said once, in place
+    answer = submit(client, f"{page}/support", page=page, follow_redirects=True)
+    assert "You can&#39;t support this proposal now." in answer.text
+    assert _shown_supports(client.get(page)) == 0
