@@ -22,11 +22,12 @@ class Page:
     setup: Callable[[], Any] | None = None  # e.g. a different page size; returns an undo callable
     form: Callable[[], dict[str, str]] | None = None  # a POST with this form (called once per request)
     headers: dict[str, str] = field(default_factory=dict)
+    post_to: Callable[[], str] | None = None  # where each POST goes, when it changes (else ``url``)
 
     def send(self, client: Any) -> Any:
         if self.form is None:
             return client.get(self.url, headers=self.headers)
-        return client.post(self.url, data=self.form(), headers=self.headers)
+        return client.post(self.post_to() if self.post_to else self.url, data=self.form(), headers=self.headers)
 
 
 class QueryCounter:

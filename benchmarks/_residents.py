@@ -95,8 +95,9 @@ def support_pairs(db: str, sessions: list[dict[str, Any]]) -> int:
 
 
 def post_support(port: int, session: dict[str, Any], withdraw: bool) -> tuple[int, dict[str, str]]:
-    body = f"csrf_token={quote(session['csrf'])}" + ("&action=withdraw" if withdraw else "")
-    status, headers, _ = request(port, "POST", f"/proposals/{session['proposal_id']}/support", {
+    verb = "withdraw-support" if withdraw else "support"
+    body = f"csrf_token={quote(session['csrf'])}"
+    status, headers, _ = request(port, "POST", f"/proposals/{session['proposal_id']}/{verb}", {
         "Cookie": f"{COOKIE}={session['cookie']}", "Content-Type": "application/x-www-form-urlencoded"}, body)
     return status, headers
 

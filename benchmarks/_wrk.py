@@ -68,11 +68,16 @@ def get_script(cookie: str) -> str:
 
 
 def support_script(sessions: list[dict[str, Any]], htmx: bool, path: str | None = None) -> str:
-    """Each resident in turn POSTs to its proposal's support URL (or to ``path``), alternating support
-    and withdraw."""
+    """Each resident in turn POSTs to its proposal's support URL and its withdraw-support URL, one
+    after the other (or always to ``path``)."""
+    def urls(s: dict[str, Any]) -> tuple[str, str]:
+        if path:
+            return path, path
+        return f"/proposals/{s['proposal_id']}/support", f"/proposals/{s['proposal_id']}/withdraw-support"
+
     rows = ",\n".join(
         f"  {{cookie = {lua_string(s['cookie'])}, body = {lua_string('csrf_token=' + quote(s['csrf']))}, "
-        f"path = {lua_string(path or '/proposals/' + str(s['proposal_id']) + '/support')}}}" for s in sessions)
+        f"path = {lua_string(urls(s)[0])}, withdraw = {lua_string(urls(s)[1])}}}" for s in sessions)
     return f"""
 sessions = {{
 {rows}
@@ -89,12 +94,12 @@ request = function()
   n = n + 1
   local i = (n - 1) % #mine + 1
   local s = mine[i]
-  local body = s.body
-  if supported[i] then body = body .. "&action=withdraw" end
+  local path = s.path
+  if supported[i] then path = s.withdraw end
   supported[i] = not supported[i]
   local headers = {{["Content-Type"] = "application/x-www-form-urlencoded",
                    ["Cookie"] = "{COOKIE}=" .. s.cookie, ["User-Agent"] = "{USER_AGENT}"}}
   if htmx then headers["HX-Request"] = "true" end
-  return wrk.format("POST", s.path, headers, body)
+  return wrk.format("POST", path, headers, s.body)
 end
 """

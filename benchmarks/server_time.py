@@ -97,18 +97,16 @@ def measure_all(counter: QueryCounter, clients: dict[str, Any], pages: list[Page
     return results
 
 
-def support_toggle(csrf: str) -> Callable[[], dict[str, str]]:
-    """Support, withdraw, support, ...: every call the opposite of the one before."""
+def support_toggle(proposal_id: int) -> Callable[[], str]:
+    """Support, withdraw, support, ...: every POST the opposite of the one before."""
     supported = [False]
 
-    def form() -> dict[str, str]:
-        data = {"csrf_token": csrf}
-        if supported[0]:
-            data["action"] = "withdraw"
+    def url() -> str:
+        verb = "withdraw-support" if supported[0] else "support"
         supported[0] = not supported[0]
-        return data
+        return f"/proposals/{proposal_id}/{verb}"
 
-    return form
+    return url
 
 
 def unsupported_proposals(db: str, data: BenchData, email: str) -> list[int]:
@@ -149,9 +147,10 @@ def pages_for(data: BenchData, picks: dict[str, Any], support: tuple[list[int], 
         Page("list-random-p500", "list ?sort=random page 500", f"{lst}?sort=random&page=500", target=False),
         Page("proposal-max", f"proposal {pmax} ({nmax} comments)", f"/proposals/{pmax}", target=False),
         Page("support-form", f"support POST {form_id} (form, 302), resident", f"/proposals/{form_id}/support",
-             "resident", target=False, form=support_toggle(csrf)),
+             "resident", target=False, form=lambda: {"csrf_token": csrf}, post_to=support_toggle(form_id)),
         Page("support-htmx", f"support POST {htmx_id} (htmx), resident", f"/proposals/{htmx_id}/support",
-             "resident", target=False, form=support_toggle(csrf), headers={"HX-Request": "true"}),
+             "resident", target=False, form=lambda: {"csrf_token": csrf}, post_to=support_toggle(htmx_id),
+             headers={"HX-Request": "true"}),
     ]
     groups: list[tuple[str, list[Page]]] = []
     lists = [
@@ -289,8 +288,7 @@ def main() -> None:
     for r in to_profile:
         profile(app, clients, r.page, max(1, min(args.profile_reps, 1000)), out_dir, r.median)
     for proposal_id in support_ids:  # leave no support behind
-        clients["resident"].post(f"/proposals/{proposal_id}/support",
-                                 data={"csrf_token": token.group(1), "action": "withdraw"})
+        clients["resident"].post(f"/proposals/{proposal_id}/withdraw-support", data={"csrf_token": token.group(1)})
     failing = [r.page.label for r in results if r.page.target and (r.median >= TARGET_MS or r.status != {200})]
     print(f"\n{len(failing)} of {sum(r.page.target for r in results)} timed targets missed"
           + (f": {', '.join(failing)}" if failing else ""))

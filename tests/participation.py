@@ -15,9 +15,13 @@ def propose(client, process, **fields):
                   content_type="multipart/form-data")
 
 
-def support(client, proposal, action=None, **kwargs):
-    return submit(client, f"/proposals/{proposal.id}/support", {"action": action} if action else {},
-                  page=f"/proposals/{proposal.id}", **kwargs)
+def support(client, proposal, data=None, **kwargs):
+    return submit(client, f"/proposals/{proposal.id}/support", data, page=f"/proposals/{proposal.id}", **kwargs)
+
+
+def withdraw_support(client, proposal, data=None, **kwargs):
+    return submit(client, f"/proposals/{proposal.id}/withdraw-support", data, page=f"/proposals/{proposal.id}",
+                  **kwargs)
 
 
 def comment(client, proposal, body, alignment="neutral", parent=None):

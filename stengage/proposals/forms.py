@@ -6,6 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    Field,
     FloatField,
     HiddenField,
     MultipleFileField,
@@ -20,6 +21,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Vali
 from stengage.core.antispam import HumanForm
 from stengage.core.forms import SafeTextForm, as_choices
 from stengage.core.i18n import LANGUAGE_NAMES
+from stengage.core.inputs import form_numbers
 from stengage.proposals.models import Alignment, Category, ProposalStatus
 
 CATEGORY_LABELS = {
@@ -56,6 +58,17 @@ def _not_blank(_form: Any, field: Any) -> None:
         raise ValidationError(_l("This field cannot be only spaces."))
 
 
+class IdsField(Field):
+    """Ids sent several times under one name (a checkbox per row, rendered by the template). Read by
+    ``core.inputs``: a value that is no id is a 400 that says so, never silently dropped."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        self.data = form_numbers(valuelist)
+
+    def _value(self) -> str:
+        return ""
+
+
 class ProposalForm(HumanForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=TITLE_MAX), _not_blank],
                         description=_l("A short name for your idea, at most 150 characters."))
@@ -76,6 +89,8 @@ class ProposalForm(HumanForm):
     language = SelectField(_l("Language of your text"), choices=[], validate_choice=False)
     check_similar = HiddenField(default="1")
     pending_images = HiddenField()
+    # Editing only: the photos to remove.
+    remove_image = IdsField(default=list)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -98,6 +113,35 @@ class CommentForm(HumanForm):
     alignment = RadioField(_l("Your position"), default=Alignment.NEUTRAL.value,
                            choices=[SelectChoice(a.value, label) for a, label in ALIGNMENT_LABELS.items()])
     parent_id = HiddenField()
+
+
+class ButtonForm(SafeTextForm):
+    """A button that acts at once, the most frequent POST there is. Its CSRF token is checked once,
+    for every POST of the app, by CSRFProtect (``extensions.csrf``); checking it again here would
+    only cost time."""
+
+    class Meta:
+        csrf = False
+
+
+class SupportForm(ButtonForm):
+    """A button: support the proposal. Without JavaScript the answer returns to ``next`` (a page of
+    this site, checked by ``core.security.safe_next``), else to the proposal."""
+
+    # A label of its own: a field without one asks the translations for a default on every form.
+    next = HiddenField("next")
+
+
+class WithdrawSupportForm(SupportForm):
+    """A button: take one's support back."""
+
+
+class FollowForm(ButtonForm):
+    """A button: hear about the proposal's comments and news."""
+
+
+class UnfollowForm(ButtonForm):
+    """A button: stop following the proposal."""
 
 
 class FilterForm(SafeTextForm):

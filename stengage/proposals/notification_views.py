@@ -10,7 +10,6 @@ from werkzeug.wrappers import Response
 
 from stengage.accounts import notices
 from stengage.db import writes_on_get
-from stengage.extensions import db
 from stengage.proposals import notifications
 
 T = TypeVar("T")
@@ -45,7 +44,6 @@ def _read_or_404(item: T | None) -> T:
     """Opening an item of the centre marks it read; someone else's, or none, is a 404."""
     if item is None:
         abort(404)
-    db.session.commit()
     return item
 
 
@@ -53,5 +51,4 @@ def _read_or_404(item: T | None) -> T:
 @login_required
 def read_all() -> Response:
     notifications.mark_all_read(current_user)
-    db.session.commit()
     return redirect(url_for(".index"))

@@ -234,7 +234,15 @@ def vote_on_comment(actor: User, comment: Comment, proposal: Proposal, value: in
 # --- Following -------------------------------------------------------------------------------
 
 
+def follow_proposal(actor: User, proposal: Proposal) -> bool:
+    """The actor asks to follow the proposal; False when they follow it already."""
+    if not can.can_follow(actor, proposal):
+        raise Refused(gettext("You can't follow this proposal."))
+    return follow(actor, proposal)
+
+
 def follow(actor: User, proposal: Proposal) -> bool:
+    """The actor follows the proposal (as its author, supporter or commenter does without asking)."""
     return bool(insert_ignore(db.session, Follow, {"proposal_id": proposal.id, "user_id": actor.id,
                                                   "created_at": utc_now()}, ["proposal_id", "user_id"]))
 

@@ -10,8 +10,10 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import LazyString, get_locale, gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
@@ -20,11 +22,11 @@ from stengage.accounts.models import User
 from stengage.accounts.permissions import is_area_team
 from stengage.areas.models import Process
 from stengage.areas.queries import get_area_or_404, get_process_or_404
-from stengage.core.forms import run_and_report, run_operation, show_refusal
+from stengage.core.boundary import perform
 from stengage.core.i18n import LANGUAGE_NAMES, use_area_defaults
-from stengage.core.inputs import page_number
-from stengage.core.operations import Refused
+from stengage.core.inputs import LARGEST_ID, BadInput, arg_number, page_number
 from stengage.core.page_cache import cached_page, expire_at
+from stengage.core.security import safe_next
 from stengage.core.storage import StorageError, get_storage
 from stengage.db import autocommit_until_needed, utc_now
 from stengage.extensions import db, limiter
@@ -32,8 +34,15 @@ from stengage.proposals import operations as ops
 from stengage.proposals import permissions as can
 from stengage.proposals import queries, supports
 from stengage.proposals.comments import CommentView, Thread, thread_for
-from stengage.proposals.forms import CommentForm, ProposalForm
-from stengage.proposals.images import discard, keep_pending, read_pending, store_uploads
+from stengage.proposals.forms import (
+    CommentForm,
+    FollowForm,
+    ProposalForm,
+    SupportForm,
+    UnfollowForm,
+    WithdrawSupportForm,
+)
+from stengage.proposals.images import StoredImage, discard, keep_pending, read_pending, store_uploads
 from stengage.proposals.models import Category, Comment, Origin, Proposal, ProposalImage
 
 bp = Blueprint("proposals", __name__)
@@ -98,7 +107,8 @@ def posting_limits(view: Callable[..., T]) -> Callable[..., T]:
 @posting_limits
 def propose(area_slug: str, process_slug: str) -> Response | str:
     process = get_process_or_404(area_slug, process_slug)
-    as_city = request.values.get("origin") == "city" and can.can_put_forward_measure(current_user, process)
+    # The city's measures are put forward from their own link (?origin=city), which the form posts back to.
+    as_city = request.args.get("origin") == "city" and can.can_put_forward_measure(current_user, process)
     if not as_city and not can.can_propose(current_user, process):
         flash(gettext("You can propose once you are a verified resident of %(area)s and while the "
                       "proposal phase is open.", area=process.area.name), "error")
@@ -114,20 +124,18 @@ def propose(area_slug: str, process_slug: str) -> Response | str:
             form.check_similar.data = "0"
             _keep_photos(form)
         else:
-            stored = []
-            try:
-                stored = [*read_pending(form.pending_images.data),
-                          *store_uploads(_uploads(form), form.image_alt.data or "")]
-                proposal = ops.create_proposal(current_user, process, _draft(form),
-                                               origin=Origin.CITY if as_city else Origin.RESIDENT, images=stored)
-            except Refused as refused:
-                db.session.rollback()
-                discard(stored)
-                show_refusal(form, refused)
-            else:
-                db.session.commit()
-                flash(gettext("Your proposal is published."), "success")
-                return redirect(url_for(".proposal", proposal_id=proposal.id))
+            stored: list[StoredImage] = []
+
+            def publish() -> Proposal:
+                stored.extend(read_pending(form.pending_images.data))
+                stored.extend(store_uploads(_uploads(form), form.image_alt.data or ""))
+                return ops.create_proposal(current_user, process, _draft(form),
+                                           origin=Origin.CITY if as_city else Origin.RESIDENT, images=stored)
+
+            published = perform(publish, form=form, success=gettext("Your proposal is published."),
+                                on_refused=lambda: discard(stored))  # a refused proposal keeps no photos
+            if published.value is not None:
+                return redirect(url_for(".proposal", proposal_id=published.value.id))
     elif form.is_submitted() and not (form.spam_errors or form.csrf_token.errors or form.images.errors):
         _keep_photos(form)  # the form comes back to be corrected: its photos stay chosen
     return render_template("proposals/form.html", process=process, area=process.area, form=form,
@@ -137,21 +145,15 @@ def propose(area_slug: str, process_slug: str) -> Response | str:
 def _keep_photos(form: ProposalForm) -> None:
     """Photos sent with a form that comes back (to correct it, or to look at similar proposals) are
     stored and carried in the form, so the resident does not have to choose them again."""
-    try:
-        uploads = store_uploads(_uploads(form), form.image_alt.data or "")
-        form.pending_images.data = keep_pending([*read_pending(form.pending_images.data), *uploads])
-    except Refused as refused:
-        show_refusal(form, refused)
+    kept = perform(lambda: keep_pending([*read_pending(form.pending_images.data),
+                                         *store_uploads(_uploads(form), form.image_alt.data or "")]), form=form)
+    if kept:
+        form.pending_images.data = kept.value
 
 
 def _place_allowed(process: Process, form: ProposalForm) -> bool:
     """A place outside the area is said at once, before possible duplicates are shown."""
-    try:
-        ops.check_location(process, _draft(form))
-    except Refused as refused:
-        show_refusal(form, refused)
-        return False
-    return True
+    return bool(perform(lambda: ops.check_location(process, _draft(form)), form=form))
 
 
 @bp.route("/areas/<area_slug>/activity")
@@ -167,8 +169,8 @@ def proposal(proposal_id: int) -> str:
     expire_at(proposal.process.next_change_after(utc_now()))
     viewer = current_user if current_user.is_authenticated else None
     thread = thread_for(proposal, viewer)
-    wanted = request.args.get("reply", "")
-    reply_to = thread.find(int(wanted)) if wanted.isdigit() and len(wanted) < 12 else None
+    wanted = arg_number("reply", high=LARGEST_ID)
+    reply_to = thread.find(wanted) if wanted is not None else None
     # Replying shows the page of the comment replied to; a page number beyond the last shows the last.
     if reply_to is not None:
         thread.show_page_of(reply_to.id)
@@ -201,40 +203,81 @@ def edit(proposal_id: int) -> Response | str:
     if request.method == "GET":
         form.category.data = proposal.category.value
     if form.validate_on_submit():
-        remove = {int(i) for i in request.form.getlist("remove_image") if i.isdigit()}
-        stored = []
-        try:
-            stored = store_uploads(_uploads(form), form.image_alt.data or "")
-            ops.edit_proposal(current_user, proposal, _draft(form), stored, remove)
-        except Refused as refused:
-            db.session.rollback()
-            discard(stored)
-            show_refusal(form, refused)
-        else:
-            db.session.commit()
-            flash(gettext("Your changes are saved."), "success")
+        stored: list[StoredImage] = []
+
+        def save() -> None:
+            stored.extend(store_uploads(_uploads(form), form.image_alt.data or ""))
+            ops.edit_proposal(current_user, proposal, _draft(form), stored, set(form.remove_image.data))
+
+        if perform(save, form=form, success=gettext("Your changes are saved."), on_refused=lambda: discard(stored)):
             return redirect(url_for(".proposal", proposal_id=proposal.id))
     return render_template("proposals/form.html", process=proposal.process, area=proposal.process.area,
                            form=form, similar=[], proposal=proposal, as_city=proposal.origin == Origin.CITY)
-
-
-def run_in_place(action: Callable[[], T]) -> tuple[T | None, str | None]:
-    """Run one operation and commit it; a refusal rolls back and its message is returned
-    (and flashed, unless htmx shows it in place)."""
-    result, refused = run_operation(action)
-    if refused is None:
-        return result, None
-    if not is_htmx():
-        flash(refused.message, "error")
-    return None, refused.message
 
 
 @bp.route("/proposals/<int:proposal_id>/withdraw", methods=["POST"])
 @login_required
 def withdraw(proposal_id: int) -> Response:
     proposal = get_proposal_or_404(proposal_id)
-    run_and_report(lambda: ops.withdraw_proposal(current_user, proposal), gettext("Your proposal is withdrawn."))
+    perform(lambda: ops.withdraw_proposal(current_user, proposal), success=gettext("Your proposal is withdrawn."))
     return redirect(url_for(".proposal", proposal_id=proposal.id))
+
+
+def run_in_place(action: Callable[[], T]) -> tuple[T | None, str | None]:
+    """Transitional, for the comment vote alone (comment_views), until it calls ``perform`` itself:
+    the operation's result, or its refusal's message (flashed unless htmx shows it in place)."""
+    outcome = perform(action, quiet=is_htmx())
+    return outcome.value, outcome.message
+
+
+# --- Supporting and following: buttons that work as plain forms and, with htmx, in place -------
+
+
+def _valid(form: FlaskForm) -> None:
+    """A button's form carries nothing to correct: what fails its checks is a 400 that says why."""
+    if not form.validate_on_submit():
+        raise BadInput(" ".join(str(e) for errors in form.errors.values() for e in errors))
+
+
+def _support_limits(view: Callable[..., T]) -> Callable[..., T]:
+    """Supporting and withdrawing share one budget per person (configurable)."""
+    return limiter.shared_limit(lambda: current_app.config["RATELIMIT_SUPPORT"], scope="support",
+                                key_func=user_key)(view)
+
+
+@bp.route("/proposals/<int:proposal_id>/support", methods=["POST"])
+@autocommit_until_needed  # one atomic statement on PostgreSQL, unless a limit needs a transaction
+@login_required
+@_support_limits
+def support(proposal_id: int) -> Response | str:
+    return _change_support(proposal_id, SupportForm, supports.support, supported=True,
+                           unchanged=_l("You support this proposal already."))
+
+
+@bp.route("/proposals/<int:proposal_id>/withdraw-support", methods=["POST"])
+@autocommit_until_needed  # one atomic statement on PostgreSQL
+@login_required
+@_support_limits
+def withdraw_support(proposal_id: int) -> Response | str:
+    return _change_support(proposal_id, WithdrawSupportForm, supports.withdraw_support, supported=False,
+                           unchanged=_l("You do not support this proposal."))
+
+
+def _change_support(proposal_id: int, form_class: type[SupportForm], change: Callable[[User, Proposal], bool], *,
+                    supported: bool, unchanged: LazyString) -> Response | str:
+    proposal = get_proposal_or_404(proposal_id, for_action=True)  # first: it sets the page's language
+    form = form_class()
+    _valid(form)
+    outcome = perform(lambda: change(current_user, proposal), quiet=is_htmx())
+    if not is_htmx():
+        if outcome.value is False:  # a second click, another tab: nothing changed, and the page says why
+            flash(str(unchanged), "info")
+        return redirect(safe_next(form.next.data, url_for(".proposal", proposal_id=proposal.id)))
+    if outcome:  # done, or there was nothing to do: either way the wish holds now
+        return _support_fragment(proposal, supported)
+    db.session.refresh(proposal)
+    return _support_fragment(proposal, proposal.id in supports.supported_ids(current_user, [proposal.id]),
+                             outcome.message)
 
 
 def _support_fragment(proposal: Proposal, supported: bool, message: str | None = None) -> str:
@@ -244,42 +287,25 @@ def _support_fragment(proposal: Proposal, supported: bool, message: str | None =
                            follow_box_too=supported and message is None)
 
 
-@bp.route("/proposals/<int:proposal_id>/support", methods=["POST"])
-@autocommit_until_needed  # support and withdraw are one statement each, except with a limit
-@login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_SUPPORT"], key_func=user_key)
-def support(proposal_id: int) -> Response | str:
-    proposal = get_proposal_or_404(proposal_id, for_action=True)
-    change = supports.withdraw_support if request.form.get("action") == "withdraw" else supports.support
-    done, message = run_in_place(lambda: change(current_user, proposal))
-    if not is_htmx():
-        if done is False:  # a second click, another tab: nothing changed, and the page says why
-            flash(gettext("You support this proposal already.") if change is supports.support
-                  else gettext("You do not support this proposal."), "info")
-        return redirect(_back(proposal))
-    if message is None:  # done, or there was nothing to do: either way the wish holds now
-        return _support_fragment(proposal, change is supports.support)
-    db.session.refresh(proposal)
-    return _support_fragment(proposal, proposal.id in supports.supported_ids(current_user, [proposal.id]), message)
-
-
-def _back(proposal: Proposal) -> str:
-    """Return to the list the action came from when it was a list of this site, else the proposal."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for(".proposal", proposal_id=proposal.id)
-
-
 @bp.route("/proposals/<int:proposal_id>/follow", methods=["POST"])
 @login_required
 def follow(proposal_id: int) -> Response | str:
     proposal = get_proposal_or_404(proposal_id)
-    if request.form.get("action") == "unfollow":
-        ops.unfollow(current_user, proposal)
-    elif can.can_follow(current_user, proposal):
-        ops.follow(current_user, proposal)
-    db.session.commit()
+    _valid(FollowForm())
+    perform(lambda: ops.follow_proposal(current_user, proposal), quiet=is_htmx())
+    return _after_follow(proposal)
+
+
+@bp.route("/proposals/<int:proposal_id>/unfollow", methods=["POST"])
+@login_required
+def unfollow(proposal_id: int) -> Response | str:
+    proposal = get_proposal_or_404(proposal_id)
+    _valid(UnfollowForm())
+    ops.unfollow(current_user, proposal)
+    return _after_follow(proposal)
+
+
+def _after_follow(proposal: Proposal) -> Response | str:
     if is_htmx():
         return render_template("proposals/_follow.html", proposal=proposal,
                                following=ops.is_following(current_user, proposal))

@@ -16,6 +16,7 @@ from tests.participation import comment as _comment
 from tests.participation import process_url as _process_url
 from tests.participation import propose as _propose
 from tests.participation import support as _support
+from tests.participation import withdraw_support as _withdraw_support
 
 
 def test_a_resident_publishes_with_a_place_and_a_photo_supports_and_discusses(app, client, outbox):
@@ -114,7 +115,7 @@ def test_the_support_limit_holds_and_a_support_can_be_withdrawn(client):
     _support(client, second)
     page = _support(client, third, follow_redirects=True).get_data(as_text=True)
     assert "You have used all 2 supports of this process." in page
-    _support(client, first, action="withdraw")
+    _withdraw_support(client, first)
     _support(client, third)
     counts = [db.session.get(Proposal, p.id).support_count for p in (first, second, third)]
     assert counts == [0, 1, 1]
@@ -136,10 +137,11 @@ def test_supporting_twice_counts_once_and_qualifies_at_the_threshold(client):
 def test_a_second_support_or_withdrawal_without_javascript_says_nothing_changed(client):
     proposal = factories.proposal(factories.process())
     login_as(client, factories.resident())
-    said_twice = {None: "You support this proposal already.", "withdraw": "You do not support this proposal."}
-    for action, said in said_twice.items():
-        _support(client, proposal, action)
-        again = _support(client, proposal, action, follow_redirects=True).get_data(as_text=True)
+    said_twice = {_support: "You support this proposal already.",
+                  _withdraw_support: "You do not support this proposal."}
+    for change, said in said_twice.items():
+        change(client, proposal)
+        again = change(client, proposal, follow_redirects=True).get_data(as_text=True)
         assert said in again
     assert db.session.get(Proposal, proposal.id).support_count == 0
 
@@ -154,7 +156,7 @@ def test_support_updates_in_place_with_htmx(client):
     # The supporter now follows it: the follow box beside is replaced too (out of band).
     follow_box = re.search(rf'<form id="follow-{proposal.id}"[^>]*>.*?</form>', fragment, re.S)
     assert follow_box and 'hx-swap-oob="true"' in follow_box.group(0) and "Stop following" in follow_box.group(0)
-    withdrawn = _support(client, proposal, action="withdraw", headers={"HX-Request": "true"}).get_data(as_text=True)
+    withdrawn = _withdraw_support(client, proposal, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Support this proposal" in withdrawn and "follow-" not in withdrawn
 
 

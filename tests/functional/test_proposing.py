@@ -115,3 +115,46 @@ def test_photos_sent_with_a_form_that_comes_back_stay_chosen(client):
     assert published.status_code == 302
     proposal = db.session.scalar(select(Proposal).where(Proposal.title == "Benches by the school"))
     assert [image.alt_text for image in proposal.images] == ["The street today"]
+
+
+def _stored_files(app):
+    from pathlib import Path
+
+    root = Path(app.config.get("UPLOAD_DIR") or Path(app.instance_path) / "uploads")
+    return sorted(p.name for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def test_photos_of_a_refused_proposal_are_not_kept(app, client):
+    process = factories.process()
+    login_as(client, factories.resident())
+    before = _stored_files(app)
+    photos = [(io.BytesIO(jpeg_with_gps(64, 48)), f"p{i}.jpg") for i in range(4)]
+    assert "at most 3 images" in _propose(client, process, images=photos).text
+    assert _stored_files(app) == before
+
+
+def _edit(client, proposal, **fields):
+    from tests.conftest import submit
+
+    data = {"title": proposal.title, "body": proposal.body, "category": proposal.category.value, "address": "",
+            "latitude": "", "longitude": "", **fields}
+    return submit(client, f"/proposals/{proposal.id}/edit", data, page=f"/proposals/{proposal.id}/edit",
+                  content_type="multipart/form-data")
+
+
+def test_an_author_removes_a_photo_and_a_made_up_photo_id_is_a_400(client):
+    process = factories.process()
+    author = factories.resident()
+    login_as(client, author)
+    assert _propose(client, process, title="Benches by the school",
+                    images=[(io.BytesIO(jpeg_with_gps(64, 48)), f"p{i}.jpg") for i in range(2)]).status_code == 302
+    proposal = db.session.scalar(select(Proposal).where(Proposal.title == "Benches by the school"))
+    first, second = (image.id for image in proposal.images)
+    for junk in ("abc", "٣", "-1", str(first) + "\x00"):
+        answer = _edit(client, proposal, remove_image=[str(first), junk])
+        assert answer.status_code == 400
+    db.session.refresh(proposal)
+    assert len(proposal.images) == 2
+    assert _edit(client, proposal, remove_image=[str(first)]).status_code == 302
+    db.session.refresh(proposal)
+    assert [image.id for image in proposal.images] == [second]
