@@ -1,4 +1,4 @@
-"""Forms for processes and their phases."""
+"""Forms for processes and their phases, and how a filled-in form becomes a draft for the operations."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from stengage.areas.models import Area, Phase
+from stengage.areas.operations import PhaseDraft, ProcessDraft, local_to_utc, utc_to_local
 from stengage.core.forms import SafeTextForm
 
 
@@ -59,3 +61,28 @@ class ProcessForm(SafeTextForm):
     def validate_ends_on(self, field: Any) -> None:
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The last day must not be before the first day."))
+
+    def draft(self, area: Area) -> ProcessDraft:
+        """What was sent, with the phases' wall-clock times in the area's zone turned into UTC."""
+        phases = tuple(
+            PhaseDraft(title=entry.form.title.data, starts_at=local_to_utc(area, entry.form.starts_at.data),
+                       ends_at=local_to_utc(area, entry.form.ends_at.data),
+                       opens_propose=entry.form.opens_propose.data, opens_support=entry.form.opens_support.data,
+                       opens_comment=entry.form.opens_comment.data)
+            for entry in self.phases.entries if entry.form.title.data
+        )
+        return ProcessDraft(
+            title=self.title.data, description=self.description.data or "", starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data, supports_per_resident=self.supports_per_resident.data,
+            support_threshold=self.support_threshold.data, edit_window_hours=self.edit_window_hours.data,
+            comments_need_verification=self.comments_need_verification.data, phases=phases)
+
+    def show_phases(self, area: Area, phases: list[PhaseDraft] | list[Phase]) -> None:
+        """Fill the phase rows with ``phases``, their times shown on the area's wall clock."""
+        for entry, phase in zip(self.phases.entries, phases, strict=False):
+            entry.form.title.data = phase.title
+            entry.form.starts_at.data = utc_to_local(area, phase.starts_at)
+            entry.form.ends_at.data = utc_to_local(area, phase.ends_at)
+            entry.form.opens_propose.data = phase.opens_propose
+            entry.form.opens_support.data = phase.opens_support
+            entry.form.opens_comment.data = phase.opens_comment

@@ -3,9 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from flask_login import AnonymousUserMixin
 from sqlalchemy import select
 
+from stengage.accounts.permissions import is_area_staff
 from stengage.areas.models import Process
+from stengage.areas.permissions import can_manage_processes
 from stengage.core.audit import AuditEntry
 from stengage.db import utc_now
 from stengage.extensions import db
@@ -131,3 +134,17 @@ def test_authors_edit_and_withdraw_their_proposal(client):
     assert proposal.status.value == "withdrawn"
     listing = client.get(f"/areas/vienna-simmering/processes/{process.slug}").get_data(as_text=True)
     assert "Better title" not in listing
+
+
+# --- Who manages processes ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("who", ["anonymous", "resident", "moderator", "staff", "staff-lyon", "admin", "blocked-admin"])
+def test_managing_processes_is_for_the_areas_staff_as_accounts_know_them(who):
+    """The rule lives with the processes (areas) but must name the same people as the account roles."""
+    users = {"anonymous": lambda: AnonymousUserMixin(), "resident": factories.resident,
+             "moderator": factories.moderator, "staff": factories.staff,
+             "staff-lyon": lambda: factories.staff("lyon-confluence"), "admin": lambda: factories.user(admin=True),
+             "blocked-admin": lambda: factories.user(admin=True, blocked_at=utc_now())}
+    user, vienna = users[who](), factories.area("vienna-simmering")
+    assert can_manage_processes(user, vienna) == is_area_staff(user, vienna)
+    assert can_manage_processes(user, vienna) == (who in ("staff", "admin"))
