@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import enum
 import secrets
-from typing import TypeVar
+from dataclasses import asdict
+from typing import Any, TypeVar
 
-from flask import Blueprint, jsonify, render_template, request, session, url_for
+from flask import Blueprint, current_app, render_template, request, session, url_for
+from flask_babel import gettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from stengage.areas.queries import get_process_or_404
 from stengage.core.i18n import LANGUAGE_NAMES
-from stengage.core.inputs import page_number
+from stengage.core.inputs import LARGEST_ID, BadInput, arg_number, page_number, parse_decimal
 from stengage.core.page_cache import cached_page, expire_at, list_arguments
 from stengage.db import utc_now
 from stengage.proposals import queries
@@ -24,6 +26,11 @@ from stengage.proposals.models import Category, Origin, ProposalStatus
 from stengage.proposals.supports import supported_ids, supports_left
 
 bp = Blueprint("processes", __name__, url_prefix="/areas/<area_slug>/processes")
+# A map answer stays well under 100 KB: past this, even few places in view come back as clusters.
+MAP_BYTES = 90_000
+# What the map page does not pass on to the list and to map.json: the map asks for these itself.
+MAP_OWN_ARGUMENTS = ("page", "bbox", "proposal")
+
 
 E = TypeVar("E", bound=enum.Enum)
 
@@ -66,19 +73,59 @@ def process(area_slug: str, process_slug: str) -> str:
 @bp.route("/<process_slug>/map")
 @cached_page
 def map_page(area_slug: str, process_slug: str) -> str:
+    """The map's frame: the places themselves come from ``map.json``, for the part in view."""
     process = get_process_or_404(area_slug, process_slug)
     expire_at(process.next_change_after(utc_now()))
     form = FilterForm(request.args)
-    points = queries.map_points(process, list_query(form))
-    return render_template("processes/map.html", area=process.area, process=process, form=form, points=points)
+    return render_template("processes/map.html", area=process.area, process=process,
+                           located=queries.located_count(process, list_query(form)),
+                           filters={k: v for k, v in request.args.items() if k not in MAP_OWN_ARGUMENTS})
+
+
+def bounding_box() -> queries.BoundingBox:
+    """``?bbox=south,west,north,east`` in degrees (the whole world when absent); a 400 on anything else."""
+    raw = request.args.get("bbox")
+    if raw is None:
+        return queries.WORLD
+    parts = raw.split(",")
+    if len(parts) == 4:
+        south, north = (parse_decimal(parts[i], low=-90, high=90) for i in (0, 2))
+        west, east = (parse_decimal(parts[i], low=-180, high=180) for i in (1, 3))
+        if south is not None and west is not None and north is not None and east is not None \
+                and south < north and west < east:
+            return queries.BoundingBox(south, west, north, east)
+    raise BadInput(gettext("“bbox” must be four numbers: south,west,north,east in degrees, "
+                           "the south below the north and the west left of the east."))
+
+
+def _point(point: queries.MapPoint) -> dict[str, Any]:
+    return {**asdict(point), "url": url_for("proposals.proposal", proposal_id=point.id)}
+
+
+def _cluster(cluster: queries.MapCluster) -> dict[str, Any]:
+    return {"lat": round(cluster.lat, 6), "lng": round(cluster.lng, 6), "count": cluster.count}
 
 
 @bp.route("/<process_slug>/map.json")
 def map_data(area_slug: str, process_slug: str) -> Response:
+    """The places inside ``bbox``: each proposal while there are few, else clusters of them
+    (``lat``, ``lng``, ``count``), so an answer stays small however many places the process has.
+    ``?proposal=<id>`` answers that one proposal's place (the map opened at a proposal)."""
     process = get_process_or_404(area_slug, process_slug)
-    points = queries.map_points(process, list_query(FilterForm(request.args)))
-    for point in points:
-        point["url"] = url_for("proposals.proposal", proposal_id=point["id"])
-    area = process.area
-    return jsonify({"bounds": [[area.bounds_south, area.bounds_west], [area.bounds_north, area.bounds_east]],
-                    "proposals": points})
+    query = list_query(FilterForm(request.args))
+    box = bounding_box()
+    wanted = arg_number("proposal", None, high=LARGEST_ID)
+    if wanted is not None:
+        points = queries.map_points(process, query, box, proposal_id=wanted)
+        return _json({"proposals": [_point(p) for p in points], "clusters": []})
+    points = queries.map_points(process, query, box, limit=queries.MAP_MARKERS + 1)
+    if len(points) <= queries.MAP_MARKERS:
+        answer = _json({"proposals": [_point(p) for p in points], "clusters": []})
+        if answer.content_length is not None and answer.content_length <= MAP_BYTES:
+            return answer
+    clusters = queries.map_clusters(process, query, box)
+    return _json({"proposals": [], "clusters": [_cluster(c) for c in clusters]})
+
+
+def _json(body: dict[str, Any]) -> Response:
+    return current_app.response_class(current_app.json.dumps(body), mimetype="application/json")
