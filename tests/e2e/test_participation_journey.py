@@ -40,8 +40,7 @@ def test_propose_with_place_and_photo_support_comment_and_reply(page, scene, tmp
     assert_accessible(page, "propose")
     # Sent empty: the summary takes the focus, and every field in error is outlined alike.
     page.get_by_role("button", name="Publish proposal").click()
-    page.locator(".error-summary").wait_for()
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()  # forms.js moves it there once the page is up
     borders = page.evaluate("['title', 'body'].map(id => getComputedStyle(document.getElementById(id)).borderColor)")
     assert borders[0] == borders[1], borders
     fill_proposal(page, "Shade trees on Enkplatz", "Plant **plane trees** around the square.", "public_space")
