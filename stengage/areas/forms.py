@@ -12,7 +12,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     StringField,
     TextAreaField,
 )
@@ -20,7 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from stengage.areas.models import Area, Phase
 from stengage.areas.operations import PhaseDraft, ProcessDraft, local_to_utc, utc_to_local
-from stengage.core.forms import SafeTextForm
+from stengage.core.forms import SafeTextForm, WholeNumberField
 
 
 class PhaseForm(Form):
@@ -47,12 +46,12 @@ class ProcessForm(SafeTextForm):
                                 description=_l("Markdown: **bold**, *italic*, lists and links."))
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
     ends_on = DateField(_l("Last day"), validators=[InputRequired()])
-    supports_per_resident = IntegerField(
+    supports_per_resident = WholeNumberField(
         _l("Supports per resident"), validators=[Optional(), NumberRange(min=1, max=10_000)],
         description=_l("Leave empty for unlimited supports."))
-    support_threshold = IntegerField(_l("Supports needed to qualify"), default=100,
+    support_threshold = WholeNumberField(_l("Supports needed to qualify"), default=100,
                                      validators=[InputRequired(), NumberRange(min=1, max=1_000_000)])
-    edit_window_hours = IntegerField(
+    edit_window_hours = WholeNumberField(
         _l("Hours an author may edit"), default=24, validators=[InputRequired(), NumberRange(min=0, max=24 * 90)],
         description=_l("Editing also ends with the first support."))
     comments_need_verification = BooleanField(_l("Only verified residents may comment"), default=True)

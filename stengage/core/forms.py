@@ -7,9 +7,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import IntegerField
 from wtforms.fields.choices import SelectChoice
 
-from stengage.core.inputs import has_control_characters
+from stengage.core.inputs import LARGEST_ID, has_control_characters, parse_number
 
 CONTROL_MESSAGE = _l("This contains characters that cannot be used (control characters).")
 
@@ -27,6 +28,21 @@ class SafeTextForm(FlaskForm):
                 field.errors = [*field.errors, str(CONTROL_MESSAGE)]
                 valid = False
         return valid
+
+
+class WholeNumberField(IntegerField):
+    """A whole number written in ASCII digits, read by ``core.inputs`` as every number a request
+    carries: WTForms' own IntegerField takes ``٣`` for 3 and ``5_0`` for 50."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        if valuelist[0] == "":
+            self.data = None  # left empty: Optional or InputRequired says what that means
+            return
+        self.data = parse_number(valuelist[0], low=0, high=LARGEST_ID)
+        if self.data is None:
+            raise ValueError(self.gettext("Not a valid integer value."))
 
 
 def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -65,6 +65,10 @@ def test_staff_create_a_process_and_residents_see_its_timeline(client):
     ({"ends_on": "2000-01-01"}, "The last day must not be before the first day."),
     ({"supports_per_resident": "0"}, "Number must be between 1 and 10000."),
     ({"phases-0-starts_at": "tomorrow"}, "Not a valid datetime value."),
+    ({"supports_per_resident": "٣"}, "Not a valid integer value."),  # no 3 in ASCII digits
+    ({"support_threshold": "5_0"}, "Not a valid integer value."),
+    ({"edit_window_hours": "²"}, "Not a valid integer value."),
+    ({"support_threshold": ""}, "This field is required."),
 ])
 def test_bad_processes_are_refused_with_a_message(client, overrides, message):
     login_as(client, factories.staff())
