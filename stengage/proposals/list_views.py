@@ -82,7 +82,7 @@ def map_page(area_slug: str, process_slug: str) -> str:
                            filters={k: v for k, v in request.args.items() if k not in MAP_OWN_ARGUMENTS})
 
 
-def bounding_box() -> queries.BoundingBox:
+def _bounding_box() -> queries.BoundingBox:
     """``?bbox=south,west,north,east`` in degrees (the whole world when absent); a 400 on anything else."""
     raw = request.args.get("bbox")
     if raw is None:
@@ -113,19 +113,21 @@ def map_data(area_slug: str, process_slug: str) -> Response:
     ``?proposal=<id>`` answers that one proposal's place (the map opened at a proposal)."""
     process = get_process_or_404(area_slug, process_slug)
     query = list_query(FilterForm(request.args))
-    box = bounding_box()
+    box = _bounding_box()
     wanted = arg_number("proposal", None, high=LARGEST_ID)
     if wanted is not None:
         points = queries.map_points(process, query, box, proposal_id=wanted)
         return _json({"proposals": [_point(p) for p in points], "clusters": []})
-    points = queries.map_points(process, query, box, limit=queries.MAP_MARKERS + 1)
-    if len(points) <= queries.MAP_MARKERS:
+    # Counted first: a view of many places (the usual first one) costs one grouped query.
+    clusters = queries.map_clusters(process, query, box)
+    if sum(c.count for c in clusters) <= queries.MAP_MARKERS:
+        points = queries.map_points(process, query, box)
         answer = _json({"proposals": [_point(p) for p in points], "clusters": []})
         if answer.content_length is not None and answer.content_length <= MAP_BYTES:
             return answer
-    clusters = queries.map_clusters(process, query, box)
     return _json({"proposals": [], "clusters": [_cluster(c) for c in clusters]})
 
 
 def _json(body: dict[str, Any]) -> Response:
+    """``jsonify``'s answer, built here so its size can be read before it is sent."""
     return current_app.response_class(current_app.json.dumps(body), mimetype="application/json")
