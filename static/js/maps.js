@@ -47,7 +47,7 @@
       var count = document.createElement("span");
       count.textContent = group.count;
       var name = (element.dataset.zoomIn || "+") + " (" + group.count + ")";
-      var size = group.count < 10 ? 30 : group.count < 100 ? 36 : group.count < 1000 ? 42 : 48;
+      var size = group.count < 10 ? 28 : group.count < 100 ? 34 : group.count < 1000 ? 40 : 46;
       return L.marker([group.lat, group.lng], {
         title: name, alt: name,
         icon: L.divIcon({ html: count, className: "map-cluster", iconSize: [size, size] })

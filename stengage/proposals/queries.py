@@ -36,7 +36,7 @@ from stengage.proposals.models import Category, Comment, Origin, Proposal, Propo
 
 PER_PAGE = 20
 MAP_MARKERS = 300  # more proposals in view than this are drawn as clusters
-MAP_CELLS = 16  # the clusters' grid: cells along the longer side of the view
+MAP_CELLS = 24  # the clusters' grid: at most this many cells along the longer side of the view
 SORTS = ("supports", "comments", "newest", "random")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Large primes mix ids with the visitor's seed: a stable shuffle per visitor, different between them.
@@ -173,16 +173,19 @@ class BoundingBox:
     north: float
     east: float
 
-    def grid(self, cells: int) -> tuple[int, int]:
-        """Rows and columns of about square cells on the screen, ``cells`` along the longer side.
+    def cell_size(self, cells: int) -> tuple[float, float]:
+        """Height and width in degrees of the clusters' grid cells: ``cells / 2`` to ``cells`` of
+        them along the view's longer side (so at most (cells + 1)² in view), each at most twice
+        as long as wide on the screen, where a degree of latitude is 1/cos(latitude) times as
+        tall as a degree of longitude is wide.
 
-        On a web map a degree of latitude is 1/cos(latitude) times as tall as a degree of longitude is wide."""
-        middle = math.radians((self.south + self.north) / 2)
-        height = (self.north - self.south) / max(math.cos(middle), 0.01)
-        width = self.east - self.west
-        if height >= width:
-            return cells, max(1, min(cells, round(cells * width / height)))
-        return max(1, min(cells, round(cells * height / width))), cells
+        The grid is fixed on the globe (cells of 180/2^j by 360/2^k degrees from the south-west
+        corner of the world), so clusters keep their places while the map is panned."""
+        shrink = max(math.cos(math.radians((self.south + self.north) / 2)), 0.01)
+        side = max(self.east - self.west, (self.north - self.south) / shrink) / cells
+        width = 360 / 2 ** max(0, math.floor(math.log2(360 / side)))  # the smallest that is >= side
+        height = 180 / 2 ** max(0, math.floor(math.log2(180 / (width * shrink))))  # >= width on the screen
+        return height, width
 
 
 WORLD = BoundingBox(-90.0, -180.0, 90.0, 180.0)
@@ -237,11 +240,10 @@ def _cell(column: Any, start: float, size: float) -> ColumnElement[Any]:
 
 
 def map_clusters(process: Process, query: ListQuery, box: BoundingBox, cells: int = MAP_CELLS) -> list[MapCluster]:
-    """The proposals with a place inside ``box``, counted per cell of a grid laid over it: one
-    query whatever their number, and every proposal in the box counted in exactly one cell."""
-    rows, columns = box.grid(cells)
-    row = _cell(Proposal.latitude, box.south, (box.north - box.south) / rows)
-    column = _cell(Proposal.longitude, box.west, (box.east - box.west) / columns)
+    """The proposals with a place inside ``box``, counted per cell of a grid laid over the globe:
+    one query whatever their number, and every proposal in the box counted in exactly one cell."""
+    height, width = box.cell_size(cells)
+    row, column = _cell(Proposal.latitude, -90.0, height), _cell(Proposal.longitude, -180.0, width)
     found = db.session.execute(
         select(func.count(Proposal.id), func.avg(Proposal.latitude), func.avg(Proposal.longitude))
         .where(*_placed_in(process, query, box)).group_by(row, column)).all()

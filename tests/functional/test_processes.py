@@ -204,7 +204,7 @@ def test_the_map_of_ten_thousand_places_stays_small_and_counts_every_place(clien
 
     whole = (area.bounds_south, area.bounds_west, area.bounds_north, area.bounds_east)
     answer = _map_json(client, process, whole)
-    assert answer["proposals"] == [] and 1 < len(answer["clusters"]) <= 16 * 16
+    assert answer["proposals"] == [] and 1 < len(answer["clusters"]) <= 25 * 25
     assert sum(c["count"] for c in answer["clusters"]) == visible
     for c in answer["clusters"]:
         assert area.bounds_south <= c["lat"] <= area.bounds_north and area.bounds_west <= c["lng"] <= area.bounds_east
