@@ -94,6 +94,8 @@ def test_staff_edit_a_process_and_the_change_is_audited(client):
     process = factories.process(title="Old title")
     login_as(client, factories.staff())
     url = f"/areas/vienna-simmering/processes/{process.slug}/edit"
+    assert f'href="{url}"' in client.get(f"/areas/vienna-simmering/processes/{process.slug}").get_data(as_text=True)
+    assert f'href="{NEW}"' in client.get("/areas/vienna-simmering").get_data(as_text=True)
     form = client.get(url).get_data(as_text=True)
     assert 'value="Old title"' in form
     submit(client, url, _form(title="New title"), page=url)
