@@ -108,11 +108,12 @@ def _register_blueprints(app: Flask) -> None:
     from stengage.accounts.views import bp as accounts_bp
     from stengage.api.token_views import tokens_bp
     from stengage.api.views import bp as api_bp
+    from stengage.areas.process_views import bp as process_editor_bp
     from stengage.areas.views import bp as areas_bp
     from stengage.areas.views import init_area_context
     from stengage.moderation.views import bp as moderation_bp
+    from stengage.proposals.list_views import bp as processes_bp
     from stengage.proposals.notification_views import bp as notifications_bp
-    from stengage.proposals.process_views import bp as processes_bp
     from stengage.proposals.views import bp as proposals_bp
     from stengage.reports.staff_views import bp as staff_bp
     from stengage.reports.views import bp as reports_bp
@@ -122,6 +123,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(verification_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(process_editor_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(notifications_bp)

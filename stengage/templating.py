@@ -35,12 +35,13 @@ def _return_path() -> str:
 def _permissions() -> SimpleNamespace:
     """Every ``can_*`` question, so templates ask exactly what views ask."""
     from stengage.accounts import permissions as account_rules
+    from stengage.areas import permissions as area_rules
     from stengage.moderation import permissions as moderation_rules
     from stengage.proposals import permissions as proposal_rules
     from stengage.reports import permissions as report_rules
 
     names = {}
-    for module in (account_rules, proposal_rules, moderation_rules, report_rules):
+    for module in (area_rules, account_rules, proposal_rules, moderation_rules, report_rules):
         names.update({n: getattr(module, n) for n in dir(module) if n.startswith(("can_", "is_"))})
     return SimpleNamespace(**names)
 

@@ -1,6 +1,6 @@
 /* Maps for stengage, on top of the vendored Leaflet: the proposals map of a process, and the place
-   picker of the proposal form. Without JavaScript the pages still work: the map page lists the
-   places, and the form keeps its address and coordinate fields. */
+   picker of the proposal form. Without JavaScript the pages still work: the map page links to the
+   list of the places, and the form keeps its address and coordinate fields. */
 (function () {
   "use strict";
 
@@ -17,33 +17,76 @@
     return map;
   }
 
+  // The places come from map.json for the part of the map in view, again after every move: each
+  // proposal while there are few, else clusters (a count at the places' mean) that zoom in when chosen.
   function proposalsMap(element) {
-    fetch(element.dataset.pointsUrl, { headers: { Accept: "application/json" } })
-      .then(function (response) { return response.json(); })
-      .then(function (data) {
-        var map = baseMap(element, data.bounds);
-        var markers = [], byId = {};
-        data.proposals.forEach(function (point) {
-          var link = document.createElement("a");
-          link.href = point.url;
-          link.textContent = point.title;
-          var marker = L.marker([point.lat, point.lon], { title: point.title, alt: point.title })
-            .bindPopup(link)
-            .addTo(map);
-          markers.push(marker);
-          byId[point.id] = marker;
-        });
-        // "Show on the map" from a proposal page: that proposal's marker, opened, with the map in view.
-        var wanted = /^#proposal-(\d+)$/.exec(window.location.hash);
-        var chosen = wanted ? byId[wanted[1]] : null;
-        if (chosen) {
-          map.setView(chosen.getLatLng(), 16);
-          chosen.openPopup();
-          element.scrollIntoView();
-        } else if (markers.length) {
-          map.fitBounds(L.featureGroup(markers).getBounds().pad(0.2), { maxZoom: 16 });
-        }
+    var map = baseMap(element, JSON.parse(element.dataset.bounds));
+    var shown = L.layerGroup().addTo(map);
+    var chosen = null;  // "Show on the map" from a proposal page: its marker stays, popup open
+    var asked = 0;
+
+    function url(extra) {
+      return element.dataset.pointsUrl + (element.dataset.pointsUrl.indexOf("?") < 0 ? "?" : "&") + extra;
+    }
+
+    function get(address) {
+      return fetch(address, { headers: { Accept: "application/json" } }).then(function (response) {
+        if (!response.ok) { throw new Error("map.json answered " + response.status); }
+        return response.json();
       });
+    }
+
+    function marker(point) {
+      var link = document.createElement("a");
+      link.href = point.url;
+      link.textContent = point.title;
+      return L.marker([point.lat, point.lng], { title: point.title, alt: point.title }).bindPopup(link);
+    }
+
+    function cluster(group) {
+      var count = document.createElement("span");
+      count.textContent = group.count;
+      var name = (element.dataset.zoomIn || "+") + " (" + group.count + ")";
+      var size = group.count < 10 ? 28 : group.count < 100 ? 34 : group.count < 1000 ? 40 : 46;
+      return L.marker([group.lat, group.lng], {
+        title: name, alt: name,
+        icon: L.divIcon({ html: count, className: "map-cluster", iconSize: [size, size] })
+      }).on("click", function () {
+        map.setView([group.lat, group.lng], Math.min(map.getZoom() + 2, map.getMaxZoom()));
+      });
+    }
+
+    function clamp(value, low, high) { return Math.min(high, Math.max(low, value)); }
+
+    function load() {
+      var view = map.getBounds();
+      var box = [clamp(view.getSouth(), -90, 90), clamp(view.getWest(), -180, 180),
+                 clamp(view.getNorth(), -90, 90), clamp(view.getEast(), -180, 180)];
+      var number = ++asked;
+      get(url("bbox=" + box.map(function (v) { return v.toFixed(6); }).join(","))).then(function (data) {
+        if (number !== asked) { return; }  // an answer for a view already left
+        shown.clearLayers();
+        data.proposals.forEach(function (point) {
+          if (!chosen || chosen.id !== point.id) { shown.addLayer(marker(point)); }
+        });
+        data.clusters.forEach(function (group) { shown.addLayer(cluster(group)); });
+        element.dataset.loaded = String(number);  // for browser tests: the view's places are drawn
+      }).catch(function () { /* the list link below the map still leads to every place */ });
+    }
+
+    var wanted = /^#proposal-(\d+)$/.exec(window.location.hash);
+    var start = wanted ? get(url("proposal=" + wanted[1])).catch(function () { return null; }) : Promise.resolve(null);
+    start.then(function (data) {
+      var point = data && data.proposals[0];
+      if (point) {
+        chosen = { id: point.id, layer: marker(point).addTo(map) };
+        map.setView([point.lat, point.lng], 16);
+        chosen.layer.openPopup();
+        element.scrollIntoView();
+      }
+      map.on("moveend", load);
+      load();
+    });
   }
 
   function locationPicker(element) {

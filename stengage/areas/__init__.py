@@ -1,1 +1,2 @@
-"""Project areas (Lyon Confluence, Vienna Simmering, ...), and later their processes and phases."""
+"""Project areas (Lyon Confluence, Vienna Simmering, ...), their processes and phases, and the
+pages where city staff set processes up."""

@@ -1,4 +1,4 @@
-"""Forms for processes and their phases."""
+"""Forms for processes and their phases, and how a filled-in form becomes a draft for the operations."""
 
 from __future__ import annotations
 
@@ -12,13 +12,14 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    IntegerField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from stengage.core.forms import SafeTextForm
+from stengage.areas.models import Area, Phase
+from stengage.areas.operations import PhaseDraft, ProcessDraft, local_to_utc, utc_to_local
+from stengage.core.forms import SafeTextForm, WholeNumberField
 
 
 class PhaseForm(Form):
@@ -45,12 +46,12 @@ class ProcessForm(SafeTextForm):
                                 description=_l("Markdown: **bold**, *italic*, lists and links."))
     starts_on = DateField(_l("First day"), validators=[InputRequired()])
     ends_on = DateField(_l("Last day"), validators=[InputRequired()])
-    supports_per_resident = IntegerField(
+    supports_per_resident = WholeNumberField(
         _l("Supports per resident"), validators=[Optional(), NumberRange(min=1, max=10_000)],
         description=_l("Leave empty for unlimited supports."))
-    support_threshold = IntegerField(_l("Supports needed to qualify"), default=100,
+    support_threshold = WholeNumberField(_l("Supports needed to qualify"), default=100,
                                      validators=[InputRequired(), NumberRange(min=1, max=1_000_000)])
-    edit_window_hours = IntegerField(
+    edit_window_hours = WholeNumberField(
         _l("Hours an author may edit"), default=24, validators=[InputRequired(), NumberRange(min=0, max=24 * 90)],
         description=_l("Editing also ends with the first support."))
     comments_need_verification = BooleanField(_l("Only verified residents may comment"), default=True)
@@ -59,3 +60,28 @@ class ProcessForm(SafeTextForm):
     def validate_ends_on(self, field: Any) -> None:
         if self.starts_on.data and field.data and field.data < self.starts_on.data:
             raise ValidationError(_l("The last day must not be before the first day."))
+
+    def draft(self, area: Area) -> ProcessDraft:
+        """What was sent, with the phases' wall-clock times in the area's zone turned into UTC."""
+        phases = tuple(
+            PhaseDraft(title=entry.form.title.data, starts_at=local_to_utc(area, entry.form.starts_at.data),
+                       ends_at=local_to_utc(area, entry.form.ends_at.data),
+                       opens_propose=entry.form.opens_propose.data, opens_support=entry.form.opens_support.data,
+                       opens_comment=entry.form.opens_comment.data)
+            for entry in self.phases.entries if entry.form.title.data
+        )
+        return ProcessDraft(
+            title=self.title.data, description=self.description.data or "", starts_on=self.starts_on.data,
+            ends_on=self.ends_on.data, supports_per_resident=self.supports_per_resident.data,
+            support_threshold=self.support_threshold.data, edit_window_hours=self.edit_window_hours.data,
+            comments_need_verification=self.comments_need_verification.data, phases=phases)
+
+    def show_phases(self, area: Area, phases: list[PhaseDraft] | list[Phase]) -> None:
+        """Fill the phase rows with ``phases``, their times shown on the area's wall clock."""
+        for entry, phase in zip(self.phases.entries, phases, strict=False):
+            entry.form.title.data = phase.title
+            entry.form.starts_at.data = utc_to_local(area, phase.starts_at)
+            entry.form.ends_at.data = utc_to_local(area, phase.ends_at)
+            entry.form.opens_propose.data = phase.opens_propose
+            entry.form.opens_support.data = phase.opens_support
+            entry.form.opens_comment.data = phase.opens_comment

@@ -134,7 +134,7 @@ def create_process(actor: Actor, area: Area, draft: ProcessDraft) -> Process:
     return process
 
 
-def update_process(actor: Actor, process: Process, draft: ProcessDraft) -> None:
+def update_process(actor: Actor, process: Process, draft: ProcessDraft) -> Process:
     _check(draft)
     before = _summary(process)
     _apply(process, draft)
@@ -142,6 +142,7 @@ def update_process(actor: Actor, process: Process, draft: ProcessDraft) -> None:
     audit.record(db.session, actor_id=actor.id, verb="process.update", target_type="process",
                  target_id=process.id, target_label=process.title, area_id=process.area_id,
                  before=before, after=_summary(process))
+    return process
 
 
 def update_area_settings(actor: Actor, area: Area, auto_hide_flags: int) -> None:

@@ -12,7 +12,7 @@ from wtforms import IntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import HiddenInput
 
-from stengage.core.inputs import has_control_characters, parse_number
+from stengage.core.inputs import LARGEST_ID, has_control_characters, parse_number
 
 CONTROL_MESSAGE = _l("This contains characters that cannot be used (control characters).")
 
@@ -39,13 +39,18 @@ class SafeTextForm(FlaskForm):
 
 
 class WholeNumberField(IntegerField):
-    """A number typed into a form, read as ``core.inputs`` reads every number: ASCII digits only
-    (WTForms' IntegerField would take "٣" for 3 and "1_0" for 10). Bounds belong to validators."""
+    """A whole number typed into a form, read as ``core.inputs`` reads every number a request
+    carries: ASCII digits only (WTForms' own IntegerField takes ``٣`` for 3 and ``5_0`` for 50).
+    Bounds belong to validators."""
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         if not valuelist:
             return
-        self.data = parse_number(str(valuelist[0]).strip(), low=0)
+        typed = str(valuelist[0]).strip()
+        if typed == "":
+            self.data = None  # left empty: Optional or InputRequired says what that means
+            return
+        self.data = parse_number(typed, low=0, high=LARGEST_ID)
         if self.data is None:
             raise ValueError(str(_l("Enter a whole number, in digits 0 to 9.")))
 

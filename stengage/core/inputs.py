@@ -16,6 +16,7 @@ from flask_babel import gettext
 from werkzeug.exceptions import BadRequest
 
 ASCII_DIGITS = re.compile(r"[0-9]{1,9}")
+ASCII_DECIMAL = re.compile(r"-?[0-9]{1,9}(\.[0-9]{1,17})?")
 # C0 controls (NUL included), DEL and the C1 controls.
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # In form text a line break or a tab is ordinary; every other control character is refused.
@@ -33,6 +34,15 @@ def parse_number(raw: str | None, *, low: int = 1, high: int = LARGEST_ID) -> in
     if raw is None or not ASCII_DIGITS.fullmatch(raw):
         return None
     value = int(raw)
+    return value if low <= value <= high else None
+
+
+def parse_decimal(raw: str | None, *, low: float, high: float) -> float | None:
+    """``raw`` as a decimal number in [low, high] written in ASCII (``-12.5``: no exponent, no
+    ``nan`` or ``inf``, no other digits), else None."""
+    if raw is None or not ASCII_DECIMAL.fullmatch(raw):
+        return None
+    value = float(raw)
     return value if low <= value <= high else None
 
 

@@ -27,10 +27,6 @@ def _resident(user: Any, area: Area | int) -> User | None:
     return u
 
 
-def can_manage_processes(user: Any, area: Area | int) -> bool:
-    return is_area_staff(user, area)
-
-
 def can_propose(user: Any, process: Process, now: datetime | None = None) -> bool:
     return _resident(user, process.area_id) is not None and process.opens(Feature.PROPOSE, now)
 

@@ -1,4 +1,5 @@
-"""The lists: a process's proposals (filters, sorts, search, pages), its map, the area feed.
+"""The lists: a process's proposals (filters, sorts, search, pages), its map (places in view, or
+clusters of them), the area feed.
 
 Every list runs a constant number of queries whatever its length: counts are stored columns,
 authors are joined, images and the viewer's supports are fetched once per page.
@@ -6,12 +7,24 @@ authors are joined, images and the viewer's supports are fetched once per page.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, bindparam, cast, func, literal, literal_column, select, text
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+)
 from sqlalchemy.orm import joinedload, raiseload
 
 from stengage.accounts.models import User
@@ -22,7 +35,8 @@ from stengage.extensions import db
 from stengage.proposals.models import Category, Comment, Origin, Proposal, ProposalImage, ProposalStatus
 
 PER_PAGE = 20
-MAP_LIMIT = 2000  # the most supported places; the list view pages through the rest
+MAP_MARKERS = 300  # more proposals in view than this are drawn as clusters
+MAP_CELLS = 24  # the clusters' grid: at most this many cells along the longer side of the view
 SORTS = ("supports", "comments", "newest", "random")
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Large primes mix ids with the visitor's seed: a stable shuffle per visitor, different between them.
@@ -150,15 +164,90 @@ def proposal_page(process: Process, query: ListQuery, page: int, per_page: int =
         make=lambda row: ProposalCard(*row))
 
 
-def map_points(process: Process, query: ListQuery) -> list[dict[str, Any]]:
-    """Proposals with a place, as the map needs them: no author, no body."""
-    rows = db.session.execute(select(
-        Proposal.id, Proposal.title, Proposal.latitude, Proposal.longitude,
-        Proposal.support_count, Proposal.category, Proposal.origin,
-    ).where(*_conditions(process, replace(query, with_location=True)))
-     .order_by(Proposal.support_count.desc()).limit(MAP_LIMIT)).all()
-    return [{"id": r.id, "title": r.title, "lat": r.latitude, "lon": r.longitude,
-             "supports": r.support_count, "category": str(r.category), "origin": str(r.origin)} for r in rows]
+@dataclass(frozen=True)
+class BoundingBox:
+    """The part of the map in view, in degrees (south < north, west < east)."""
+
+    south: float
+    west: float
+    north: float
+    east: float
+
+    def cell_size(self, cells: int) -> tuple[float, float]:
+        """Height and width in degrees of the clusters' grid cells: ``cells / 2`` to ``cells`` of
+        them along the view's longer side (so at most (cells + 1)² in view), each at most twice
+        as long as wide on the screen, where a degree of latitude is 1/cos(latitude) times as
+        tall as a degree of longitude is wide.
+
+        The grid is fixed on the globe (cells of 180/2^j by 360/2^k degrees from the south-west
+        corner of the world), so clusters keep their places while the map is panned."""
+        shrink = max(math.cos(math.radians((self.south + self.north) / 2)), 0.01)
+        side = max(self.east - self.west, (self.north - self.south) / shrink) / cells
+        width = 360 / 2 ** max(0, math.floor(math.log2(360 / side)))  # the smallest that is >= side
+        height = 180 / 2 ** max(0, math.floor(math.log2(180 / (width * shrink))))  # >= width on the screen
+        return height, width
+
+
+WORLD = BoundingBox(-90.0, -180.0, 90.0, 180.0)
+
+
+@dataclass(frozen=True, slots=True)
+class MapPoint:
+    id: int
+    title: str
+    lat: float
+    lng: float
+
+
+@dataclass(frozen=True, slots=True)
+class MapCluster:
+    """Several proposals drawn as one circle at their mean place."""
+
+    lat: float
+    lng: float
+    count: int
+
+
+def _placed_in(process: Process, query: ListQuery, box: BoundingBox) -> list[ColumnElement[bool]]:
+    return [*_conditions(process, replace(query, with_location=True)),
+            Proposal.latitude.between(box.south, box.north), Proposal.longitude.between(box.west, box.east)]
+
+
+def located_count(process: Process, query: ListQuery) -> int:
+    """How many of the list's proposals have a place."""
+    return db.session.scalar(select(func.count(Proposal.id)).where(
+        *_conditions(process, replace(query, with_location=True)))) or 0
+
+
+def map_points(process: Process, query: ListQuery, box: BoundingBox = WORLD, limit: int = MAP_MARKERS,
+               proposal_id: int | None = None) -> list[MapPoint]:
+    """The proposals with a place inside ``box``, the most supported first (at most ``limit``);
+    only the one with ``proposal_id`` if given."""
+    conditions = _placed_in(process, query, box)
+    if proposal_id is not None:
+        conditions.append(Proposal.id == proposal_id)
+    rows = db.session.execute(
+        select(Proposal.id, Proposal.title, Proposal.latitude, Proposal.longitude).where(*conditions)
+        .order_by(Proposal.support_count.desc(), Proposal.id.desc()).limit(limit)).all()
+    return [MapPoint(*row) for row in rows]
+
+
+def _cell(column: Any, start: float, size: float) -> ColumnElement[Any]:
+    """The number of the grid cell ``column`` falls in (counted from ``start``, never negative)."""
+    offset = (column - start) / size
+    # SQLite's CAST truncates, which is the floor of a value that is never negative; PostgreSQL's rounds.
+    return func.floor(offset) if on_postgresql(db.session) else cast(offset, Integer)
+
+
+def map_clusters(process: Process, query: ListQuery, box: BoundingBox, cells: int = MAP_CELLS) -> list[MapCluster]:
+    """The proposals with a place inside ``box``, counted per cell of a grid laid over the globe:
+    one query whatever their number, and every proposal in the box counted in exactly one cell."""
+    height, width = box.cell_size(cells)
+    row, column = _cell(Proposal.latitude, -90.0, height), _cell(Proposal.longitude, -180.0, width)
+    found = db.session.execute(
+        select(func.count(Proposal.id), func.avg(Proposal.latitude), func.avg(Proposal.longitude))
+        .where(*_placed_in(process, query, box)).group_by(row, column)).all()
+    return [MapCluster(lat=float(lat), lng=float(lng), count=count) for count, lat, lng in found]
 
 
 def similar_titles(process: Process, title: str, exclude_id: int | None = None, limit: int = 5) -> list[Proposal]:

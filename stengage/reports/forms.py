@@ -9,7 +9,6 @@ from wtforms import (
     DateField,
     Field,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -18,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from stengage.core.forms import SafeTextForm, as_choices
+from stengage.core.forms import SafeTextForm, WholeNumberField, as_choices
 from stengage.core.inputs import parse_number
 
 NOT_A_CHOICE = _l("The form sent something that is not a valid choice.")
@@ -69,7 +68,7 @@ class ThemeForm(SafeTextForm):
     title = StringField(_l("Theme"), validators=[DataRequired(), Length(max=150)])
     synthesis = TextAreaField(_l("Synthesis"), validators=[Optional(), Length(max=20_000)],
                               description=_l("What residents said on this theme, in your words. Markdown works."))
-    position = IntegerField(_l("Order"), validators=[Optional(), NumberRange(min=0, max=1000)])
+    position = WholeNumberField(_l("Order"), validators=[Optional(), NumberRange(min=0, max=1000)])
 
 
 class AssignForm(SafeTextForm):

@@ -4,8 +4,10 @@ import uuid
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import insert
 
 from stengage.extensions import db
+from stengage.proposals.models import Category, Proposal
 from tests import factories
 from tests.e2e.conftest import assert_accessible, fill_proposal, log_in, log_out
 from tests.images import jpeg_with_gps
@@ -38,8 +40,7 @@ def test_propose_with_place_and_photo_support_comment_and_reply(page, scene, tmp
     assert_accessible(page, "propose")
     # Sent empty: the summary takes the focus, and every field in error is outlined alike.
     page.get_by_role("button", name="Publish proposal").click()
-    page.locator(".error-summary").wait_for()
-    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    expect(page.locator(".error-summary")).to_be_focused()  # forms.js moves it there once the page is up
     borders = page.evaluate("['title', 'body'].map(id => getComputedStyle(document.getElementById(id)).borderColor)")
     assert borders[0] == borders[1], borders
     fill_proposal(page, "Shade trees on Enkplatz", "Plant **plane trees** around the square.", "public_space")
@@ -105,7 +106,8 @@ def test_propose_with_place_and_photo_support_comment_and_reply(page, scene, tmp
 
     # The map and the area feed show it to everyone; "Show on the map" opens its marker.
     page.goto(scene["process"] + "/map")
-    assert page.get_by_role("link", name="Shade trees on Enkplatz").count() >= 1
+    expect(page.get_by_role("button", name="Shade trees on Enkplatz")).to_be_visible()  # its marker
+    expect(page.get_by_role("link", name="1 proposal with a place")).to_be_visible()  # the list, without JavaScript
     assert_accessible(page, "map")
     page.goto(proposal_url)
     page.get_by_role("link", name="Show on the map").click()
@@ -180,3 +182,34 @@ def test_a_long_discussion_pages_through_whole_conversations(page, scene, live_s
     assert_accessible(page, "discussion-page-2")
     page.goto(f"/comments/{last_id}")  # a comment's own address finds its page
     assert page.url.endswith(f"{url}?comments=2#comment-{last_id}")
+
+
+def test_a_map_of_many_places_draws_clusters_that_zoom_in(page, scene, live_server):
+    with live_server.app.app_context():
+        process = factories.process(title="Many places")
+        area, author = process.area, factories.resident()
+        side = 20  # 400 places on a grid over the area: more than the map draws one by one
+        db.session.execute(insert(Proposal), [
+            {"process_id": process.id, "area_id": area.id, "author_id": author.id, "title": f"Place {i}",
+             "body": "A place.", "body_html": "<p>A place.</p>", "category": Category.MOBILITY,
+             "latitude": area.bounds_south + (i // side + 0.5) * (area.bounds_north - area.bounds_south) / side,
+             "longitude": area.bounds_west + (i % side + 0.5) * (area.bounds_east - area.bounds_west) / side}
+            for i in range(side * side)])
+        url = f"/areas/vienna-simmering/processes/{process.slug}/map"
+        db.session.commit()
+        db.session.remove()
+    page.goto(url)
+    clusters = page.locator(".map-cluster")
+    expect(clusters.first).to_be_visible()
+    counts = [int(text) for text in clusters.all_inner_texts()]
+    assert sum(counts) == side * side and len(counts) > 1
+    assert_accessible(page, "map-clusters")
+
+    # Choosing a cluster zooms in on it: fewer places in view, until they come one by one.
+    drawn = page.locator("#proposal-map").get_attribute("data-loaded")
+    clusters.first.click()
+    expect(page.locator("#proposal-map")).not_to_have_attribute("data-loaded", drawn)
+    page.locator(".map-cluster, .leaflet-marker-icon").first.wait_for()
+    in_clusters = sum(int(text) for text in page.locator(".map-cluster").all_inner_texts())
+    one_by_one = page.locator(".leaflet-marker-icon:not(.map-cluster)").count()
+    assert 0 < in_clusters + one_by_one < side * side
