@@ -1,0 +1,320 @@
+"""Every route of ``app.url_map``, with every method it allows, as an anonymous visitor and as an
+admin: what is no number (``²``, ``٣``, NUL, a huge number, ``-1``, nothing) in any path part or in
+any number a view reads from the query string is a 4xx answer (JSON under ``/api``), never a 500.
+
+How it walks:
+
+- It runs on an app of its own (built once for the module, its data committed; on PostgreSQL in a
+  database of its own), with CSRF checks and rate limits off, so that every POST reaches its view
+  (the CSRF check and the limits have tests of their own) and no 429 hides what the view does.
+- Path parts: each part of each rule in turn gets each bad value while the other parts name real
+  rows, so the request gets as far into the view as it can.
+- Query strings: which arguments a view reads is learnt by asking it: one GET with real path
+  parts records every name the view looks up in ``request.args`` (directly or through a form).
+  Then each of those names gets each bad value. A number that is no number is a 4xx; any other
+  argument may be ignored but never answers a 500.
+- An anonymous visitor sent to the login form before a view reads anything was refused too.
+- A failure names the route, the method, the role and every input that went wrong with the line
+  that raised.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import traceback
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.wrappers import Request
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import HTTPException
+from werkzeug.utils import cached_property
+
+from stengage import create_app
+from stengage.api.models import ApiToken
+from stengage.core.audit import AuditEntry
+from stengage.extensions import db
+from stengage.reports import operations as report_ops
+from stengage.reports.models import ExportJob
+from tests import factories
+from tests.conftest import TEST_DATABASE_URL, make_test_app
+
+pytestmark = pytest.mark.real_commits
+
+# What is no number, as it travels in a URL (the NUL byte already quoted).
+BAD_VALUES = {"superscript-two": "²", "arabic-indic-three": "٣", "nul": "%00",
+              "huge": "99999999999999999999", "negative": "-1", "empty": ""}
+# Query arguments that carry a number (ids, pages, sizes, versions); a bad one is a 4xx.
+NUMBER_ARGUMENTS = frozenset({"page", "per_page", "comments", "reply", "v", "from", "to", "id"})
+ROLES = ("anonymous", "admin")
+PART = re.compile(r"<(?:[^<>]*?:)?(\w+)>")
+NAMED_PART = re.compile(r"<(?:(\w+)[^<>]*?:)?(\w+)>")
+
+
+# --- The walker's own app -------------------------------------------------------------------------
+
+
+class _Recorder:
+    """The names a view asked for in ``request.args`` during one request."""
+
+    names: set[str] = set()
+
+
+class RecordingArgs(ImmutableMultiDict):  # type: ignore[type-arg]
+    def get(self, key: Any, default: Any = None, type: Any = None) -> Any:
+        _Recorder.names.add(key)
+        return super().get(key, default, type) if type else super().get(key, default)
+
+    def getlist(self, key: Any, type: Any = None) -> Any:
+        _Recorder.names.add(key)
+        return super().getlist(key, type)
+
+    def __getitem__(self, key: Any) -> Any:
+        _Recorder.names.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: object) -> bool:
+        _Recorder.names.add(key)  # type: ignore[arg-type]
+        return super().__contains__(key)
+
+
+class RecordingRequest(Request):
+    @cached_property
+    def args(self) -> RecordingArgs:  # type: ignore[override]
+        return RecordingArgs(super().args)
+
+
+def _private_postgres_url() -> Iterator[str | None]:
+    if not TEST_DATABASE_URL:
+        yield None
+        return
+    name = f"stengage_walker_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="module")
+def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """The app, its admin, and a real value for every path part of every rule."""
+    for url in _private_postgres_url():
+        app = make_test_app(tmp_path_factory.mktemp("walker"), url, WTF_CSRF_ENABLED=False,
+                            RATELIMIT_ENABLED=False, PAGE_CACHE="off")
+        app.request_class = RecordingRequest
+        with app.app_context():
+            valid = _seed()
+            admin_id = valid.pop("_admin")
+            db.session.commit()
+        yield {"app": app, "admin_id": admin_id, "valid": valid}
+        with app.app_context():
+            db.engine.dispose()
+
+
+def _seed() -> dict[str, Any]:
+    admin = factories.user(admin=True, name="Ada Admin")
+    resident = factories.resident(name="Rudi Resident")
+    process = factories.process()
+    proposal = factories.proposal(process, author=resident, title="Benches on the Enkplatz")
+    comment = factories.comment(proposal)
+    factories.comment(proposal, parent=comment)
+    report = report_ops.create_report(admin, process.area, "What Simmering said", process=process)
+    theme = report_ops.add_theme(admin, report, "Benches")
+    report_ops.publish(admin, report, "First")
+    report_ops.publish(admin, report, "Second")
+    token = ApiToken(user_id=admin.id, name="walker", token_hash=uuid.uuid4().hex * 2)
+    job = ExportJob(owner_id=admin.id, format="csv", params={})
+    db.session.add_all([token, job])
+    db.session.flush()
+    entry = db.session.scalar(sa.select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+    return {
+        "_admin": admin.get_id(),
+        "area_slug": process.area.slug, "slug": process.area.slug, "process_slug": process.slug,
+        "report_slug": report.slug, "theme_id": theme.id, "number": "1", "fmt": "json",
+        "proposal_id": proposal.id, "comment_id": comment.id, "target_id": proposal.id,
+        "kind": "proposal", "action": "redact", "user_id": resident.id,
+        "membership_id": resident.memberships[0].id, "change": "grant", "decision": "approve",
+        "token_id": token.id, "job_id": job.id, "entry_id": entry, "notification_id": 1, "notice_id": 1,
+        "token": "not-a-token", "name": "no-such-image.webp", "filename": "css/stengage.css",
+        # Real values of query arguments (the walk varies one and keeps the others real).
+        "?type": "proposal", "?id": proposal.id, "?area": process.area.slug, "?reply": comment.id,
+        "?comments": 1, "?page": 1, "?per_page": 5, "?v": 1, "?from": 1, "?to": 2,
+    }
+
+
+# --- Walking ----------------------------------------------------------------------------------
+
+
+def _rules() -> list[tuple[str, str, str]]:
+    """Every (rule, endpoint, method), read from an app that is built for nothing else."""
+    before = os.environ.get("STENGAGE_INSTANCE_PATH")
+    with tempfile.TemporaryDirectory() as instance:
+        os.environ["STENGAGE_INSTANCE_PATH"] = instance
+        try:
+            app = create_app({"ENV_NAME": "testing", "DATABASE_URL": "sqlite://"})
+        finally:
+            if before is None:
+                del os.environ["STENGAGE_INSTANCE_PATH"]
+            else:
+                os.environ["STENGAGE_INSTANCE_PATH"] = before
+    return sorted((rule.rule, rule.endpoint, method) for rule in app.url_map.iter_rules()
+                  for method in sorted(rule.methods or ()))
+
+
+RULES = _rules()
+
+
+def _path(rule: str, values: dict[str, Any], bad: tuple[str, str] | None = None) -> str:
+    def part(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if bad is not None and name == bad[0]:
+            return bad[1]
+        assert name in values, f"the walker knows no real value for <{name}> in {rule}: add one to _seed()"
+        return quote(str(values[name]), safe="/")
+
+    return PART.sub(part, rule)
+
+
+def _raised(error: BaseException) -> str:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if "/stengage/" in f.filename]
+    where = f" at {Path(frames[-1].filename).name}:{frames[-1].lineno} `{frames[-1].line}`" if frames else ""
+    return f"raised {type(error).__name__}: {error}{where}"
+
+
+class Walker:
+    def __init__(self, walk: dict[str, Any], method: str, role: str) -> None:
+        self.app: Flask = walk["app"]
+        self.valid: dict[str, Any] = walk["valid"]
+        self.admin_id: str = walk["admin_id"]  # as the login session holds it
+        self.method, self.role = method, role
+        self.problems: list[str] = []
+
+    def request(self, url: str) -> tuple[int, Any]:
+        client = self.app.test_client()
+        if self.role == "admin":
+            with client.session_transaction() as session:
+                session["_user_id"] = self.admin_id
+                session["_fresh"] = True
+        _Recorder.names = set()
+        try:
+            response = client.open(url, method=self.method)
+        except HTTPException as error:  # pragma: no cover - the app turns these into answers
+            return error.code or 500, None
+        return response.status_code, response
+
+    def check(self, url: str, label: str, *, expect: str = "no-500", if_read: str | None = None) -> None:
+        """``expect``: "4xx" (a number that is no number), "refusal" (a 4xx, or a redirect that
+        says why, as an expired link does), or only "no-500". With ``if_read``, the expectation
+        holds only if the view read that query argument (an argument it ignores harms nothing)."""
+        try:
+            status, response = self.request(url)
+        except Exception as error:  # propagated in testing: the visitor would get a 500
+            self.problems.append(f"{label}: {url} {_raised(error)}")
+            return
+        if if_read is not None and if_read not in _Recorder.names:
+            expect = "no-500"
+        if status >= 500:
+            self.problems.append(f"{label}: {url} answered {status}")
+            return
+        if url.startswith("/api/") and status >= 400 and response is not None and not response.is_json:
+            self.problems.append(f"{label}: {url} answered {status} as {response.mimetype}, not JSON")
+        refused = 400 <= status < 500 or self._sent_to_login(status, response)
+        if expect == "refusal":
+            refused = refused or 300 <= status < 400
+        if expect != "no-500" and not refused:
+            self.problems.append(f"{label}: {url} answered {status}, not a {expect}")
+
+    def _sent_to_login(self, status: int, response: Any) -> bool:
+        return (self.role == "anonymous" and status in (302, 303) and response is not None
+                and response.headers.get("Location", "").split("?")[0].endswith("/account/login"))
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "method"), RULES, ids=[f"{m} {r}" for r, _e, m in RULES])
+@pytest.mark.parametrize("role", ROLES)
+def test_no_number_in_a_path_part_is_ever_a_500(walk, rule, endpoint, method, role):
+    walker = Walker(walk, method, role)
+    adapter = walker.app.url_map.bind("localhost")
+    numbers = {name for kind, name in NAMED_PART.findall(rule) if kind == "int"}
+    for name in PART.findall(rule):
+        for label, value in BAD_VALUES.items():
+            url = _path(rule, walker.valid, (name, value))
+            # Nothing in the last part may name another page (``/reports/`` is the list of reports).
+            try:
+                other = adapter.match(url, method=method)[0] != endpoint
+            except HTTPException:
+                other = False
+            # OPTIONS is answered by Flask before any view; it only must not fail.
+            expect = "no-500" if other or method == "OPTIONS" else "4xx" if name in numbers else "refusal"
+            walker.check(url, f"<{name}>={label}", expect=expect)
+    assert not walker.problems, f"{method} {rule} as {role}:\n" + "\n".join(walker.problems)
+
+
+GETS = [(r, e, m) for r, e, m in RULES if m == "GET" and e != "static"]
+
+
+def _learn_arguments(walker: Walker, base: str) -> tuple[list[str], dict[str, str]]:
+    """The arguments the view at ``base`` reads, and real values for those that have one (asked
+    twice: a view may read more once the first ones make sense, as /flags does with ?type=&id=)."""
+    query: dict[str, str] = {}
+    read: set[str] = set()
+    for _ in range(2):
+        walker.request(f"{base}?{urlencode(query)}" if query else base)
+        read |= {n for n in _Recorder.names if isinstance(n, str)}
+        query = {n: str(walker.valid["?" + n]) for n in read if "?" + n in walker.valid}
+    return sorted(read), query
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "method"), GETS, ids=[r for r, _e, _m in GETS])
+@pytest.mark.parametrize("role", ROLES)
+def test_no_number_in_the_query_string_is_ever_a_500(walk, rule, endpoint, method, role):
+    walker = Walker(walk, method, role)
+    base = _path(rule, walker.valid)
+    read, real = _learn_arguments(walker, base)
+    for name in read:
+        others = urlencode({n: v for n, v in real.items() if n != name})
+        # Alone, and beside real values of the others (one may hide another: ?reply= wins over
+        # ?comments=; ?id= means something only with a ?type=).
+        for query in {"", others + "&"} if others else {""}:
+            for label, value in BAD_VALUES.items():
+                walker.check(f"{base}?{query}{name}={value}", f"?{name}={label}",
+                             expect="4xx" if name in NUMBER_ARGUMENTS else "no-500", if_read=name)
+    assert not walker.problems, f"GET {rule} as {role} (reads {', '.join(read)}):\n" + "\n".join(walker.problems)
+
+
+def test_the_walker_reaches_the_views_that_read_numbers(walk):
+    """The query-string walk learns what each view reads: it must see the known readers read."""
+    walker = Walker(walk, "GET", "admin")
+    assert walker.request("/admin/")[0] == 200  # the admin is logged in: the pages behind the login are walked
+    seen = {}
+    for url in ("/proposals/{proposal_id}", "/areas/{area_slug}/processes/{process_slug}",
+                "/api/v1/areas/{slug}/processes/{process_slug}/proposals",
+                "/areas/{area_slug}/reports/{report_slug}/diff"):
+        walker.request(url.format(**walker.valid))
+        seen[url.split("/")[-1]] = _Recorder.names & NUMBER_ARGUMENTS
+    assert {"comments", "reply"} <= seen["{proposal_id}"]
+    assert "page" in seen["{process_slug}"]
+    assert {"page", "per_page"} <= seen["proposals"]
+    assert {"from", "to"} <= seen["diff"]
+
+
+def test_an_id_written_in_other_digits_names_no_page(walk):
+    """``/proposals/٣`` is no address of proposal 3 (Werkzeug's ``<int:>`` read any Unicode digit)."""
+    walker = Walker(walk, "GET", "anonymous")
+    other_digits = str(walker.valid["proposal_id"]).translate({ord("0") + d: 0x0660 + d for d in range(10)})
+    assert walker.request(f"/proposals/{walker.valid['proposal_id']}")[0] == 200
+    assert walker.request(f"/proposals/{quote(other_digits)}")[0] == 404
+    status, response = walker.request(f"/api/v1/proposals/{quote(other_digits)}")
+    assert status == 404 and response.json == {"error": "Not Found", "status": 404}
