@@ -45,7 +45,7 @@ from stengage.extensions import db
 from stengage.reports import operations as report_ops
 from stengage.reports.models import ExportJob
 from tests import factories
-from tests.conftest import TEST_DATABASE_URL, make_test_app
+from tests.conftest import make_test_app, private_database_url
 
 pytestmark = pytest.mark.real_commits
 
@@ -92,26 +92,10 @@ class RecordingRequest(Request):
         return RecordingArgs(super().args)
 
 
-def _private_postgres_url() -> Iterator[str | None]:
-    if not TEST_DATABASE_URL:
-        yield None
-        return
-    name = f"stengage_walker_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield sa.make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
 @pytest.fixture(scope="module")
 def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The app, its admin, and a real value for every path part of every rule."""
-    for url in _private_postgres_url():
+    with private_database_url() as url:
         app = make_test_app(tmp_path_factory.mktemp("walker"), url, WTF_CSRF_ENABLED=False,
                             RATELIMIT_ENABLED=False, PAGE_CACHE="off")
         app.request_class = RecordingRequest
