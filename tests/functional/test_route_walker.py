@@ -217,7 +217,8 @@ class Walker:
             response = client.open(url, method=self.method, data=data)
         except HTTPException as error:  # pragma: no cover - the app turns these into answers
             return error.code or 500, None
-        if self.role == "admin" and response.headers.get("Location", "").startswith("/account/login"):
+        # Flask-Login's "log in first" (with a next=), not a page that sends people to log in anyway.
+        if self.role == "admin" and response.headers.get("Location", "").startswith("/account/login?next="):
             self.problems.append(f"{url}: the admin was sent to the login form (the walk lost its admin)")
         return response.status_code, response
 
