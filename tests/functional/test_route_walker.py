@@ -328,6 +328,18 @@ def test_an_id_written_in_other_digits_names_no_page(walk):
     assert status == 404 and response.json == {"error": "Not Found", "status": 404}
 
 
+def test_a_page_number_is_checked_on_every_page(walk):
+    """``page`` and ``per_page`` mean the same everywhere, also where a view leaves them to
+    Flask-SQLAlchemy's ``paginate()`` (which passed a huge one on to the database: a 500)."""
+    admin = Walker(walk, "GET", "admin")
+    for url in ("/admin/?page=99999999999999999999", "/audit?page=-1", "/?page=²", "/moderation?per_page=٣"):
+        status, response = admin.request(url)
+        assert status == 400 and "must be a whole number from 1 to" in response.text, url
+    status, response = admin.request("/api/v1/areas?per_page=")
+    assert status == 400 and response.is_json
+    assert admin.request("/admin/?page=2")[0] == 200 and admin.request("/?page=1")[0] == 200
+
+
 POSTS = [(r, e, m) for r, e, m in RULES if m == "POST"]
 # What a form field may carry that no field means: a NUL, a line break in an address (a ``next``),
 # digits that are no ASCII digits, a number beyond any id, a negative one.
