@@ -1,6 +1,7 @@
 """Every route of ``app.url_map``, with every method it allows, as an anonymous visitor and as an
-admin: what is no number (``²``, an Arabic-Indic digit, NUL, a huge number, ``-1``, nothing) in any path part or in
-any number a view reads from the query string is a 4xx answer (JSON under ``/api``), never a 500.
+admin: what is no number (``²``, an Arabic-Indic digit, NUL, a huge number, ``-1``, nothing) in any
+path part or in any number a view reads from the query string is a 4xx answer (JSON under
+``/api``), never a 500; what a form field may carry is never a 500 either.
 
 How it walks:
 
@@ -8,14 +9,18 @@ How it walks:
   database of its own), with CSRF checks and rate limits off, so that every POST reaches its view
   (the CSRF check and the limits have tests of their own) and no 429 hides what the view does.
 - Path parts: each part of each rule in turn gets each bad value while the other parts name real
-  rows, so the request gets as far into the view as it can.
-- Query strings: which arguments a view reads is learnt by asking it: one GET with real path
-  parts records every name the view looks up in ``request.args`` (directly or through a form).
-  Then each of those names gets each bad value. A number that is no number is a 4xx; any other
-  argument may be ignored but never answers a 500.
+  rows, so the request gets as far into the view as it can. A bad id is a 4xx; a bad text part
+  (a slug, a token) a 4xx or a redirect that says why (an expired link).
+- Query strings: which arguments a view reads is learnt by asking it: a GET with real path parts
+  records every name the view looks up in ``request.args`` (directly or through a form). Then each
+  of those names gets each bad value, alone and beside real values of the others. A number that
+  the view read is a 4xx; any other argument may be ignored but never answers a 500.
+- Form fields: learnt the same way from ``request.form`` (a POST with one unknown field), then each
+  gets a NUL, a line break in an address, other digits, a huge and a negative number. This walk
+  runs last: its POSTs may change the walker's rows.
 - An anonymous visitor sent to the login form before a view reads anything was refused too.
-- A failure names the route, the method, the role and every input that went wrong with the line
-  that raised.
+- A failure names the route, the method, the role and every input that went wrong, with the line
+  of stengage that raised.
 """
 
 from __future__ import annotations
@@ -57,8 +62,8 @@ BAD_VALUES = {"superscript-two": "²", "arabic-indic-one": "\u0661", "nul": "%00
 SAMPLED = ("superscript-two", "nul")
 # Query arguments that carry a number (ids, pages, sizes, versions); a bad one is a 4xx.
 NUMBER_ARGUMENTS = frozenset({"page", "per_page", "comments", "reply", "v", "from", "to", "id"})
-# Any other argument (a search, a filter, an id of a filter) may mean anything, but never a 500; the
-# NUL and the empty value are answered before any view (see core.inputs), once is enough.
+# Any other argument (a search, a filter, an id of a filter) may mean anything, but never a 500. A NUL
+# is refused before any view (core.inputs) and an empty value is no value: three values do.
 OTHER_ARGUMENT_VALUES = {k: BAD_VALUES[k] for k in ("superscript-two", "huge", "negative")}
 # A field of a repeated form part (the phases of a process) is read like its first one.
 REPEATED_FIELD = re.compile(r"-[1-9][0-9]*-")
@@ -330,6 +335,9 @@ def test_the_walker_reaches_the_views_that_read_numbers(walk):
     assert "page" in seen["{process_slug}"]
     assert {"page", "per_page"} <= seen["proposals"]
     assert {"from", "to"} <= seen["diff"]
+    poster = Walker(walk, "POST", "admin")
+    poster.request(f"/proposals/{walker.valid['proposal_id']}/comments", {"walker": "1"})
+    assert {"body", "parent_id"} <= _Recorder.form_names
 
 
 def test_an_id_written_in_other_digits_names_no_page(walk):
