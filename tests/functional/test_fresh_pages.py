@@ -261,19 +261,20 @@ def _commented(body: str = "Cherry trees would be nicer") -> dict[str, Any]:
     return {**world, "comment": comment.id, "commenter": comment.author_id}
 
 
-def _votes_up(html: str, comment_id: int) -> str:
-    start = html.index(f'id="comment-{comment_id}"')
-    return html[start:start + 4000]
+def _upvotes_on(visitor: FlaskClient, url: str, comment_id: int, *, cached: bool = False) -> int | None:
+    """The up-votes shown with the comment (None: the page does not show the comment's votes)."""
+    html = _cached(visitor, url) if cached else _now(visitor, url)
+    count = re.search(rf'id="comment-{comment_id}".*?(?:&#9650;|\u25b2)\s*(\d+)', html, re.S)
+    return int(count.group(1)) if count else None
 
 
 def test_a_comment_vote_shows_at_once(site, made):
     world = made(_commented)
     resident = made(lambda: factories.resident().id)
     visitor = _visitor(site)
-    before = _votes_up(_cached(visitor, world["page"]), world["comment"])
+    assert _upvotes_on(visitor, world["page"], world["comment"], cached=True) == 0
     assert vote_on_comment(_as(site, resident), world["comment"], world["proposal"]).status_code == 302
-    after = _votes_up(_now(visitor, world["page"]), world["comment"])
-    assert after != before and re.search(r"\b1\b", after)
+    assert _upvotes_on(visitor, world["page"], world["comment"]) == 1
 
 
 def test_an_edited_proposal_shows_at_once(site, made):
@@ -401,6 +402,8 @@ def test_an_undone_merge_shows_at_once(site, made):
 
 
 def test_a_published_report_shows_at_once(site, made):
+    # The report's page is rendered for each visitor today (no cached page shows reports); this
+    # holds it to the same promise the day it is cached.
     def drafted() -> dict[str, Any]:
         world = _world()
         moderator = factories.moderator()
