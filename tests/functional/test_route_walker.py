@@ -310,7 +310,7 @@ def _learn_arguments(walker: Walker, base: str) -> tuple[list[str], dict[str, st
     query: dict[str, str] = {}
     read: set[str] = set()
     for _ in range(2):
-        walker.request(f"{base}?{urlencode(query)}" if query else base)
+        walker.check(f"{base}?{urlencode(query)}" if query else base, "real values")
         read |= {n for n in _Recorder.names if isinstance(n, str)}
         query = {n: str(walker.valid["?" + n]) for n in read if "?" + n in walker.valid}
     return sorted(read), query
@@ -390,7 +390,8 @@ def test_nothing_sent_in_a_form_field_is_ever_a_500(walk, rule, endpoint, method
     walker = Walker(walk, method, role)
     url = _path(rule, walker.valid)
     real = {k: str(v) for k, v in walker.valid["forms"].get(endpoint, {}).items()}
-    walker.request(url, {"walker": "1", **real})  # an empty body is no form submitted: WTForms would read nothing
+    # An empty body is no form submitted: WTForms would read nothing.
+    walker.check(url, "real values", data={"walker": "1", **real})
     read = sorted(n for n in _Recorder.form_names
                   if isinstance(n, str) and n != "walker" and not REPEATED_FIELD.search(n))
     for name in read:
