@@ -82,8 +82,9 @@ def enum_type(enum_cls: type[enum.Enum], name: str) -> Enum:
 
 
 class DatabaseIdConverter(IntegerConverter):
-    """``<int:…>`` in every URL: ids beyond the database's integer type are unknown pages (404),
-    never a query that the database refuses; only ASCII digits are digits (``٣`` is no 3)."""
+    """``<int:…>`` in every URL: ASCII digits only (``٣`` is no 3: Werkzeug's ``\\d`` would read it
+    as one), and ids beyond the database's integer type are unknown pages (404), never a query
+    that the database refuses."""
 
     regex = r"[0-9]+"
 

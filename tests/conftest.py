@@ -11,6 +11,7 @@ import re
 import shutil
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -128,9 +129,9 @@ class RequestIsolatingClient(FlaskClient):
         return response
 
 
-@pytest.fixture
-def private_database() -> Iterator[str | None]:
-    """A database of its own for tests that commit: None (a SQLite file) or a throw-away PostgreSQL one."""
+@contextmanager
+def private_database_url() -> Iterator[str | None]:
+    """A database of its own for an app that commits: None (a SQLite file) or a throw-away PostgreSQL one."""
     if not TEST_DATABASE_URL:
         yield None
         return
@@ -138,10 +139,19 @@ def private_database() -> Iterator[str | None]:
     admin = sa.create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
-    yield sa.make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    try:
+        yield sa.make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def private_database() -> Iterator[str | None]:
+    """A database of its own for tests that commit (see ``private_database_url``)."""
+    with private_database_url() as url:
+        yield url
 
 
 @pytest.fixture

@@ -54,9 +54,13 @@ def arg_number(name: str, default: int | None = None, *, low: int = 1, high: int
         return default
     value = parse_number(raw, low=low, high=high)
     if value is None:
-        raise BadInput(gettext("“%(name)s” must be a whole number from %(low)d to %(high)d.",
-                               name=name, low=low, high=high))
+        raise _no_number(name, low, high)
     return value
+
+
+def _no_number(name: str, low: int, high: int) -> BadInput:
+    return BadInput(gettext("“%(name)s” must be a whole number from %(low)d to %(high)d.",
+                            name=name, low=low, high=high))
 
 
 def page_number(name: str = "page") -> int:
@@ -76,6 +80,12 @@ def has_control_characters(text: str, *, in_form_text: bool = False) -> bool:
     return bool((CONTROL_IN_TEXT if in_form_text else CONTROL).search(text))
 
 
+# Query arguments that mean a page number or a page size on every page of the site. Flask-SQLAlchemy's
+# ``paginate()`` reads them by itself when a view passes none (and passes a huge one on to the
+# database), so they are checked for every request, whatever the view does with them.
+PAGE_ARGUMENTS = ("page", "per_page")
+
+
 def init_input_guard(app: Flask) -> None:
     # A URL value preprocessor, registered before any other: those may read the database.
     @app.url_value_preprocessor
@@ -85,3 +95,6 @@ def init_input_guard(app: Flask) -> None:
         if has_control_characters(request.path) or any(
                 has_control_characters(k) or has_control_characters(v) for k, v in request.args.items(multi=True)):
             raise BadInput(gettext("The address contains characters that cannot be used (control characters)."))
+        for name, value in request.args.items(multi=True):
+            if name in PAGE_ARGUMENTS and parse_number(value, high=LARGEST_PAGE) is None:
+                raise _no_number(name, 1, LARGEST_PAGE)
