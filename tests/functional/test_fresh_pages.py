@@ -30,7 +30,8 @@ from stengage.core.audit import AuditEntry
 from stengage.core.page_cache import STATUS_HEADER
 from stengage.db import utc_now
 from stengage.extensions import db
-from stengage.moderation import actions, merging
+from stengage.moderation import merging
+from stengage.moderation import operations as moderation_ops
 from stengage.moderation.merging import MERGE_VERB
 from stengage.proposals import supports
 from stengage.proposals.models import Proposal
@@ -53,7 +54,7 @@ def support(client: FlaskClient, proposal_id: int) -> Any:
 
 def withdraw_support(client: FlaskClient, proposal_id: int) -> Any:
     page = f"/proposals/{proposal_id}"
-    return submit(client, f"{page}/support", {"action": "withdraw"}, page=page)
+    return submit(client, f"{page}/withdraw-support", page=page)
 
 
 def post_comment(client: FlaskClient, proposal_id: int, body: str) -> Any:
@@ -94,8 +95,8 @@ def show(client: FlaskClient, kind: str, target_id: int) -> Any:
 
 
 def answer(client: FlaskClient, proposal_id: int, status: str, text: str) -> Any:
-    url = f"/proposals/{proposal_id}/triage"
-    return submit(client, url, {"form": "status", "status": status, "answer": text}, page=url)
+    page = f"/proposals/{proposal_id}/triage"
+    return submit(client, f"{page}/status", {"status": status, "answer": text}, page=page)
 
 
 def merge(client: FlaskClient, keep_id: int, duplicate_id: int) -> Any:
@@ -108,8 +109,8 @@ def undo_merge(client: FlaskClient, entry_id: int) -> Any:
 
 
 def publish_report(client: FlaskClient, area_slug: str, report_slug: str, changelog: str) -> Any:
-    url = f"/areas/{area_slug}/reports/{report_slug}/workspace"
-    return submit(client, url, {"action": "publish", "publish-changelog": changelog}, page=url)
+    reports = f"/areas/{area_slug}/reports/{report_slug}"
+    return submit(client, f"{reports}/publish", {"publish-changelog": changelog}, page=f"{reports}/workspace")
 
 
 def change_phases(client: FlaskClient, process: dict[str, Any], phases: list[dict[str, Any]]) -> Any:
@@ -336,7 +337,7 @@ def test_a_shown_again_proposal_returns_at_once(site, made):
     def hidden_by_a_moderator() -> int:
         moderator = factories.moderator()
         proposal = db.session.get(Proposal, world["proposal"])
-        actions.hide(moderator, proposal, proposal.process.area, "Checking")
+        moderation_ops.hide(moderator, proposal, proposal.process.area, "Checking")
         return moderator.id
 
     moderator = made(hidden_by_a_moderator)
