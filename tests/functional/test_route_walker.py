@@ -160,7 +160,7 @@ def _seed() -> dict[str, Any]:
     return {
         "_admin": admin.id,
         "area_slug": process.area.slug, "slug": process.area.slug, "process_slug": process.slug,
-        "report_slug": report.slug, "theme_id": theme.id, "number": "1", "fmt": "json",
+        "report_slug": report.slug, "theme_id": theme.id, "item_id": item, "number": "1", "fmt": "json",
         "proposal_id": proposal.id, "comment_id": comment.id, "target_id": proposal.id,
         "kind": "proposal", "action": "redact", "user_id": resident.id,
         "membership_id": resident.memberships[0].id, "change": "grant", "decision": "approve",
@@ -168,11 +168,10 @@ def _seed() -> dict[str, Any]:
         "token": "not-a-token", "name": "no-such-image.webp", "filename": "css/stengage.css",
         # Forms whose fields mean something only beside others (an item with its action): real values.
         "forms": {
-            "reports.workspace": {"action": "assign", "theme": theme.id},
-            "reports.theme": {"action": "quote", "item": item},
-            "verification.review_residency": {"membership_id": resident.memberships[0].id, "note": "Checked"},
+            "reports.assign": {"assign-theme": theme.id},
+            "verification.approve_residency": {"membership_id": resident.memberships[0].id, "note": "Checked"},
+            "verification.decline_residency": {"membership_id": resident.memberships[0].id, "note": "Checked"},
             "moderation.flag": {"target_type": "proposal", "target_id": proposal.id},
-            "moderation.triage_page": {"form": "assign"},
         },
         # Real values of query arguments (the walk varies one and keeps the others real).
         "?type": "proposal", "?id": proposal.id, "?area": process.area.slug, "?reply": comment.id,
