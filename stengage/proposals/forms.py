@@ -100,6 +100,16 @@ class CommentForm(HumanForm):
     parent_id = HiddenField()
 
 
+class CommentVoteForm(SafeTextForm):
+    """A vote on a comment: the button pressed sends "up" or "down"."""
+
+    value = SelectField(choices=[SelectChoice("up", "up"), SelectChoice("down", "down")])
+
+    @property
+    def vote(self) -> int:
+        return 1 if self.value.data == "up" else -1
+
+
 class FilterForm(SafeTextForm):
     """The list's filters arrive as a GET query: no CSRF token, nothing changes."""
 

@@ -22,7 +22,7 @@ from stengage.areas.models import Process
 from stengage.areas.queries import get_area_or_404, get_process_or_404
 from stengage.core.forms import run_and_report, run_operation, show_refusal
 from stengage.core.i18n import LANGUAGE_NAMES, use_area_defaults
-from stengage.core.inputs import page_number
+from stengage.core.inputs import LARGEST_ID, arg_number, page_number
 from stengage.core.operations import Refused
 from stengage.core.page_cache import cached_page, expire_at
 from stengage.core.storage import StorageError, get_storage
@@ -166,14 +166,10 @@ def proposal(proposal_id: int) -> str:
     proposal = get_proposal_or_404(proposal_id)
     expire_at(proposal.process.next_change_after(utc_now()))
     viewer = current_user if current_user.is_authenticated else None
-    thread = thread_for(proposal, viewer)
-    wanted = request.args.get("reply", "")
-    reply_to = thread.find(int(wanted)) if wanted.isdigit() and len(wanted) < 12 else None
     # Replying shows the page of the comment replied to; a page number beyond the last shows the last.
-    if reply_to is not None:
-        thread.show_page_of(reply_to.id)
-    else:
-        thread.show_page(page_number("comments"))
+    replying = arg_number("reply", high=LARGEST_ID)
+    thread = thread_for(proposal, viewer, page=page_number("comments"), showing=replying)
+    reply_to = thread.find(replying) if replying is not None else None
     comment_form = CommentForm(formdata=None) if can.can_comment(viewer, proposal) else None
     return proposal_page(proposal, viewer, thread, comment_form, reply_to)
 
@@ -309,6 +305,3 @@ def upload(name: str) -> Response:
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
 
-
-# The discussion's routes live in their own module, on this blueprint.
-from stengage.proposals import comment_views  # noqa: E402, F401
