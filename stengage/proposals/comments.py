@@ -124,11 +124,12 @@ def _layout(reader: Reader) -> Select:
     least one conversation, so a conversation longer than a page makes no empty page. Read from the
     index ``ix_comment_proposal_root`` alone.
     """
-    sizes = (select(Comment.root_id, func.count().label("size"))
+    # Sizes as integers: PostgreSQL sums a count (a bigint) as a slower numeric.
+    sizes = (select(Comment.root_id, cast(func.count(), Integer).label("size"))
              .where(Comment.proposal_id == bindparam("proposal_id"), _seen(reader))
              .group_by(Comment.root_id).subquery("sizes"))
     comments_before = func.sum(sizes.c.size).over(order_by=sizes.c.root_id, rows=(None, 0)) - sizes.c.size
-    slot = cast(comments_before, Integer) // bindparam("per_page", type_=Integer)
+    slot = comments_before // bindparam("per_page", type_=Integer)
     laid_out = select(sizes.c.root_id, slot.label("slot")).subquery("laid_out")
     showing_root = (select(Comment.root_id).where(Comment.id == bindparam("showing", type_=Integer),
                                                   Comment.proposal_id == bindparam("proposal_id"))
