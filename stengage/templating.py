@@ -83,7 +83,7 @@ def init_templating(app: Flask) -> None:
     from stengage.moderation.forms import FLAG_REASON_LABELS
     from stengage.proposals.forms import ALIGNMENT_LABELS, CATEGORY_LABELS, STATUS_LABELS
     from stengage.proposals.notifications import unread_count
-    from stengage.proposals.thread_links import ThreadLinks
+    from stengage.proposals.thread_html import ThreadHtml
 
     can = _permissions()
     feature_labels = {Feature.PROPOSE: _l("proposing"), Feature.SUPPORT: _l("supporting"),
@@ -99,7 +99,7 @@ def init_templating(app: Flask) -> None:
         "category_labels": CATEGORY_LABELS, "status_labels": STATUS_LABELS, "alignment_labels": ALIGNMENT_LABELS,
         "feature_labels": feature_labels, "flag_reason_labels": FLAG_REASON_LABELS,
     }
-    app.jinja_env.globals.update(label_sets, can=can, thread_links=ThreadLinks)
+    app.jinja_env.globals.update(label_sets, can=can, thread_html=ThreadHtml)
 
     @functools.lru_cache(maxsize=32)
     def labels_in(translations: NullTranslations) -> dict[str, dict[Any, str]]:

@@ -139,7 +139,7 @@ def _layout(reader: Reader) -> Select:
 
 
 # One page's comments: its conversations, each top-level comment followed by its replies in the order
-# they were posted (the order of the index, no sorting).
+# they were posted (the order of the index ix_comment_proposal_root).
 _PAGE = (select(Comment.id, Comment.parent_id, Comment.depth, Comment.author_id, User.display_name,
                 Comment.body_html, Comment.alignment, Comment.upvotes, Comment.downvotes, Comment.created_at,
                 Comment.edited_at, Comment.deleted_at, Comment.hidden_at, Comment.hidden_reason)

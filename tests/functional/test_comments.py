@@ -390,3 +390,23 @@ def test_the_migration_gives_existing_comments_their_conversation(tmp_path, priv
         assert dict(db.session.execute(text("SELECT id, root_id FROM comment")).all()) == expected
         db.session.close()
         db.engine.dispose()
+
+
+@pytest.mark.parametrize(("mine", "may_vote"), [(0, True), (1, True), (-1, True), (0, False)])
+def test_the_threads_fast_vote_form_is_the_macros_form(app, mine, may_vote):
+    """The thread writes its vote forms by hand for speed (proposals.thread_html); the htmx answer of a
+    vote renders the macro. Both give the same form, labels escaped alike."""
+    from flask import render_template_string
+
+    from stengage.proposals.thread_html import ThreadHtml
+
+    comment = factories.comment(factories.proposal(factories.process()))
+    comment.upvotes, comment.downvotes = 12, 3
+    labels = {"up": "Helpful <b>&</b> \"kind\"", "down": "Not helpful"}
+    with app.test_request_context("/"):
+        reference = render_template_string(
+            '{% from "proposals/_comment_macros.html" import vote_form with context %}'
+            "{{ vote_form(comment, mine, may_vote, csrf) }}",
+            comment=comment, mine=mine, may_vote=may_vote, csrf="to<ken", vote_labels=labels)
+        fast = ThreadHtml(comment.proposal_id, "/proposals/1", "to<ken", labels).vote_form(comment, mine, may_vote)
+    assert str(fast) == reference
