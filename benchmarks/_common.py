@@ -22,6 +22,10 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine, make_url
 
 REPO = Path(__file__).resolve().parent.parent
+# The application measured is this checkout's, also when the venv's editable install points at another
+# checkout (a worktree sharing a venv). Last on the path: PYTHONPATH still chooses another on purpose.
+if str(REPO) not in sys.path:
+    sys.path.append(str(REPO))
 BIN = Path(sys.executable).parent
 AREA = "vienna-simmering"
 BENCH_TITLE_PREFIX = "Benchmark process"

@@ -113,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
     from stengage.areas.views import init_area_context
     from stengage.moderation.views import bp as moderation_bp
     from stengage.proposals.list_views import bp as processes_bp
+    from stengage.proposals.comment_views import bp as comments_bp
     from stengage.proposals.notification_views import bp as notifications_bp
     from stengage.proposals.views import bp as proposals_bp
     from stengage.reports.staff_views import bp as staff_bp
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(process_editor_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(proposals_bp)
+    app.register_blueprint(comments_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(reports_bp)

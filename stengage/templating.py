@@ -15,8 +15,6 @@ from babel.support import NullTranslations
 from flask import Flask, g, request
 from flask_babel import get_locale, get_timezone, get_translations
 from flask_babel import lazy_gettext as _l
-from jinja2 import pass_context
-from jinja2.runtime import Context
 from markupsafe import Markup
 
 from stengage.core.i18n import LANGUAGE_NAMES
@@ -78,28 +76,6 @@ def _formatted_count(locale: str, value: int) -> str:
     return parsed.decimal_formats[None].apply(value, parsed)
 
 
-@functools.lru_cache(maxsize=32)
-def _gettext_pair(translations: NullTranslations) -> dict[str, Any]:
-    """``gettext`` and ``ngettext`` for templates, bound to one catalogue.
-
-    The same behaviour as Jinja's new-style callables that Flask-Babel installs (autoescaped,
-    always %-formatted), without looking the catalogue up again for each of the ~50 texts of a page.
-    """
-
-    @pass_context
-    def gettext(context: Context, string: str, **variables: Any) -> str:
-        text = translations.ugettext(string)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704 - our catalogue; variables escaped
-
-    @pass_context
-    def ngettext(context: Context, singular: str, plural: str, num: int, **variables: Any) -> str:
-        variables.setdefault("num", num)
-        text = translations.ungettext(singular, plural, num)
-        return (Markup(text) if context.eval_ctx.autoescape else text) % variables  # noqa: S704 - our catalogue; variables escaped
-
-    return {"gettext": gettext, "ngettext": ngettext}
-
-
 def init_templating(app: Flask) -> None:
     from flask_login import current_user
 
@@ -108,7 +84,7 @@ def init_templating(app: Flask) -> None:
     from stengage.moderation.forms import FLAG_REASON_LABELS
     from stengage.proposals.forms import ALIGNMENT_LABELS, CATEGORY_LABELS, STATUS_LABELS
     from stengage.proposals.notifications import unread_count
-    from stengage.proposals.vote_form import vote_form
+    from stengage.proposals.thread_html import ThreadHtml
 
     can = _permissions()
     feature_labels = {Feature.PROPOSE: _l("proposing"), Feature.SUPPORT: _l("supporting"),
@@ -124,7 +100,7 @@ def init_templating(app: Flask) -> None:
         "category_labels": CATEGORY_LABELS, "status_labels": STATUS_LABELS, "alignment_labels": ALIGNMENT_LABELS,
         "feature_labels": feature_labels, "flag_reason_labels": FLAG_REASON_LABELS,
     }
-    app.jinja_env.globals.update(label_sets, can=can, vote_form=vote_form)
+    app.jinja_env.globals.update(label_sets, can=can, thread_html=ThreadHtml)
 
     @functools.lru_cache(maxsize=32)
     def labels_in(translations: NullTranslations) -> dict[str, dict[Any, str]]:
@@ -140,9 +116,6 @@ def init_templating(app: Flask) -> None:
         locale = str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"])
         translations = get_translations()
         return {
-            # Resolved from the context before the environment's: the catalogue of this render
-            # (force_locale included), looked up once.
-            **_gettext_pair(translations),
             **labels_in(translations),
             "current_locale": locale,
             "html_lang": locale.replace("_", "-"),

@@ -128,9 +128,12 @@ def comment(on: Proposal, author: User | None = None, *, body: str = "A comment.
             alignment: Alignment = Alignment.NEUTRAL, **fields: Any) -> Comment:
     made = Comment(proposal_id=on.id, author=author or resident(on.process.area.slug), body=body,
                    body_html=render(body), alignment=alignment, parent_id=parent.id if parent else None,
-                   depth=parent.depth + 1 if parent else 1, **fields)
+                   root_id=parent.root_id if parent else None, depth=parent.depth + 1 if parent else 1, **fields)
     db.session.add(made)
     if made.deleted_at is None and made.hidden_at is None:
         on.comment_count += 1  # the stored counter stays right, as the operations keep it
     db.session.flush()
+    if parent is None:
+        made.root_id = made.id  # its own conversation, as the add-comment operation does it
+        db.session.flush()
     return made

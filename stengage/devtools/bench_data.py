@@ -149,6 +149,7 @@ def seed_bench(area_slug: str, proposals: int, supports: int, comments: int, *, 
     for row in comment_rows:
         row["id"] += first_comment
         row["proposal_id"] += first_proposal
+        row["root_id"] += first_comment
         if row["parent_id"] is not None:
             row["parent_id"] += first_comment
     _insert(Comment, comment_rows, lambda n: report("comments", n, len(comment_rows)))
@@ -161,7 +162,7 @@ def _comments(rng: random.Random, proposals: int, total: int, first_user: int, u
     """Threads with replies up to depth 3; ids relative to 0, fixed up by the caller."""
     rows: list[dict[str, Any]] = []
     counts = [0] * proposals
-    by_proposal: dict[int, list[tuple[int, int]]] = {}
+    by_proposal: dict[int, list[tuple[int, int, int]]] = {}  # per proposal: (id, depth, root id)
     alignments = [a.value for a in Alignment]
     for i in range(total):
         index = int(proposals * rng.random() ** 3)
@@ -169,13 +170,15 @@ def _comments(rng: random.Random, proposals: int, total: int, first_user: int, u
         parent = rng.choice(earlier) if earlier and rng.random() < 0.35 else None
         depth = parent[1] + 1 if parent and parent[1] < 3 else 1
         parent_id = parent[0] if parent and depth > 1 else None
+        root_id = parent[2] if parent_id is not None else i
         language = rng.choice(list(SENTENCES))
         body = rng.choice(SENTENCES[language])
         rows.append({"id": i, "proposal_id": index, "author_id": first_user + rng.randrange(user_count),
-                     "parent_id": parent_id, "depth": depth, "body": body, "body_html": f"<p>{body}</p>",
+                     "parent_id": parent_id, "root_id": root_id, "depth": depth, "body": body,
+                     "body_html": f"<p>{body}</p>",
                      "alignment": rng.choice(alignments), "language": language, "upvotes": 0, "downvotes": 0,
                      "created_at": now - timedelta(seconds=total - i)})
-        earlier.append((i, depth))
+        earlier.append((i, depth, root_id))
         counts[index] += 1
     return rows, counts
 

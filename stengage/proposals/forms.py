@@ -142,6 +142,14 @@ class FollowForm(ButtonForm):
 
 class UnfollowForm(ButtonForm):
     """A button: stop following the proposal."""
+class CommentVoteForm(SafeTextForm):
+    """A vote on a comment: the button pressed sends "up" or "down"."""
+
+    value = SelectField(choices=[SelectChoice("up", "up"), SelectChoice("down", "down")])
+
+    @property
+    def vote(self) -> int:
+        return 1 if self.value.data == "up" else -1
 
 
 class FilterForm(SafeTextForm):

@@ -29,7 +29,7 @@ def index() -> str:
 def open_one(notification_id: int) -> Response:
     notification = _read_or_404(notifications.mark_read(current_user, notification_id))
     if notification.comment_id:
-        return redirect(url_for("proposals.comment_link", comment_id=notification.comment_id))
+        return redirect(url_for("comments.link", comment_id=notification.comment_id))
     return redirect(url_for("proposals.proposal", proposal_id=notification.proposal_id))
 
 

@@ -54,7 +54,7 @@ def _deliver(kind: NotificationKind, proposal: Proposal, recipients: dict[int, N
 
 def _queue_mail(user: User, kind: NotificationKind, proposal: Proposal, comment: Comment | None,
                 actor: User | None) -> None:
-    link = (external_url("proposals.comment_link", comment_id=comment.id) if comment is not None
+    link = (external_url("comments.link", comment_id=comment.id) if comment is not None
             else external_url("proposals.proposal", proposal_id=proposal.id))
     subject = _SubjectFor(kind, proposal.title)
     mail.queue(db.session, mail.compose(

@@ -168,10 +168,13 @@ def add_comment(actor: User, proposal: Proposal, body: str, alignment: Alignment
     elif not can.can_comment(actor, proposal):
         raise Refused(gettext("You can't comment on this proposal now."))
     comment = Comment(proposal_id=proposal.id, author=actor, parent_id=parent.id if parent else None,
-                      depth=parent.depth + 1 if parent else 1, body=body, body_html=render(body),
-                      alignment=alignment, language=language)
+                      root_id=parent.root_id if parent else None, depth=parent.depth + 1 if parent else 1,
+                      body=body, body_html=render(body), alignment=alignment, language=language)
     db.session.add(comment)
     db.session.flush()
+    if parent is None:
+        comment.root_id = comment.id  # a conversation of its own: the id exists once inserted
+        db.session.flush()
     change_count(proposal, "comment_count", +1)
     notifications.comment_posted(comment, proposal, parent)
     follow(actor, proposal)

@@ -168,14 +168,10 @@ def proposal(proposal_id: int) -> str:
     proposal = get_proposal_or_404(proposal_id)
     expire_at(proposal.process.next_change_after(utc_now()))
     viewer = current_user if current_user.is_authenticated else None
-    thread = thread_for(proposal, viewer)
-    wanted = arg_number("reply", high=LARGEST_ID)
-    reply_to = thread.find(wanted) if wanted is not None else None
     # Replying shows the page of the comment replied to; a page number beyond the last shows the last.
-    if reply_to is not None:
-        thread.show_page_of(reply_to.id)
-    else:
-        thread.show_page(page_number("comments"))
+    replying = arg_number("reply", high=LARGEST_ID)
+    thread = thread_for(proposal, viewer, page=page_number("comments"), showing=replying)
+    reply_to = thread.find(replying) if replying is not None else None
     comment_form = CommentForm(formdata=None) if can.can_comment(viewer, proposal) else None
     return proposal_page(proposal, viewer, thread, comment_form, reply_to)
 
@@ -221,13 +217,6 @@ def withdraw(proposal_id: int) -> Response:
     proposal = get_proposal_or_404(proposal_id)
     perform(lambda: ops.withdraw_proposal(current_user, proposal), success=gettext("Your proposal is withdrawn."))
     return redirect(url_for(".proposal", proposal_id=proposal.id))
-
-
-def run_in_place(action: Callable[[], T]) -> tuple[T | None, str | None]:
-    """Transitional, for the comment vote alone (comment_views), until it calls ``perform`` itself:
-    the operation's result, or its refusal's message (flashed unless htmx shows it in place)."""
-    outcome = perform(action, quiet=is_htmx())
-    return outcome.value, outcome.message
 
 
 # --- Supporting and following: buttons that work as plain forms and, with htmx, in place -------
@@ -335,6 +324,3 @@ def upload(name: str) -> Response:
     response.headers["Cache-Control"] = "private, max-age=300"
     return response
 
-
-# The discussion's routes live in their own module, on this blueprint.
-from stengage.proposals import comment_views  # noqa: E402, F401

@@ -1,13 +1,17 @@
 """Comments: threads, replies, edits, votes and the for/against summary, through the proposal page."""
 
 import re
+from contextlib import contextmanager
 
-from sqlalchemy import func, select
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import event, func, select, text
 
+from stengage.db import utc_now
 from stengage.extensions import db
 from stengage.proposals.models import Comment, Proposal
 from tests import factories
-from tests.conftest import login_as, submit
+from tests.conftest import login_as, make_test_app, submit
 from tests.participation import comment as _comment
 
 
@@ -243,3 +247,166 @@ def test_a_reply_posted_in_place_leaves_the_reply_address_for_its_own(client):
                     headers={"HX-Request": "true"})
     posted = db.session.scalar(select(Comment.id).where(Comment.body == "Agreed"))
     assert answer.status_code == 200 and answer.headers["HX-Replace-Url"] == f"/comments/{posted}"
+
+
+def test_what_is_no_comment_id_is_refused_with_a_reason(client):
+    """?reply= and a reply's parent are read as ids: unicode digits, huge or negative numbers are a
+    400 that says why, never a 500 and never another comment (٣ is no 3)."""
+    proposal = factories.proposal(factories.process())
+    third = None
+    for _ in range(3):
+        third = factories.comment(proposal, body=f"Comment {third.id + 1 if third else 1}")
+    login_as(client, factories.resident())
+    url = f"/proposals/{proposal.id}"
+    for wanted in ("²", "٣", "-1", "0", "9" * 20, "3x"):
+        answer = client.get(f"{url}?reply={wanted}")
+        assert answer.status_code == 400 and "“reply” must be a whole number" in answer.get_data(as_text=True)
+        posted = submit(client, f"{url}/comments", {"body": "An answer", "alignment": "neutral", "parent_id": wanted},
+                        page=url)
+        assert posted.status_code == 400, wanted
+    assert client.get(f"{url}?reply={third.id}").status_code == 200
+    assert db.session.scalar(select(func.count(Comment.id)).where(Comment.body == "An answer")) == 0
+
+
+def test_a_reply_to_a_comment_of_another_proposal_is_not_found(client):
+    process = factories.process()
+    elsewhere = factories.comment(factories.proposal(process))
+    proposal = factories.proposal(process)
+    login_as(client, factories.resident())
+    url = f"/proposals/{proposal.id}"
+    answer = submit(client, f"{url}/comments", {"body": "Wrong place", "alignment": "neutral",
+                                                 "parent_id": str(elsewhere.id)}, page=url)
+    assert answer.status_code == 404
+
+
+def test_a_vote_is_up_or_down(client):
+    proposal = factories.proposal(factories.process())
+    comment = factories.comment(proposal)
+    login_as(client, factories.resident())
+    answer = submit(client, f"/comments/{comment.id}/vote", {"value": "sideways"}, page=f"/proposals/{proposal.id}")
+    assert answer.status_code == 400 and "A vote is up or down." in answer.get_data(as_text=True)
+    db.session.refresh(comment)
+    assert (comment.upvotes, comment.downvotes) == (0, 0)
+
+
+def test_a_conversation_longer_than_a_page_leaves_no_empty_page(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "COMMENTS_PER_PAGE", 2)
+    proposal = factories.proposal(factories.process())
+    opening = factories.comment(proposal, body="Long talk")
+    for n in range(4):
+        factories.comment(proposal, parent=opening, body=f"Answer {n}")
+    factories.comment(proposal, body="Short talk")
+    url = f"/proposals/{proposal.id}"
+    first = client.get(url).get_data(as_text=True)
+    assert "Answer 3" in first and "Short talk" not in first and "Comments page 1 of 2" in first
+    second = client.get(f"{url}?comments=2").get_data(as_text=True)
+    assert "Short talk" in second and "Long talk" not in second and "Comments page 2 of 2" in second
+
+
+def test_pages_are_made_of_what_the_reader_may_see(app, client, monkeypatch):
+    """Conversations hidden by moderators take no room on the public's pages; the team sees them."""
+    monkeypatch.setitem(app.config, "COMMENTS_PER_PAGE", 2)
+    proposal = factories.proposal(factories.process())
+    factories.comment(proposal, body="Open talk", alignment=factories.Alignment.IN_FAVOUR)
+    for n in range(3):
+        factories.comment(proposal, body=f"Insult {n}", hidden_at=utc_now(), hidden_reason="Insult")
+    factories.comment(proposal, body="Later talk", alignment=factories.Alignment.AGAINST)
+    url = f"/proposals/{proposal.id}"
+
+    public = client.get(url).get_data(as_text=True)
+    assert "Open talk" in public and "Later talk" in public and "Insult" not in public
+    assert "Comments page" not in public and "2 comments" in public and "1 comment (50 %)" in public
+
+    login_as(client, factories.moderator())
+    team = client.get(url).get_data(as_text=True)
+    assert "Open talk" in team and "Insult 0" in team and "Later talk" not in team
+    assert "Comments page 1 of 3" in team and "5 comments" in team
+    assert "Later talk" in client.get(f"{url}?comments=3").get_data(as_text=True)
+
+
+def test_a_replys_page_is_the_page_of_its_conversation(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "COMMENTS_PER_PAGE", 1)
+    proposal = factories.proposal(factories.process())
+    first = factories.comment(proposal, body="First talk")
+    second = factories.comment(proposal, body="Second talk")
+    late_reply = factories.comment(proposal, parent=first, body="A late reply to the first")
+    url = f"/proposals/{proposal.id}"
+    assert client.get(f"/comments/{late_reply.id}").headers["Location"].endswith(f"{url}#comment-{late_reply.id}")
+    assert client.get(f"/comments/{second.id}").headers["Location"].endswith(f"{url}?comments=2#comment-{second.id}")
+    login_as(client, factories.resident())
+    replying = client.get(f"{url}?comments=2&reply={late_reply.id}").get_data(as_text=True)
+    assert "A late reply to the first" in replying and "Second talk" not in replying
+
+
+@contextmanager
+def _statements():
+    """The SQL statements run meanwhile."""
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+@pytest.mark.parametrize("reader", ["visitor", "resident", "moderator"])
+def test_a_discussion_page_costs_the_same_whatever_the_discussions_length(app, client, monkeypatch, reader):
+    monkeypatch.setitem(app.config, "COMMENTS_PER_PAGE", 4)
+    short, long = factories.proposal(factories.process()), factories.proposal(factories.process())
+    factories.comment(short)
+    for n in range(30):
+        parent = factories.comment(long, body=f"Talk {n}")
+        factories.comment(long, parent=parent, body=f"Answer {n}")
+    if reader != "visitor":
+        login_as(client, getattr(factories, reader)())
+    client.get("/")  # the reader's session is loaded once
+    counts = []
+    for url in (f"/proposals/{short.id}", f"/proposals/{long.id}", f"/proposals/{long.id}?comments=3"):
+        with _statements() as seen:
+            page = client.get(url)  # each address once: none comes from the page cache
+        counts.append(len(seen))
+    assert counts[0] == counts[1] == counts[2], counts
+    assert "Talk 4" in page.get_data(as_text=True) and "Talk 3" not in page.get_data(as_text=True)
+
+
+@pytest.mark.real_commits
+def test_the_migration_gives_existing_comments_their_conversation(tmp_path, private_database):
+    app = make_test_app(tmp_path, private_database)
+    with app.app_context():
+        proposal = factories.proposal(factories.process())
+        top = factories.comment(proposal)
+        reply = factories.comment(proposal, parent=top)
+        deepest = factories.comment(proposal, parent=reply)
+        other = factories.comment(proposal)
+        expected = {top.id: top.id, reply.id: top.id, deepest.id: top.id, other.id: other.id}
+        db.session.commit()
+        db.session.close()
+        downgrade(revision="b81c2e5d7a90")
+        upgrade()
+        assert dict(db.session.execute(text("SELECT id, root_id FROM comment")).all()) == expected
+        db.session.close()
+        db.engine.dispose()
+
+
+@pytest.mark.parametrize(("mine", "may_vote"), [(0, True), (1, True), (-1, True), (0, False)])
+def test_the_threads_fast_vote_form_is_the_macros_form(app, mine, may_vote):
+    """The thread writes its vote forms by hand for speed (proposals.thread_html); the htmx answer of a
+    vote renders the macro. Both give the same form, labels escaped alike."""
+    from flask import render_template_string
+
+    from stengage.proposals.thread_html import ThreadHtml
+
+    comment = factories.comment(factories.proposal(factories.process()))
+    comment.upvotes, comment.downvotes = 12, 3
+    labels = {"up": "Helpful <b>&</b> \"kind\"", "down": "Not helpful"}
+    with app.test_request_context("/"):
+        reference = render_template_string(
+            '{% from "proposals/_comment_macros.html" import vote_form with context %}'
+            "{{ vote_form(comment, mine, may_vote, csrf) }}",
+            comment=comment, mine=mine, may_vote=may_vote, csrf="to<ken", vote_labels=labels)
+        fast = ThreadHtml(comment.proposal_id, "/proposals/1", "to<ken", labels).vote_form(comment, mine, may_vote)
+    assert str(fast) == reference
