@@ -112,8 +112,8 @@ def _register_blueprints(app: Flask) -> None:
     from stengage.areas.views import bp as areas_bp
     from stengage.areas.views import init_area_context
     from stengage.moderation.views import bp as moderation_bp
-    from stengage.proposals.list_views import bp as processes_bp
     from stengage.proposals.comment_views import bp as comments_bp
+    from stengage.proposals.list_views import bp as processes_bp
     from stengage.proposals.notification_views import bp as notifications_bp
     from stengage.proposals.views import bp as proposals_bp
     from stengage.reports.staff_views import bp as staff_bp

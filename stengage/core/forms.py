@@ -59,34 +59,3 @@ def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:
     """Choices for a select or radio field (WTForms renders SelectChoice without costly conversions)."""
     return [SelectChoice(value, str(label)) for value, label in pairs]
 
-
-# --- Transitional: the views still calling these move to core.boundary.perform ---------------
-from collections.abc import Callable  # noqa: E402
-from typing import TypeVar  # noqa: E402
-
-from flask import flash  # noqa: E402
-
-from stengage.core.boundary import show_refusal  # noqa: E402
-from stengage.core.operations import Refused  # noqa: E402
-from stengage.extensions import db  # noqa: E402
-
-T = TypeVar("T")
-
-
-def run_operation(action: Callable[[], T]) -> tuple[T | None, Refused | None]:
-    try:
-        result = action()
-    except Refused as refused:
-        db.session.rollback()
-        return None, refused
-    db.session.commit()
-    return result, None
-
-
-def run_and_report(action: Callable[[], object], success: str, form: FlaskForm | None = None) -> bool:
-    refused = run_operation(action)[1]
-    if refused is not None:
-        show_refusal(form, refused)
-        return False
-    flash(success, "success")
-    return True
