@@ -74,6 +74,7 @@ class BaseConfig:
     RATELIMIT_VERIFY = "5 per 15 minutes"
     RATELIMIT_SUPPORT = "120 per minute"
     RATELIMIT_COMMENT = "10 per minute"
+    RATELIMIT_FLAG = "30 per hour"  # reports of abuse, per person
     # Posting (proposals and comments), per person and per network address.
     RATELIMIT_POSTING_USER = "30 per hour"
     RATELIMIT_POSTING_IP = "120 per hour"

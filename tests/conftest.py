@@ -26,6 +26,7 @@ from flask_sqlalchemy.session import Session as FlaskSession
 from stengage import create_app
 from stengage.accounts.models import User
 from stengage.areas.demo import seed_demo_areas
+from stengage.config import BaseConfig
 from stengage.core.page_cache import page_cache
 from stengage.extensions import db, limiter
 from tests.mailbox import Outbox
@@ -33,10 +34,11 @@ from tests.mailbox import Outbox
 TEST_DATABASE_URL = os.environ.get("STENGAGE_TEST_DATABASE_URL")
 REDIS_URL = os.environ.get("STENGAGE_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 FAST_ARGON2 = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}
-# Limits that tests of concurrent clicks never reach. (Flask-Limiter is one object for every app of
-# the session: an app made with RATELIMIT_ENABLED=False would switch the limits off for all.)
-GENEROUS_LIMITS = {"RATELIMIT_SUPPORT": "100000 per minute", "RATELIMIT_POSTING_USER": "100000 per minute",
-                   "RATELIMIT_POSTING_IP": "100000 per minute"}
+# Every configurable limit, set where tests that make many requests never reach it. (Flask-Limiter
+# is one object for every app of the session: an app made with RATELIMIT_ENABLED=False would switch
+# the limits off for all the tests after it.)
+GENEROUS_LIMITS = {name: "100000 per minute" for name, value in vars(BaseConfig).items()
+                   if name.startswith("RATELIMIT_") and isinstance(value, str) and " per " in value}
 
 
 def _reset_postgres(url: str) -> None:

@@ -6,7 +6,7 @@ operation through ``perform``; the request boundary commits.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -62,7 +62,8 @@ def _target(kind: str, target_id: int) -> tuple[Content | User, int | None]:
 
 @bp.route("/flags", methods=["GET", "POST"])
 @login_required
-@limiter.limit("30 per hour", methods=["POST"], key_func=lambda: f"flag:{current_user.get_id()}")
+@limiter.limit(lambda: current_app.config["RATELIMIT_FLAG"], methods=["POST"],
+               key_func=lambda: f"flag:{current_user.get_id()}")
 def flag() -> Response | str:
     # A report link names its target in the query string; the form sends it back in hidden fields.
     form = forms.FlagForm(target_type=request.args.get("type", ""), target_id=request.args.get("id", ""),

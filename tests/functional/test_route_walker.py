@@ -52,7 +52,7 @@ from stengage.extensions import db
 from stengage.reports import operations as report_ops
 from stengage.reports.models import ExportJob, ThemeItem
 from tests import factories
-from tests.conftest import make_test_app, private_database_url
+from tests.conftest import GENEROUS_LIMITS, make_test_app, private_database_url
 
 pytestmark = pytest.mark.real_commits
 
@@ -128,7 +128,7 @@ def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """The app, its admin, and a real value for every path part of every rule."""
     with private_database_url() as url:
         app = make_test_app(tmp_path_factory.mktemp("walker"), url, WTF_CSRF_ENABLED=False,
-                            RATELIMIT_ENABLED=False, PAGE_CACHE="off")
+                            PAGE_CACHE="off", **GENEROUS_LIMITS)
         app.request_class = RecordingRequest
         with app.app_context():
             valid = _seed()
