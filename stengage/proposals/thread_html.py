@@ -54,8 +54,8 @@ class ThreadHtml:
         disabled = "" if may_vote else " disabled"
         up_pressed, down_pressed = ("true" if mine == 1 else "false"), ("true" if mine == -1 else "false")
         return Markup(  # noqa: S704 - every value is an integer or escaped
-            f'<form id="votes-{cid}" method="post" action="{action}" class="votes inline-form" hx-post="{action}"'
-            f' hx-swap="outerHTML">\n'
+            f'<form id="votes-{cid}" method="post" action="{action}" class="votes inline-form" data-hx-post="{action}"'
+            f' data-hx-swap="outerHTML">\n'
             f'  <input type="hidden" name="csrf_token" value="{self._csrf}">\n'
             f'  <button type="submit" name="value" value="up" class="vote-button"{disabled}'
             f' aria-pressed="{up_pressed}" aria-label="{self._up}: {up}"><span aria-hidden="true">&#9650; {up}</span>'

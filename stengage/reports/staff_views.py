@@ -115,6 +115,6 @@ def compare() -> str:
             table[row["area"]][row["category"]] = row
     categories = [c.value for c in Category]
     totals = {a.slug: sum((table[a.slug].get(c, {}).get("proposals") or 0) for c in categories) for a in areas}
-    chart = bar_chart(gettext("Proposals per area"), [a.name for a in areas],
+    chart = bar_chart("areas", gettext("Proposals per area"), [a.name for a in areas],
                       {gettext("proposals"): [totals[a.slug] for a in areas]})
     return render_template("staff/compare.html", areas=areas, categories=categories, table=table, chart=chart)

@@ -234,7 +234,7 @@ def test_a_comment_posted_in_place_turns_the_follow_box_to_following(client):
     fragment = submit(client, f"{url}/comments", {"body": "Count me in", "alignment": "in_favour"}, page=url,
                       headers={"HX-Request": "true"}).get_data(as_text=True)
     box = re.search(rf'<form id="follow-{proposal.id}"[^>]*>.*?</form>', fragment, re.S)
-    assert box and 'hx-swap-oob="true"' in box.group(0) and "Stop following" in box.group(0)
+    assert box and 'data-hx-swap-oob="true"' in box.group(0) and "Stop following" in box.group(0)
 
 
 def test_a_reply_posted_in_place_leaves_the_reply_address_for_its_own(client):

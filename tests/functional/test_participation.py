@@ -155,7 +155,7 @@ def test_support_updates_in_place_with_htmx(client):
     assert f'id="support-{proposal.id}"' in fragment and "Withdraw my support" in fragment
     # The supporter now follows it: the follow box beside is replaced too (out of band).
     follow_box = re.search(rf'<form id="follow-{proposal.id}"[^>]*>.*?</form>', fragment, re.S)
-    assert follow_box and 'hx-swap-oob="true"' in follow_box.group(0) and "Stop following" in follow_box.group(0)
+    assert follow_box and 'data-hx-swap-oob="true"' in follow_box.group(0) and "Stop following" in follow_box.group(0)
     withdrawn = _withdraw_support(client, proposal, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "Support this proposal" in withdrawn and "follow-" not in withdrawn
 
