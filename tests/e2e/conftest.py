@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from tests.conftest import make_test_app
@@ -81,7 +82,7 @@ def track_documents(page: Any) -> None:
     """Remember each document the page receives, for ``assert_valid_html``."""
     def remember(response: Any) -> None:
         if response.request.resource_type == "document" and response.frame == page.main_frame \
-                and response.status < 300:
+                and response.status < 300 and response.headers.get("content-type", "").startswith("text/html"):
             _documents[id(page)] = response
 
     page.on("response", remember)
@@ -135,7 +136,11 @@ def assert_valid_html(page: Any, name: str) -> None:
     """The Nu HTML Checker finds no error in the markup the server sent for the current page."""
     document = _documents.get(id(page))
     assert document is not None, f"no document was received for {name}"
-    errors = _checker[0].errors(document.text())
+    try:
+        html = document.text()
+    except PlaywrightError:  # the browser has let the body go (the page went on meanwhile): ask again
+        html = page.context.request.get(document.url).text()
+    errors = _checker[0].errors(html)
     assert errors == [], f"the Nu HTML Checker found errors on {name} ({document.url}):\n" + "\n".join(errors)
 
 

@@ -45,8 +45,12 @@ class HtmlChecker:
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         try:
             connection.request("POST", "/?out=json", body=html.encode(),
-                               headers={"Content-Type": "text/html; charset=utf-8"})
-            messages = json.loads(connection.getresponse().read())["messages"]
+                               headers={"Content-Type": "text/html; charset=utf-8", "User-Agent": "stengage-tests"})
+            answer = connection.getresponse()
+            body = answer.read()
+            if answer.status != 200:
+                raise RuntimeError(f"the Nu HTML Checker answered {answer.status}: {body[:300]!r}")
+            messages = json.loads(body)["messages"]
         finally:
             connection.close()
         return [f"line {m.get('lastLine', '?')}: {m.get('message')} [{m.get('extract', '').strip()[:80]}]"
