@@ -263,7 +263,8 @@ def _commented(body: str = "Cherry trees would be nicer") -> dict[str, Any]:
 def _upvotes_on(visitor: FlaskClient, url: str, comment_id: int, *, cached: bool = False) -> int | None:
     """The up-votes shown with the comment (None: the page does not show the comment's votes)."""
     html = _cached(visitor, url) if cached else _now(visitor, url)
-    count = re.search(rf'id="comment-{comment_id}".*?(?:&#9650;|\u25b2)\s*(\d+)', html, re.S)
+    # The up arrow, then (past any hidden label) the count.
+    count = re.search(rf'id="comment-{comment_id}".*?(?:&#9650;|\u25b2)(?:<[^>]*>|[^\d<])*(\d+)', html, re.S)
     return int(count.group(1)) if count else None
 
 
