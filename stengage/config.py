@@ -83,7 +83,7 @@ class BaseConfig:
     ANTISPAM_MIN_SECONDS = 3
 
     # A proposal's discussion is shown in pages of whole conversations, about this many comments each.
-    COMMENTS_PER_PAGE = 250
+    COMMENTS_PER_PAGE = 200
 
     # Rendered pages for anonymous visitors (stengage.core.page_cache): auto = Redis when REDIS_URL
     # is set, else off; or redis / memory (a single process) / off.
