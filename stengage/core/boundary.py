@@ -22,9 +22,12 @@ from typing import Any, Generic, TypeVar
 
 from flask import Flask, flash, request
 from flask_wtf import FlaskForm
+from sqlalchemy import event
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from werkzeug.wrappers import Response
 
 from stengage.core.operations import Refused
+from stengage.db import write_intent
 from stengage.extensions import db
 
 T = TypeVar("T")
@@ -36,11 +39,36 @@ class Stengage(Flask):
     def dispatch_request(self) -> Any:
         result = super().dispatch_request()
         # A view that returned normally has done its one operation: keep it. (An exception skips
-        # this line; the teardown then rolls back.)
+        # this line; the teardown then rolls back.) A request that wrote nothing, most GETs, is
+        # simply ended by the teardown: a commit would cost it a round of the session's machinery.
         session = db.session()
-        if session.in_transaction():
+        if session.in_transaction() and (write_intent.get() or _wrote(session)):
             session.commit()
         return result
+
+
+def _wrote(session: Session) -> bool:
+    return bool(session.info.get(_WROTE) or session.new or session.dirty or session.deleted)
+
+
+_WROTE = "stengage_wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _note_flush(session: Session, _context: Any) -> None:
+    session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE] = True
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_writes(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost transaction: its writes are committed or gone
+        session.info.pop(_WROTE, None)
 
 
 @dataclass(frozen=True)
