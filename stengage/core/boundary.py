@@ -126,8 +126,8 @@ def init_boundary(app: Flask) -> None:
     def _refused(refused: Refused) -> tuple[Response | str, int]:
         # An operation called without ``perform`` (the API's way): nothing it wrote is kept.
         db.session.rollback()
-        from stengage.core.errors import api_error, render_error
+        from stengage.core.errors import api_error, render_error, wants_json
 
-        if request.path.startswith("/api/"):
+        if wants_json(request.path):
             return api_error(409, refused.message), 409
         return render_error(409, refused.message)

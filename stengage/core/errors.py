@@ -45,6 +45,11 @@ def with_retry_after(response: Response, error: BaseException) -> Response:
     return response
 
 
+def wants_json(path: str) -> bool:
+    """The API, and the JSON documents beside the pages (a map's places, a report version)."""
+    return path.startswith("/api/") or path.endswith(".json")
+
+
 def api_error(code: int, message: str) -> Response:
     """Errors under /api are JSON, whatever raised them (routing, a limit, bad input, a refusal)."""
     response = jsonify({"error": message, "status": code})
@@ -66,7 +71,7 @@ def init_error_pages(app: Flask) -> None:
         if error.code is None or error.code < 400:
             return error
         detail = error.description if isinstance(error, BadInput) else None
-        if request.path.startswith("/api/"):
+        if wants_json(request.path):
             return with_retry_after(api_error(error.code, detail or error.name), error)
         return with_retry_after(app.make_response(render_error(error.code, detail)), error)
 
@@ -76,7 +81,7 @@ def init_error_pages(app: Flask) -> None:
 
         try:
             db.session.rollback()
-            if request.path.startswith("/api/"):
+            if wants_json(request.path):
                 return api_error(500, "Internal Server Error"), 500
             return render_error(500)
         except Exception:  # the page itself needs the database that just failed

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
-from wtforms import IntegerField
+from wtforms import Field, FieldList, FormField, IntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import HiddenInput
 
@@ -23,13 +23,19 @@ class SafeTextForm(FlaskForm):
 
     def validate(self, extra_validators: Any = None) -> bool:
         valid = super().validate(extra_validators)
-        for field in self:
+        for field in leaf_fields(self):
             data = field.data
             texts = data if isinstance(data, list) else [data]
             if any(isinstance(t, str) and has_control_characters(t, in_form_text=True) for t in texts):
                 field.errors = [*field.errors, str(CONTROL_MESSAGE)]
                 valid = False
         return valid
+
+    def error_fields(self) -> list[Field]:
+        """The fields a person can correct that have errors, nested ones (a process's phases)
+        included: what the error summary lists."""
+        return [f for f in leaf_fields(self) if f.errors
+                and f.type not in ("CSRFTokenField", "HiddenField") and f.name != "website"]
 
     def hidden_tag(self, *fields: Any) -> Markup:
         """The form's hidden fields, without ids: no label points at them, and a page with
@@ -53,6 +59,17 @@ class WholeNumberField(IntegerField):
         self.data = parse_number(typed, low=0, high=LARGEST_ID)
         if self.data is None:
             raise ValueError(str(_l("Enter a whole number, in digits 0 to 9.")))
+
+
+def leaf_fields(fields: Iterable[Field]) -> Iterator[Field]:
+    """Every field that holds a value itself: lists of subforms are walked into."""
+    for field in fields:
+        if isinstance(field, FieldList):
+            yield from leaf_fields(field.entries)
+        elif isinstance(field, FormField):
+            yield from leaf_fields(field.form)
+        else:
+            yield field
 
 
 def as_choices(pairs: Iterable[tuple[Any, Any]]) -> list[SelectChoice]:

@@ -17,10 +17,13 @@ from werkzeug.exceptions import BadRequest
 
 ASCII_DIGITS = re.compile(r"[0-9]{1,9}")
 ASCII_DECIMAL = re.compile(r"-?[0-9]{1,9}(\.[0-9]{1,17})?")
-# C0 controls (NUL included), DEL and the C1 controls.
-CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# C0 controls (NUL included), DEL, the C1 controls, and the invisible formatting characters that
+# turn the direction of the text around them (bidirectional embeddings, overrides and isolates:
+# a title with U+202E reverses what follows it on every page) and the byte-order mark.
+_FORMATTING = "\u202a-\u202e\u2066-\u2069\ufeff"
+CONTROL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_FORMATTING}]")
 # In form text a line break or a tab is ordinary; every other control character is refused.
-CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL_IN_TEXT = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_FORMATTING}]")
 LARGEST_ID = 2**31 - 1
 LARGEST_PAGE = 1_000_000
 
@@ -83,7 +86,7 @@ def has_control_characters(text: str, *, in_form_text: bool = False) -> bool:
 # Query arguments that mean a page number or a page size on every page of the site. Flask-SQLAlchemy's
 # ``paginate()`` reads them by itself when a view passes none (and passes a huge one on to the
 # database), so they are checked for every request, whatever the view does with them.
-PAGE_ARGUMENTS = ("page", "per_page")
+PAGE_ARGUMENTS = {"page": LARGEST_PAGE, "per_page": 100}
 
 
 def init_input_guard(app: Flask) -> None:
@@ -96,5 +99,6 @@ def init_input_guard(app: Flask) -> None:
                 has_control_characters(k) or has_control_characters(v) for k, v in request.args.items(multi=True)):
             raise BadInput(gettext("The address contains characters that cannot be used (control characters)."))
         for name, value in request.args.items(multi=True):
-            if name in PAGE_ARGUMENTS and parse_number(value, high=LARGEST_PAGE) is None:
-                raise _no_number(name, 1, LARGEST_PAGE)
+            high = PAGE_ARGUMENTS.get(name)
+            if high is not None and parse_number(value, high=high) is None:
+                raise _no_number(name, 1, high)

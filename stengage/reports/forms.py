@@ -150,6 +150,11 @@ class SummaryForm(SafeTextForm):
         if not self.chosen(field):
             raise ValidationError(_l("Choose at least one area."))
 
+    def validate_processes(self, field: SelectMultipleField) -> None:
+        # A process that is not offered would silently widen the summary to the whole area.
+        if len(self.chosen(field)) != len(field.data or []):
+            raise ValidationError(_l("Choose among the processes offered."))
+
     def validate_format(self, field: RadioField) -> None:
         if field.data not in ("csv", "xlsx", "json"):
             raise ValidationError(_l("Choose CSV, XLSX or JSON."))
