@@ -71,3 +71,4 @@ def test_the_login_link_of_a_process_page_returns_to_it_exactly(client):
     process = factories.process()
     page = client.get(process_url(process)).get_data(as_text=True)
     assert f'href="/account/login?next={process_url(process)}"' in page  # no stray "?" after it
+

@@ -268,3 +268,9 @@ def test_the_proposal_a_map_opens_at_must_be_an_id(client, proposal):
     process = factories.process()
     url = f"/areas/vienna-simmering/processes/{process.slug}/map.json"
     assert client.get(url, query_string={"proposal": proposal}).status_code == 400
+
+
+def test_the_map_says_what_to_do_without_javascript(client):
+    process = factories.process()
+    page = client.get(f"/areas/{process.area.slug}/processes/{process.slug}/map").get_data(as_text=True)
+    assert "<noscript>" in page and "The list below shows the same proposals." in page

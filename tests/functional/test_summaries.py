@@ -246,3 +246,8 @@ def test_an_export_whose_rq_worker_stopped_beating_can_be_run_again(app, redis_s
         assert jobs.can_rerun(job)  # lost with its Redis
     finally:
         Queue(jobs.QUEUE_NAME, connection=redis_server).empty()
+
+
+def test_staff_find_the_api_tokens_from_the_summaries(client):
+    login_as(client, factories.staff())
+    assert 'href="/staff/tokens/"' in client.get("/staff/summaries").get_data(as_text=True)
