@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from stengage.core.inputs import LARGEST_PAGE, LARGEST_PAGE_SIZE
+
 STR, INT, NUM, BOOL = {"type": "string"}, {"type": "integer"}, {"type": "number"}, {"type": "boolean"}
-MAX_PAGE, MAX_PER_PAGE = 1_000_000, 100
+# The bounds every page of the site reads its page numbers with (core.inputs).
+MAX_PAGE, MAX_PER_PAGE = LARGEST_PAGE, LARGEST_PAGE_SIZE
 # The 4xx answers the API gives itself (JSON, see api.views); none of its operations can be refused (409).
 ERROR_CODES = (400, 401, 403, 404, 405, 429)
 

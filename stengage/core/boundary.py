@@ -26,6 +26,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from werkzeug.wrappers import Response
 
+from stengage.core.errors import api_error, render_error, wants_json
 from stengage.core.operations import Refused
 from stengage.db import write_intent
 from stengage.extensions import db
@@ -126,8 +127,6 @@ def init_boundary(app: Flask) -> None:
     def _refused(refused: Refused) -> tuple[Response | str, int]:
         # An operation called without ``perform`` (the API's way): nothing it wrote is kept.
         db.session.rollback()
-        from stengage.core.errors import api_error, render_error, wants_json
-
         if wants_json(request.path):
             return api_error(409, refused.message), 409
         return render_error(409, refused.message)

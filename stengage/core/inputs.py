@@ -26,6 +26,7 @@ CONTROL = re.compile(f"[\\x00-\\x1f\\x7f-\\x9f{_FORMATTING}]")
 CONTROL_IN_TEXT = re.compile(f"[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f-\\x9f{_FORMATTING}]")
 LARGEST_ID = 2**31 - 1
 LARGEST_PAGE = 1_000_000
+LARGEST_PAGE_SIZE = 100
 
 
 class BadInput(BadRequest):
@@ -86,19 +87,25 @@ def has_control_characters(text: str, *, in_form_text: bool = False) -> bool:
 # Query arguments that mean a page number or a page size on every page of the site. Flask-SQLAlchemy's
 # ``paginate()`` reads them by itself when a view passes none (and passes a huge one on to the
 # database), so they are checked for every request, whatever the view does with them.
-PAGE_ARGUMENTS = {"page": LARGEST_PAGE, "per_page": 100}
+PAGE_ARGUMENTS = {"page": LARGEST_PAGE, "per_page": LARGEST_PAGE_SIZE}
 
 
 def init_input_guard(app: Flask) -> None:
     # A URL value preprocessor, registered before any other: those may read the database.
     @app.url_value_preprocessor
-    def _refuse_control_characters(_endpoint: str | None, _values: dict[str, object] | None) -> None:
+    def _check_address(_endpoint: str | None, _values: dict[str, object] | None) -> None:
         # The path and the query string are read by many views: refuse what none of them can mean
+        # (control characters anywhere; a page number or size that is none)
         # before any of them (or the database) sees it.
-        if has_control_characters(request.path) or any(
-                has_control_characters(k) or has_control_characters(v) for k, v in request.args.items(multi=True)):
-            raise BadInput(gettext("The address contains characters that cannot be used (control characters)."))
+        if has_control_characters(request.path):
+            raise _control_in_address()
         for name, value in request.args.items(multi=True):
+            if has_control_characters(name) or has_control_characters(value):
+                raise _control_in_address()
             high = PAGE_ARGUMENTS.get(name)
             if high is not None and parse_number(value, high=high) is None:
                 raise _no_number(name, 1, high)
+
+
+def _control_in_address() -> BadInput:
+    return BadInput(gettext("The address contains characters that cannot be used (control characters)."))

@@ -54,7 +54,7 @@ def bar_chart(key: str, title: str, labels: list[str], series: dict[str, list[in
     description = "; ".join(f"{label}: " + ", ".join(f"{name} {series[name][i]}" for name in names)
                             for i, label in enumerate(labels))
     return Markup(render_template(  # noqa: S704 - a template rendered with autoescaping
-        "reports/_bar_chart.svg", key=key, title=title, description=description, width=width,
+        "reports/_bar_chart.svg", key=key, title=title, label_x=LABEL_WIDTH - 8, description=description, width=width,
         height=30 + group_height * len(labels) + 24, legend=legend, groups=groups))
 
 
