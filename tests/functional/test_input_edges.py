@@ -8,13 +8,12 @@ from stengage.extensions import db
 from stengage.proposals.models import Proposal
 from tests import factories
 from tests.conftest import login_as, submit
-from tests.functional.test_processes import NEW, _form
-from tests.participation import process_url, propose
+from tests.participation import NEW_PROCESS, process_form, process_url, propose
 
 
 def test_a_nul_in_a_phase_title_is_refused_on_its_field_and_creates_nothing(client):
     login_as(client, factories.staff())
-    answer = submit(client, NEW, _form(**{"phases-0-title": "Ide\x00as"}), page=NEW)
+    answer = submit(client, NEW_PROCESS, process_form(**{"phases-0-title": "Ide\x00as"}), page=NEW_PROCESS)
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)
     assert "control characters" in page and 'href="#phases-0-title"' in page
@@ -23,7 +22,7 @@ def test_a_nul_in_a_phase_title_is_refused_on_its_field_and_creates_nothing(clie
 
 def test_phase_errors_are_listed_in_the_summary_as_sentences(client):
     login_as(client, factories.staff())
-    answer = submit(client, NEW, _form(**{"phases-0-ends_at": "2000-01-01T00:00"}), page=NEW)
+    answer = submit(client, NEW_PROCESS, process_form(**{"phases-0-ends_at": "2000-01-01T00:00"}), page=NEW_PROCESS)
     summary = answer.get_data(as_text=True).split('class="error-summary"')[1].split("</div>")[0]
     assert "The phase must end after it starts." in summary
     assert "{" not in summary and "[" not in summary  # no dictionary of errors shown to a person

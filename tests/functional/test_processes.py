@@ -15,32 +15,15 @@ from stengage.extensions import db
 from stengage.proposals.models import Category, Proposal
 from tests import factories
 from tests.conftest import login_as, submit
-
-NEW = "/areas/vienna-simmering/processes/new"
-
-
-def _form(**overrides):
-    today = utc_now().date()
-    data = {
-        "title": "Simmering heat 2027", "description": "Waste heat for **3,000** households.",
-        "starts_on": today.isoformat(), "ends_on": (today + timedelta(days=60)).isoformat(),
-        "supports_per_resident": "5", "support_threshold": "50", "edit_window_hours": "24",
-        "comments_need_verification": "y",
-        "phases-0-title": "Ideas", "phases-0-starts_at": f"{today}T00:00",
-        "phases-0-ends_at": f"{today + timedelta(days=20)}T00:00", "phases-0-opens_propose": "y",
-        "phases-0-opens_comment": "y",
-        "phases-1-title": "Supports", "phases-1-starts_at": f"{today + timedelta(days=20)}T00:00",
-        "phases-1-ends_at": f"{today + timedelta(days=40)}T00:00", "phases-1-opens_support": "y",
-    }
-    data.update(overrides)
-    return data
+from tests.participation import NEW_PROCESS as NEW
+from tests.participation import process_form
 
 
 def test_staff_create_a_process_and_residents_see_its_timeline(client):
     clerk = factories.staff()
     login_as(client, clerk)
     assert "Information" in client.get(NEW).get_data(as_text=True)  # a usual shape is suggested
-    response = submit(client, NEW, _form(), page=NEW)
+    response = submit(client, NEW, process_form(), page=NEW)
     assert response.status_code == 302
     process = db.session.scalar(select(Process).where(Process.title == "Simmering heat 2027"))
     assert [p.title for p in process.phases] == ["Ideas", "Supports"]
@@ -72,7 +55,7 @@ def test_staff_create_a_process_and_residents_see_its_timeline(client):
 ])
 def test_bad_processes_are_refused_with_a_message(client, overrides, message):
     login_as(client, factories.staff())
-    response = submit(client, NEW, _form(**overrides), page=NEW)
+    response = submit(client, NEW, process_form(**overrides), page=NEW)
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(Process).where(Process.title == "Simmering heat 2027")) is None
@@ -98,7 +81,7 @@ def test_staff_edit_a_process_and_the_change_is_audited(client):
     assert f'href="{NEW}"' in client.get("/areas/vienna-simmering").get_data(as_text=True)
     form = client.get(url).get_data(as_text=True)
     assert 'value="Old title"' in form
-    submit(client, url, _form(title="New title"), page=url)
+    submit(client, url, process_form(title="New title"), page=url)
     db.session.refresh(process)
     assert process.title == "New title" and len(process.phases) == 2
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.verb == "process.update"))
