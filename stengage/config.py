@@ -63,6 +63,9 @@ class BaseConfig:
     LETTER_CODE_DEFAULT_DAYS = 60
     LETTER_CODE_MAX_BATCH = 2000
 
+    # Published figures: a count about fewer than this many residents is withheld (reports/disclosure.py).
+    DISCLOSURE_MIN_RESIDENTS = 5
+
     # Rate limits (Flask-Limiter syntax)
     RATELIMIT_ENABLED = True
     # A refusal carries Retry-After (core.errors); X-RateLimit-* on every response would cost storage round trips.

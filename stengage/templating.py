@@ -85,6 +85,7 @@ def init_templating(app: Flask) -> None:
     from stengage.proposals.forms import ALIGNMENT_LABELS, CATEGORY_LABELS, STATUS_LABELS
     from stengage.proposals.notifications import unread_count
     from stengage.proposals.thread_html import ThreadHtml
+    from stengage.reports.metrics import MEASURES
 
     can = _permissions()
     feature_labels = {Feature.PROPOSE: _l("proposing"), Feature.SUPPORT: _l("supporting"),
@@ -99,6 +100,7 @@ def init_templating(app: Flask) -> None:
         "vote_labels": {"up": _l("Helpful"), "down": _l("Not helpful")},
         "category_labels": CATEGORY_LABELS, "status_labels": STATUS_LABELS, "alignment_labels": ALIGNMENT_LABELS,
         "feature_labels": feature_labels, "flag_reason_labels": FLAG_REASON_LABELS,
+        "measure_labels": {key: measure.label for key, measure in MEASURES.items()},
     }
     app.jinja_env.globals.update(label_sets, can=can, thread_html=ThreadHtml)
 

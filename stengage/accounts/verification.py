@@ -113,11 +113,15 @@ def generate_letter_codes(actor: User, area: Area, count: int, valid_days: int,
     return batch, plain
 
 
+LETTER_CODE_COLUMNS = ("code", "area", "valid_until", "batch")
+
+
 def letter_codes_csv(area: Area, batch: LetterCodeBatch, codes: list[str]) -> bytes:
-    """The codes of a new batch as a spreadsheet file, for the mail merge of the letters."""
+    """The codes of a new batch as a spreadsheet file, for the mail merge of the letters. The column
+    names are merge fields: the same in every interface language, so one letter template serves all."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([gettext("code"), gettext("area"), gettext("valid until"), gettext("batch")])
+    writer.writerow(LETTER_CODE_COLUMNS)
     valid_until = format_datetime(batch.expires_at, "yyyy-MM-dd HH:mm zzz")
     for code in codes:
         writer.writerow([code, area.slug, valid_until, batch.id])

@@ -43,9 +43,11 @@ SCHEMAS: dict[str, Any] = {
                       "origin": {"type": "string", "enum": ["resident", "city"]}, "status": STR, "supports": INT,
                       "comments": INT, "published_on": {"type": "string", "format": "date"},
                       "location": _nullable(_obj({"lat": NUM, "lon": NUM})), "official_answer": _nullable(STR)}),
-    "SummaryRow": _obj({"table": STR, "area": STR, "process": STR, "category": STR, "week": STR, "theme": STR,
-                        "proposals": _nullable(INT), "supports": _nullable(INT), "comments": _nullable(INT),
-                        "residents": _nullable(INT), "suppressed": BOOL}),
+    "SummaryRow": _obj({"table": STR, "area": STR, "process": STR, "category": STR, "status": STR, "week": STR,
+                        "theme": STR, "proposals": _nullable(INT), "supports": _nullable(INT),
+                        "comments": _nullable(INT), "accepted": _nullable(INT), "implemented": _nullable(INT),
+                        "residents": _nullable(INT), "suppressed": BOOL,
+                        "reason": {"type": "string", "enum": ["", "few", "protects", "unknown"]}}),
 }
 
 

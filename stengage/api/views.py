@@ -22,7 +22,8 @@ from stengage.extensions import csrf, db, limiter
 from stengage.proposals.models import Proposal, ProposalStatus
 from stengage.reports import operations as report_ops
 from stengage.reports.models import Report, ReportVersion
-from stengage.reports.summaries import SummaryQuery, rows
+from stengage.reports.presentation import public_document
+from stengage.reports.summaries import TABLES, SummaryQuery, records, summary
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -112,18 +113,18 @@ def report_version(slug: str, report_slug: str, number: int) -> Response:
     if version is None:
         abort(404, description="No such published version.")
     return jsonify({"report": report_slug, "version": version.number, "published_at": version.published_at.isoformat(),
-                    "changelog": version.changelog, "content": version.snapshot})
+                    "changelog": version.changelog, "content": public_document(version.snapshot, version.number)})
 
 
-def _summary(area_ids: tuple[int, ...], tables: set[str] | None) -> list[dict[str, Any]]:
-    return [r for r in rows(SummaryQuery(area_ids=area_ids)) if tables is None or r["table"] in tables]
+def _summary(area_ids: tuple[int, ...], tables: tuple[str, ...] = TABLES) -> list[dict[str, Any]]:
+    return list(records(summary(SummaryQuery(area_ids=area_ids), tables)))
 
 
 @bp.route("/areas/<slug>/summary")
 def public_summary(slug: str) -> Response:
     """Per process and per category, with small cells suppressed; weeks and themes are for staff."""
     area = get_area_or_404(slug)
-    return jsonify({"area": area.slug, "rows": _summary((area.id,), {"area_process", "category", "status"})})
+    return jsonify({"area": area.slug, "rows": _summary((area.id,), ("area", "area_process", "category", "status"))})
 
 
 def _token_user() -> User:
@@ -142,4 +143,4 @@ def staff_summary() -> Response:
     areas = all_areas() if user.is_admin else [a for a in all_areas() if user.has_role(a, MembershipRole.STAFF)]
     if not areas:
         abort(403, description="The token's owner is no longer city staff of any area.")
-    return jsonify({"areas": [a.slug for a in areas], "rows": _summary(tuple(a.id for a in areas), None)})
+    return jsonify({"areas": [a.slug for a in areas], "rows": _summary(tuple(a.id for a in areas))})

@@ -1,156 +1,108 @@
-"""What a report says, computed from the data: participation, categories, themes, outcomes.
+"""What a report says, computed from the data: rows of figures, themes, outcomes.
 
-The result is plain JSON (numbers, texts, ids), so a published version stores it as its frozen
-snapshot, and every figure carries the ids of the contributions it counts.
+The result is plain JSON (rows of exact figures with the residents they are about, texts, ids), so a
+published version stores it as its frozen snapshot. ``figures`` reads any version's snapshot back as
+rows and applies the disclosure rule; outputs format those rows and never count.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
-from datetime import date
+from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, select, union
+from sqlalchemy import ColumnElement, and_, func, select
 
-from stengage.accounts.models import Membership
-from stengage.db import on_days
 from stengage.extensions import db
 from stengage.proposals.models import Comment, Proposal, Support
-from stengage.proposals.queries import listed_proposals
+from stengage.reports.counting import Cut, Scope, count, membership_row
+from stengage.reports.metrics import Row
 from stengage.reports.models import Report, ThemeItem
-from stengage.reports.summaries import utc_day
 
 
 def proposal_scope(report: Report) -> list[ColumnElement[bool]]:
     """Visible, still standing proposals of the report's process, or of its area in its period."""
-    conditions = [Proposal.area_id == report.area_id, *listed_proposals()]
+    return report_scope(report).proposals()
+
+
+def report_scope(report: Report) -> Scope:
     if report.process_id is not None:
-        conditions.append(Proposal.process_id == report.process_id)
-    else:
-        conditions += on_days(Proposal.created_at, report.period_start, report.period_end)
-    return conditions
+        return Scope(area_ids=(report.area_id,), process_ids=(report.process_id,))
+    return Scope(area_ids=(report.area_id,), proposal_days=(report.period_start, report.period_end))
+
+
+TOP_PROPOSALS = 3
+FORMAT = 2  # snapshots since figures carry the residents they are about
+
+
+REPORT_CUTS = {
+    "participation": Cut(()),
+    "week": Cut(("week",)),
+    "category": Cut(("category",)),
+    "status": Cut(("status",)),
+    "proposal_language": Cut(("language",), ("proposal",)),
+    "comment_language": Cut(("language",), ("comment",)),
+}
 
 
 def compute(report: Report) -> dict[str, Any]:
-    """Every figure is counted by the database from the raw rows (never from stored counters)."""
-    scope = proposal_scope(report)
+    """What the report says now: its rows of figures (counted by ``counting``, exact) and its texts.
+
+    Published, this is frozen as the version's snapshot; the disclosure rule is applied whenever it
+    is shown, so the rule (and k) hold for every version and every output."""
+    scope = report_scope(report)
     proposals = db.session.execute(
-        select(Proposal.id, Proposal.title, Proposal.category, Proposal.status, Proposal.official_answer_html,
-               Proposal.language).where(*scope).order_by(Proposal.id)).all()
-    in_scope = select(Proposal.id).where(*scope).scalar_subquery()
-    visible_comment = [Comment.proposal_id.in_(in_scope), Comment.hidden_at.is_(None), Comment.deleted_at.is_(None)]
-
-    def count(stmt: Any) -> int:
-        return int(db.session.scalar(stmt) or 0)
-
-    # Comments per day and language in one pass: the weeks, the languages and the total.
-    comment_day = utc_day(Comment.created_at)
-    comment_days = db.session.execute(select(comment_day, Comment.language, func.count()).where(*visible_comment)
-                                      .group_by(comment_day, Comment.language)).all()
-    languages: Counter[str] = Counter()
-    for _day, language, n in comment_days:
-        languages[language] += n
-    comments_total = sum(languages.values())
-    people = union(select(Proposal.author_id.label("who")).where(*scope),
-                   select(Support.user_id).where(Support.proposal_id.in_(in_scope)),
-                   select(Comment.author_id).where(*visible_comment)).subquery()
-    active = count(select(func.count()).select_from(people))
-
-    members = db.session.execute(select(Membership.assurance_level, func.count()).where(
-        Membership.area_id == report.area_id).group_by(Membership.assurance_level)).all()
-    verified = {str(level): n for level, n in members if level is not None}
-
-    # Counted per day by the database (cheap), then summed into ISO weeks here.
-    weeks: dict[str, dict[str, int]] = defaultdict(lambda: {"proposals": 0, "supports": 0, "comments": 0})
-    per_day: list[tuple[str, str, int]] = [("comments", day, n) for day, _language, n in comment_days]
-    for kind, column, stmt in (
-            ("proposals", Proposal.created_at, select(Proposal.created_at).where(*scope)),
-            ("supports", Support.created_at, select(Support.created_at).where(Support.proposal_id.in_(in_scope)))):
-        day = utc_day(column)
-        per_day += [(kind, label, n) for label, n in db.session.execute(
-            stmt.with_only_columns(day, func.count()).group_by(day))]
-    for kind, label, n in per_day:
-        year, week, _ = date.fromisoformat(str(label)[:10]).isocalendar()
-        weeks[f"{year}-W{week:02d}"][kind] += n
-
-    support_per_proposal = dict(db.session.execute(select(Support.proposal_id, func.count()).where(
-        Support.proposal_id.in_(in_scope)).group_by(Support.proposal_id)).all())
-    supports_total = sum(support_per_proposal.values())
-    comments_per_proposal = dict(db.session.execute(select(Comment.proposal_id, func.count()).where(
-        *visible_comment).group_by(Comment.proposal_id)).all())
-    categories: dict[str, dict[str, Any]] = {}
-    for p in proposals:
-        entry = categories.setdefault(str(p.category), {"proposals": [], "supports": 0, "comments": 0})
-        entry["proposals"].append(p.id)
-        entry["supports"] += support_per_proposal.get(p.id, 0)
-        entry["comments"] += comments_per_proposal.get(p.id, 0)
-
+        select(Proposal.id, Proposal.title, Proposal.category, Proposal.status, Proposal.official_answer_html)
+        .where(*scope.proposals()).order_by(Proposal.id)).all()
     by_id = {p.id: p for p in proposals}
     items_by_theme: dict[int, list[ThemeItem]] = defaultdict(list)
     for item in db.session.scalars(select(ThemeItem).where(ThemeItem.report_id == report.id)):
         items_by_theme[item.theme_id].append(item)
-    themes = [_theme(theme, items_by_theme[theme.id], by_id, support_per_proposal, scope)
+    groups = [(str(theme.id), sorted(i.proposal_id for i in items_by_theme[theme.id] if i.proposal_id in by_id),
+               sorted(i.comment_id for i in items_by_theme[theme.id] if i.comment_id is not None))
               for theme in report.themes]
+    counted = count(scope, REPORT_CUTS, groups)
+    rows = [*counted.rows, membership_row(report.area_id)]
 
-    outcomes: dict[str, list[dict[str, Any]]] = {}
+    themes = []
+    top_ids: set[int] = set()
+    supports = defaultdict(int, counted.supports_by_proposal)
+    for theme, (key, proposal_ids, _direct) in zip(report.themes, groups, strict=True):
+        top = sorted(proposal_ids, key=lambda pid: (-supports[pid], pid))[:TOP_PROPOSALS]
+        top_ids.update(top)
+        comment_ids = counted.group_comments[key]
+        shown = set(comment_ids)
+        quoted = [i.comment_id for i in items_by_theme[theme.id] if i.is_quote and i.comment_id in shown]
+        quotes = db.session.execute(select(Comment.id, Comment.proposal_id, Comment.body).where(
+            Comment.id.in_(quoted)).order_by(Comment.id)).all() if quoted else []
+        themes.append({"id": theme.id, "title": theme.title, "synthesis": theme.synthesis,
+                       "proposals": proposal_ids, "comments": comment_ids, "top_proposals": top,
+                       "quotes": [{"comment": cid, "proposal": pid, "text": body} for cid, pid, body in quotes]})
+    # A named proposal's supports: each support is one resident.
+    rows += [Row("proposal", (str(pid),), {"supports": supports[pid]}, supports[pid]) for pid in sorted(top_ids)]
+
+    categories: dict[str, list[int]] = defaultdict(list)
+    outcomes: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for p in proposals:
-        outcomes.setdefault(str(p.status), []).append(
-            {"id": p.id, "title": p.title, "answer_html": p.official_answer_html or ""})
-
+        categories[str(p.category)].append(p.id)
+        outcomes[str(p.status)].append({"id": p.id, "title": p.title, "answer_html": p.official_answer_html or ""})
     return {
+        "format": FORMAT,
         "report": {"id": report.id, "title": report.title, "area": report.area.slug,
                    "process": report.process.slug if report.process else None,
                    "period": [report.period_start.isoformat(), report.period_end.isoformat()]
                    if report.period_start else None},
-        "participation": {
-            "registered": sum(n for _level, n in members),
-            "verified": {level: verified.get(level, 0) for level in ("low", "substantial", "high")},
-            "active_residents": active, "proposals": len(proposals), "supports": supports_total,
-            "comments": comments_total,
-            "weeks": [{"week": week, **weeks[week]} for week in sorted(weeks)],
-        },
+        "rows": [row.as_json() for row in rows],
         "categories": {name: categories[name] for name in sorted(categories)},
         "themes": themes,
         "outcomes": {status: outcomes[status] for status in sorted(outcomes)},
-        "comment_languages": dict(sorted(languages.items())),
-        "proposal_languages": dict(sorted(Counter(p.language for p in proposals).items())),
         "proposal_titles": {str(p.id): p.title for p in proposals},
-    }
-
-
-def _theme(theme: Any, items: list[ThemeItem], by_id: dict[int, Any], support_per_proposal: dict[int, int],
-           scope: list[ColumnElement[bool]]) -> dict[str, Any]:
-    proposal_ids = sorted(i.proposal_id for i in items if i.proposal_id in by_id)
-    direct = [i.comment_id for i in items if i.comment_id is not None]
-    shown = [Comment.hidden_at.is_(None), Comment.deleted_at.is_(None)]
-    # Two narrow queries (by the proposal index, then by id) rather than one with an OR.
-    comments = db.session.execute(select(Comment.id, Comment.alignment).where(
-        Comment.proposal_id.in_(proposal_ids), *shown)).all() if proposal_ids else []
-    if direct:
-        comments += db.session.execute(select(Comment.id, Comment.alignment).join(
-            Proposal, Proposal.id == Comment.proposal_id).where(Comment.id.in_(direct), *shown, *scope)).all()
-    comments = list(dict(comments).items())
-    split = Counter(str(alignment) for _cid, alignment in comments)
-    supporters = db.session.scalar(select(func.count(func.distinct(Support.user_id))).where(
-        Support.proposal_id.in_(proposal_ids))) if proposal_ids else 0
-    top = sorted(proposal_ids, key=lambda pid: (-support_per_proposal.get(pid, 0), pid))[:3]
-    visible_ids = {cid for cid, _alignment in comments}
-    quoted = [i.comment_id for i in items if i.is_quote and i.comment_id in visible_ids]
-    quotes = db.session.execute(select(Comment.id, Comment.proposal_id, Comment.body).where(
-        Comment.id.in_(quoted)).order_by(Comment.id)).all() if quoted else []
-    return {
-        "id": theme.id, "title": theme.title, "synthesis": theme.synthesis, "proposals": proposal_ids,
-        "unique_supporters": int(supporters or 0), "comments": sorted(visible_ids),
-        "alignment": {a: split.get(a, 0) for a in ("in_favour", "against", "neutral")},
-        "top_proposals": [{"id": pid, "title": by_id[pid].title, "supports": support_per_proposal.get(pid, 0)}
-                          for pid in top],
-        "quotes": [{"comment": cid, "proposal": pid, "text": body} for cid, pid, body in quotes],
     }
 
 
 def coverage(report: Report, content: dict[str, Any]) -> dict[str, float]:
     """Share of proposals, comments and supports the themes cover (the workspace's progress)."""
-    participation = content["participation"]
+    participation = next((r["values"] for r in content["rows"] if r["table"] == "participation"),
+                         {"proposals": 0, "comments": 0, "supports": 0})
     proposals = {pid for t in content["themes"] for pid in t["proposals"]}
     comments = {cid for t in content["themes"] for cid in t["comments"]}
     supports = db.session.scalar(select(func.count(Support.id)).where(Support.proposal_id.in_(proposals))) \

@@ -1,4 +1,7 @@
-"""Writing summaries as CSV, XLSX or JSON: formula-safe, byte-identical for the same data."""
+"""Writing summaries as CSV, XLSX or JSON: formula-safe, byte-identical for the same data.
+
+The files only format the summary's records; the data dictionary comes from the metric definitions.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +15,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
+from flask_babel import gettext
+
 from stengage.core.exports import safe_cell
-from stengage.reports.summaries import COLUMNS, DICTIONARY, LABELS
+from stengage.reports.summaries import COLUMNS, dictionary
 
 SUMMARY_FORMATS = ("csv", "xlsx", "json")
 FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -25,49 +30,53 @@ def checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _cells(row: dict[str, Any]) -> list[Any]:
-    return [safe_cell(row[c]) for c in COLUMNS]
+def _cells(record: dict[str, Any]) -> list[Any]:
+    return [safe_cell(record[c]) for c in COLUMNS]
 
 
-def write_csv(rows: Iterable[dict[str, Any]]) -> bytes:
+def write_csv(records: Iterable[dict[str, Any]]) -> bytes:
+    """The letter-code CSV: fixed column names in every language (the dictionary explains them)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([str(LABELS[c]) for c in COLUMNS])
-    for row in rows:
-        writer.writerow(_cells(row))
+    writer.writerow(COLUMNS)
+    for record in records:
+        writer.writerow(_cells(record))
     return out.getvalue().encode("utf-8")
 
 
 def dictionary_csv() -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([str(LABELS["column"]), str(LABELS["meaning"])])
-    for column in COLUMNS:
-        writer.writerow([str(LABELS[column]), str(DICTIONARY[column])])
+    writer.writerow(["column", "name", "meaning", "counts"])
+    for entry in dictionary():
+        writer.writerow([safe_cell(cell) for cell in entry])
     return out.getvalue().encode("utf-8")
 
 
-def write_json(rows: Iterable[dict[str, Any]], query: dict[str, Any]) -> bytes:
+def write_json(records: Iterable[dict[str, Any]], query: dict[str, Any]) -> bytes:
     # JSON keeps the stable keys; the dictionary explains them in the reader's language.
-    body = {"query": query, "dictionary": {c: str(DICTIONARY[c]) for c in COLUMNS}, "rows": list(rows)}
+    body = {"query": query, "columns": list(COLUMNS),
+            "dictionary": {column: {"name": name, "meaning": meaning, "counts": counts}
+                           for column, name, meaning, counts in dictionary()},
+            "rows": list(records)}
     return json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
 
 
-def write_xlsx(rows: Iterable[dict[str, Any]]) -> bytes:
+def write_xlsx(records: Iterable[dict[str, Any]]) -> bytes:
     """One sheet of rows and one of the data dictionary; timestamps fixed so the bytes repeat."""
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
     book.properties.creator = "stengage"
     book.properties.created = book.properties.modified = datetime(2000, 1, 1)
-    sheet = book.create_sheet(str(LABELS["summary"])[:31])
-    sheet.append([str(LABELS[c]) for c in COLUMNS])
-    for row in rows:
-        sheet.append(_cells(row))
-    dictionary = book.create_sheet(str(LABELS["dictionary"])[:31])
-    dictionary.append([str(LABELS["column"]), str(LABELS["meaning"])])
-    for column in COLUMNS:
-        dictionary.append([str(LABELS[column]), str(DICTIONARY[column])])
+    sheet = book.create_sheet(gettext("Summary")[:31])
+    sheet.append(list(COLUMNS))
+    for record in records:
+        sheet.append(_cells(record))
+    sheet_dictionary = book.create_sheet(gettext("Data dictionary")[:31])
+    sheet_dictionary.append([gettext("Column"), gettext("Name"), gettext("Meaning"), gettext("What counts")])
+    for entry in dictionary():
+        sheet_dictionary.append(list(entry))
     raw = io.BytesIO()
     book.save(raw)
     return _fixed_zip(raw.getvalue())

@@ -8,11 +8,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext
+
 from stengage.core.exports import safe_cell
 from stengage.reports import jobs
 from stengage.reports.export_files import FORMATS
+from stengage.reports.figures import figures
+from stengage.reports.metrics import BREAKDOWNS, MEASURES
 from stengage.reports.models import ExportJob, ReportVersion
-from stengage.reports.operations import figures
+from stengage.reports.presentation import public_document
 from stengage.reports.printing import render_html, render_pdf
 
 VERSION_FORMATS = ("html", "pdf", "csv", "json")
@@ -37,7 +41,8 @@ def version_file(version: ReportVersion, fmt: str) -> VersionFile:
     name = f"{report.area.slug}-{report.slug}-v{version.number}.{fmt}"
     mimetype = _MIMETYPES[fmt]
     if fmt == "json":
-        body = json.dumps(version.snapshot, ensure_ascii=False, sort_keys=True, indent=2).encode()
+        body = json.dumps(public_document(version.snapshot, version.number), ensure_ascii=False, sort_keys=True,
+                          indent=2).encode()
     elif fmt == "csv":
         body = figures_csv(version)
     elif fmt == "html":
@@ -48,11 +53,19 @@ def version_file(version: ReportVersion, fmt: str) -> VersionFile:
 
 
 def figures_csv(version: ReportVersion) -> bytes:
+    """A tidy table: one figure per line, labelled in the reader's language beside stable keys;
+    a withheld figure is an empty value with the reason in the note."""
+    figs = figures(version.snapshot)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["figure", "value"])
-    for key, value in sorted(figures(version.snapshot).items()):
-        writer.writerow([safe_cell(key), value])
+    writer.writerow([gettext("Breakdown"), gettext("Item"), gettext("Figure"), gettext("Value"), gettext("Unit"),
+                     gettext("Note"), "breakdown", "item", "figure"])
+    for row, measure, value in figs.cells():
+        metric = MEASURES[measure]
+        note = figs.why(row) if value is None else ""
+        writer.writerow([safe_cell(str(cell)) for cell in (BREAKDOWNS[row.table].label, row.label, metric.label)]
+                        + [safe_cell(value), safe_cell(str(metric.unit)), safe_cell(note),
+                           row.table, safe_cell("/".join(row.key)), measure])
     return out.getvalue().encode("utf-8")
 
 

@@ -194,34 +194,6 @@ def unfollow(user: User, report: Report) -> None:
                                                   ReportFollow.user_id == user.id))
 
 
-def figures(snapshot_data: dict[str, Any]) -> dict[str, int]:
-    """Every number of a version under a readable name, for the diff between versions."""
-    flat: dict[str, int] = {}
-    participation = snapshot_data["participation"]
-    for key in ("registered", "active_residents", "proposals", "supports", "comments"):
-        flat[f"participation.{key}"] = participation[key]
-    for level, count in participation["verified"].items():
-        flat[f"participation.verified.{level}"] = count
-    for name, entry in snapshot_data["categories"].items():
-        flat[f"category.{name}.proposals"] = len(entry["proposals"])
-        flat[f"category.{name}.supports"] = entry["supports"]
-        flat[f"category.{name}.comments"] = entry["comments"]
-    for theme in snapshot_data["themes"]:
-        flat[f"theme.{theme['title']}.proposals"] = len(theme["proposals"])
-        flat[f"theme.{theme['title']}.unique_supporters"] = theme["unique_supporters"]
-        flat[f"theme.{theme['title']}.comments"] = len(theme["comments"])
-        for alignment, count in theme["alignment"].items():
-            flat[f"theme.{theme['title']}.{alignment}"] = count
-    for status, entries in snapshot_data["outcomes"].items():
-        flat[f"outcome.{status}"] = len(entries)
-    return flat
-
-
-def diff(old: ReportVersion, new: ReportVersion) -> list[tuple[str, int | None, int | None]]:
-    a, b = figures(old.snapshot), figures(new.snapshot)
-    return [(key, a.get(key), b.get(key)) for key in sorted(a.keys() | b.keys()) if a.get(key) != b.get(key)]
-
-
 def accept_suggestion(actor: User, report: Report, suggestion: Any, title: str, synthesis: str = "") -> Theme:
     """Make a theme of a suggestion (renamed or edited as the moderator wishes); logged."""
     theme = add_theme(actor, report, title or suggestion.title, synthesis)

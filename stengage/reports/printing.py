@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
-from stengage.reports.charts import charts_for
 from stengage.reports.models import ReportVersion
+from stengage.reports.presentation import version_context
 
 
 def render_html(version: ReportVersion) -> str:
     report = version.report
     return render_template("reports/print.html", report=report, area=report.area, version=version,
-                           data=version.snapshot, charts=charts_for(version.snapshot))
+                           **version_context(version.snapshot))
 
 
 def render_pdf(version: ReportVersion) -> bytes:

@@ -19,8 +19,9 @@ from stengage.proposals.models import Category
 from stengage.reports import export_files, jobs
 from stengage.reports.charts import bar_chart
 from stengage.reports.forms import RerunForm, SummaryForm
+from stengage.reports.metrics import MEASURES
 from stengage.reports.models import ExportJob
-from stengage.reports.summaries import SummaryQuery, rows
+from stengage.reports.summaries import SummaryQuery, summary
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -107,14 +108,12 @@ def dictionary() -> Response:
 
 @bp.route("/compare")
 def compare() -> str:
-    """All areas side by side on the shared categories (suppressed cells stay empty)."""
+    """All areas side by side on the shared categories (withheld cells read "not shown")."""
     areas = all_areas()
-    table: dict[str, dict[str, dict[str, object]]] = {a.slug: {} for a in areas}
-    for row in rows(SummaryQuery(area_ids=tuple(a.id for a in areas))):
-        if row["table"] == "category":
-            table[row["area"]][row["category"]] = row
-    categories = [c.value for c in Category]
-    totals = {a.slug: sum((table[a.slug].get(c, {}).get("proposals") or 0) for c in categories) for a in areas}
+    summary_rows = summary(SummaryQuery(area_ids=tuple(a.id for a in areas)), ("area", "category"))
+    table = {(row.key[0], row.key[1] if row.table == "category" else ""): row for row in summary_rows}
+    totals = [table.get((a.slug, "")) for a in areas]
     chart = bar_chart("areas", gettext("Proposals per area"), [a.name for a in areas],
-                      {gettext("proposals"): [totals[a.slug] for a in areas]})
-    return render_template("staff/compare.html", areas=areas, categories=categories, table=table, chart=chart)
+                      {str(MEASURES["proposals"].label): [r.value("proposals") if r else 0 for r in totals]})
+    return render_template("staff/compare.html", areas=areas, categories=[c.value for c in Category], table=table,
+                           chart=chart)

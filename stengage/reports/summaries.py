@@ -1,8 +1,9 @@
-"""Engagement summaries for city staff: counts per area, process, category, theme and week.
+"""Engagement summaries for city staff: the metrics per area, process, category, status, week and theme.
 
 Anonymised by construction: only aggregates are read (no names, emails, addresses or per-person
-times), and a row that describes fewer than ``MIN_RESIDENTS`` distinct residents is suppressed.
-Rows come out in a fixed order, so the same inputs always give the same file.
+times), and the disclosure rule withholds rows about fewer than k residents and whatever would let
+them be worked out. Rows come out in a fixed order, so the same inputs always give the same file.
+The files (CSV, XLSX, JSON), the API, the comparison and the summary page all read ``summary``.
 """
 
 from __future__ import annotations
@@ -13,40 +14,35 @@ from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Integer, Select, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import and_, func, select
 
 from stengage.areas.models import Area, Process
-from stengage.db import on_days, on_postgresql
 from stengage.extensions import db
-from stengage.proposals.models import Comment, Proposal, Support
-from stengage.proposals.queries import listed_proposals
+from stengage.proposals.models import Category, ProposalStatus
+from stengage.reports.counting import Cut, Scope, count
+from stengage.reports.disclosure import Line
+from stengage.reports.figures import themes_of
+from stengage.reports.metrics import MEASURES, Row, disclose, item_label
 from stengage.reports.models import Report, ReportVersion
 
-MIN_RESIDENTS = 5
-SUPPRESSED = None  # written as an empty cell (CSV/XLSX) or null (JSON), flagged in "suppressed"
-COLUMNS = ("table", "area", "process", "category", "week", "theme", "proposals", "supports", "comments",
-           "residents", "suppressed")
-
-# Headers and the data dictionary are written in the language of whoever asks for the file.
-LABELS = {
-    "table": _l("table"), "area": _l("area"), "process": _l("process"), "category": _l("category"),
-    "week": _l("week"), "theme": _l("theme"), "proposals": _l("proposals"), "supports": _l("supports"),
-    "comments": _l("comments"), "residents": _l("residents"), "suppressed": _l("suppressed"),
-    "column": _l("column"), "meaning": _l("meaning"), "summary": _l("summary"), "dictionary": _l("data dictionary"),
-}
-DICTIONARY = {
-    "table": _l("Which breakdown the row belongs to: area_process, category, week, status or theme."),
+TABLES = ("area", "area_process", "category", "status", "week", "theme")
+# The fixed columns of every summary file: stable names, explained by the data dictionary.
+KEY_COLUMNS = ("table", "area", "process", "category", "status", "week", "theme")
+MEASURE_COLUMNS = ("proposals", "supports", "comments", "accepted", "implemented", "residents")
+COLUMNS = (*KEY_COLUMNS, *MEASURE_COLUMNS, "suppressed", "reason")
+COLUMN_DEFINITIONS = {
+    "table": _l("Which breakdown the row belongs to: area, area_process, category, status, week or theme."),
     "area": _l("Project area (stable identifier, e.g. vienna-simmering)."),
-    "process": _l("Participation process (stable identifier), empty for area-wide rows."),
-    "category": _l("Shared category of the proposals (the same list in every area); status rows: the status."),
-    "week": _l("ISO week of the contributions (YYYY-Www)."),
+    "process": _l("Participation process (stable identifier); empty for area-wide rows."),
+    "category": _l("Shared category of the proposals (the same list in every area)."),
+    "status": _l("Status of the proposals (published, under review, accepted, …)."),
+    "week": _l("ISO week of the contributions (YYYY-Www, UTC)."),
     "theme": _l("Theme of the latest published governance report."),
-    "proposals": _l("Number of visible proposals (not hidden, not withdrawn, not merged)."),
-    "supports": _l("Number of supports given to these proposals."),
-    "comments": _l("Number of visible comments on these proposals."),
-    "residents": _l("Distinct residents who proposed, supported or commented."),
-    "suppressed": _l("true when the row describes fewer than 5 residents: its counts are left empty."),
+    "suppressed": _l("true when the row's figures are withheld by the disclosure rule: they are left empty."),
+    "reason": _l("Why: few (about fewer than k residents) or protects (it would let a withheld figure be worked "
+                 "out from the others)."),
 }
+_ORDER = {"category": [c.value for c in Category], "status": [s.value for s in ProposalStatus]}
 
 
 @dataclass(frozen=True)
@@ -61,112 +57,124 @@ class SummaryQuery:
                 "start": self.start.isoformat() if self.start else None,
                 "end": self.end.isoformat() if self.end else None}
 
-
-def _bounds(query: SummaryQuery, column: Any) -> list[ColumnElement[bool]]:
-    return on_days(column, query.start, query.end)
-
-
-def _proposal_conditions(query: SummaryQuery) -> list[ColumnElement[bool]]:
-    conditions = [Proposal.area_id.in_(query.area_ids), *listed_proposals()]
-    if query.process_ids:
-        conditions.append(Proposal.process_id.in_(query.process_ids))
-    return conditions
+    def scope(self) -> Scope:
+        return Scope(area_ids=self.area_ids, process_ids=self.process_ids, event_days=(self.start, self.end))
 
 
-def _events(query: SummaryQuery) -> Select[Any]:
-    """One row per contribution: who (id only, never shown), what, where and which ISO week."""
-    scope = _proposal_conditions(query)
-    proposals = select(Proposal.author_id.label("who"), literal("proposal").label("kind"),
-                       Proposal.id.label("proposal_id"), Proposal.created_at.label("at")).where(
-        *scope, *_bounds(query, Proposal.created_at))
-    supports = select(Support.user_id, literal("support"), Support.proposal_id, Support.created_at).join(
-        Proposal, Proposal.id == Support.proposal_id).where(*scope, *_bounds(query, Support.created_at))
-    comments = select(Comment.author_id, literal("comment"), Comment.proposal_id, Comment.created_at).join(
-        Proposal, Proposal.id == Comment.proposal_id).where(
-        *scope, Comment.hidden_at.is_(None), Comment.deleted_at.is_(None), *_bounds(query, Comment.created_at))
-    return union_all(proposals, supports, comments)
+def summary(query: SummaryQuery, tables: tuple[str, ...] = TABLES) -> list[Row]:
+    """Every row of the summary, counted by ``counting``, the disclosure rule applied, labelled.
+
+    The rule always sees the whole summary (every table), so a row hidden in one output is hidden in
+    all of them, whichever tables an output then shows."""
+    themes = _latest_themes(query)
+    counted = count(query.scope(), SUMMARY_CUTS, [
+        (f"{area}/{process}/{theme['id']}", theme["proposals"], theme["comments"]) for area, process, theme in themes])
+    rows = counted.rows
+    for row in rows:
+        if row.table == "theme":  # the group's key was one string: split it into the summary's columns
+            row.key = tuple(row.key[0].split("/"))
+    disclosed = disclose(rows, _lines(rows))
+    _label(disclosed, themes)
+    return sorted((row for row in disclosed if row.table in tables), key=_sort_key)
 
 
-def utc_day(column: Any) -> ColumnElement[str]:
-    """The UTC calendar day (YYYY-MM-DD) of a timestamp; SQLite stores them as UTC text already."""
-    if on_postgresql(db.session):
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM-DD")
-    return func.substr(column, 1, 10)
+SUMMARY_CUTS = {
+    "area": Cut(("area",)),
+    "area_process": Cut(("area", "process")),
+    "category": Cut(("area", "category")),
+    "status": Cut(("area", "process", "status")),
+    "week": Cut(("area", "week")),
+}
 
 
-def iso_week(column: Any) -> ColumnElement[str]:
-    """The ISO week (YYYY-Www) of a UTC timestamp, computed by the database."""
-    if on_postgresql(db.session):
-        return func.to_char(func.timezone("UTC", column), 'IYYY-"W"IW')
-    thursday = func.date(column, "-3 days", "weekday 4")  # the Thursday of the same ISO week
-    return func.printf("%s-W%02d", func.strftime("%Y", thursday),
-                       (cast(func.strftime("%j", thursday), Integer) - 1) / 7 + 1)
+def _lines(rows: list[Row]) -> list[Line]:
+    """Processes, categories and weeks each add up to their area; statuses to their process."""
+    lines = []
+    for area in (row for row in rows if row.table == "area"):
+        for table in ("area_process", "category", "week"):
+            lines.append(Line(tuple(r.id for r in rows if r.table == table and r.key[0] == area.key[0]), area.id))
+    for process in (row for row in rows if row.table == "area_process"):
+        lines.append(Line(tuple(r.id for r in rows if r.table == "status" and r.key[:2] == process.key), process.id))
+    return [line for line in lines if line.parts]
 
 
-def _counts(events: Any) -> list[Any]:
-    return [func.sum(case((events.c.kind == kind, 1), else_=0)) for kind in ("proposal", "support", "comment")] + [
-        func.count(func.distinct(events.c.who))]
+def _label(rows: list[Row], themes: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """Each row's key columns (stable identifiers) and labels (names in the reader's language)."""
+    areas = dict(db.session.execute(select(Area.slug, Area.name)).all())
+    processes = {(a, p): title for a, p, title in db.session.execute(
+        select(Area.slug, Process.slug, Process.title).join(Area, Area.id == Process.area_id))}
+    theme_titles = {(area, process, str(theme["id"])): theme["title"] for area, process, theme in themes}
+    for row in rows:
+        columns = dict.fromkeys(KEY_COLUMNS[1:], "")
+        columns["area"] = row.key[0]
+        if row.table in ("area_process", "status", "theme"):
+            columns["process"] = row.key[1]
+        if row.table == "category":
+            columns["category"] = row.key[1]
+        elif row.table == "status":
+            columns["status"] = row.key[2]
+        elif row.table == "week":
+            columns["week"] = row.key[1]
+        elif row.table == "theme":
+            columns["theme"] = theme_titles.get(row.key, "")
+        labels = {"area": areas.get(columns["area"], columns["area"]),
+                  "process": processes.get((columns["area"], columns["process"]), columns["process"]),
+                  "category": item_label("category", (columns["category"],)) if columns["category"] else "",
+                  "status": item_label("status", (columns["status"],)) if columns["status"] else "",
+                  "week": columns["week"], "theme": columns["theme"]}
+        row.extra = {"columns": {"table": row.table, **columns}, "labels": labels}
+        row.label = labels["theme"] or labels["week"] or labels["status"] or labels["category"] \
+            or labels["process"] or labels["area"]
+
+
+def _sort_key(row: Row) -> tuple[Any, ...]:
+    columns = row.extra["columns"]
+    return (TABLES.index(row.table), columns["area"], columns["process"],
+            _position("category", columns["category"]), _position("status", columns["status"]), columns["week"],
+            columns["theme"], row.key)
+
+
+def _position(table: str, value: str) -> int:
+    return _ORDER[table].index(value) if value in _ORDER[table] else -1
+
+
+def dictionary() -> list[tuple[str, str, str, str]]:
+    """(column, name, meaning, what counts) for every column of the summary files, in the reader's language."""
+    entries = []
+    for column in COLUMNS:
+        measure = MEASURES.get(column)
+        if measure is not None:
+            entries.append((column, str(measure.label), f"{measure.definition} ({measure.unit})", str(measure.counts)))
+        else:
+            entries.append((column, column, str(COLUMN_DEFINITIONS[column]), ""))
+    return entries
+
+
+def records(rows: list[Row]) -> Iterator[dict[str, Any]]:
+    """The rows as flat records with the fixed columns: files, the API and the comparison read these."""
+    for row in rows:
+        record: dict[str, Any] = dict(row.extra["columns"])
+        for measure in MEASURE_COLUMNS:
+            record[measure] = row.value(measure) if measure == "residents" or measure in row.values else None
+        record["suppressed"] = row.suppressed
+        record["reason"] = str(row.reason() or "")
+        yield record
 
 
 def rows(query: SummaryQuery) -> Iterator[dict[str, Any]]:
-    """The summary, row by row, in a fixed order; every count is aggregated by the database."""
-    events = _events(query).subquery()
-    joined = (select().select_from(events).join(Proposal, Proposal.id == events.c.proposal_id)
-              .join(Area, Area.id == Proposal.area_id).join(Process, Process.id == Proposal.process_id))
-    week = iso_week(events.c.at)
-    tables: list[tuple[str, list[Any]]] = [
-        ("area_process", [Area.slug, Process.slug, literal(""), literal("")]),
-        ("category", [Area.slug, literal(""), Proposal.category, literal("")]),
-        ("week", [Area.slug, literal(""), literal(""), week]),
-    ]
-    results: list[tuple[tuple[str, ...], list[int]]] = []
-    for table, keys in tables:
-        stmt = joined.add_columns(*keys, *_counts(events)).group_by(*keys)
-        for row in db.session.execute(stmt):
-            results.append(((table, row[0], row[1], str(row[2]), row[3], ""), list(row[4:])))
-    status_stmt = joined.add_columns(Area.slug, Process.slug, Proposal.status, *_counts(events)).where(
-        events.c.kind == "proposal").group_by(Area.slug, Process.slug, Proposal.status)
-    for row in db.session.execute(status_stmt):
-        results.append((("status", row[0], row[1], str(row[2]), "", ""), list(row[3:])))
-    results += _theme_rows(query, events)
-    for key, (proposals, supports, comments, residents) in sorted(results):
-        small = residents < MIN_RESIDENTS
-        yield {
-            "table": key[0], "area": key[1], "process": key[2], "category": key[3], "week": key[4], "theme": key[5],
-            "proposals": SUPPRESSED if small else int(proposals), "supports": SUPPRESSED if small else int(supports),
-            "comments": SUPPRESSED if small else int(comments), "residents": SUPPRESSED if small else residents,
-            "suppressed": small,
-        }
+    """The whole summary as records (the staff files and the staff API)."""
+    return records(summary(query))
 
 
-def _theme_rows(query: SummaryQuery, events: Any) -> list[tuple[tuple[str, ...], list[int]]]:
-    """Themes group proposals across categories; residents are counted once per theme."""
-    theme_of = _themes_of(query)
-    if not theme_of:
-        return []
-    totals: dict[tuple[str, ...], list[Any]] = {}
-    stmt = (select(events.c.proposal_id, events.c.kind, events.c.who, Area.slug, Process.slug)
-            .join(Proposal, Proposal.id == events.c.proposal_id).join(Area, Area.id == Proposal.area_id)
-            .join(Process, Process.id == Proposal.process_id).where(events.c.proposal_id.in_(theme_of)))
-    for pid, kind, who, area, process in db.session.execute(stmt.execution_options(yield_per=20_000)):
-        for theme in theme_of[pid]:
-            entry = totals.setdefault(("theme", area, process, "", "", theme), [0, 0, 0, set()])
-            entry[("proposal", "support", "comment").index(kind)] += 1
-            entry[3].add(who)
-    return [(key, [*entry[:3], len(entry[3])]) for key, entry in totals.items()]
-
-
-def _themes_of(query: SummaryQuery) -> dict[int, list[str]]:
-    """Proposal id -> themes of the latest published report that contains it."""
+def _latest_themes(query: SummaryQuery) -> list[tuple[str, str, dict[str, Any]]]:
+    """(area, process, theme) of the latest published version of every report of the areas."""
     latest = select(ReportVersion.report_id, func.max(ReportVersion.number).label("number")).group_by(
         ReportVersion.report_id).subquery()
-    versions = db.session.scalars(select(ReportVersion).join(
-        latest, and_(latest.c.report_id == ReportVersion.report_id, latest.c.number == ReportVersion.number))
-        .join(Report, Report.id == ReportVersion.report_id).where(Report.area_id.in_(query.area_ids))
-        .order_by(ReportVersion.id))
-    themes: dict[int, list[str]] = {}
-    for version in versions:
-        for theme in version.snapshot.get("themes", []):
-            for pid in theme["proposals"]:
-                themes.setdefault(pid, []).append(theme["title"])
-    return themes
+    versions = db.session.execute(
+        select(ReportVersion, Area.slug, Process.slug)
+        .join(latest, and_(latest.c.report_id == ReportVersion.report_id, latest.c.number == ReportVersion.number))
+        .join(Report, Report.id == ReportVersion.report_id).join(Area, Area.id == Report.area_id)
+        .outerjoin(Process, Process.id == Report.process_id)
+        .where(Report.area_id.in_(query.area_ids)).order_by(ReportVersion.id)).all()
+    return [(area, process or "", theme) for version, area, process in versions
+            for theme in themes_of(version.snapshot)]

@@ -15,8 +15,7 @@ from stengage.core.inputs import arg_number, parse_number
 from stengage.db import writes_on_get
 from stengage.extensions import db
 from stengage.proposals.models import Proposal
-from stengage.reports import content, files, operations, suggestions
-from stengage.reports.charts import charts_for
+from stengage.reports import content, figures, files, operations, suggestions
 from stengage.reports.forms import (
     AcceptSuggestionForm,
     AssignForm,
@@ -31,8 +30,10 @@ from stengage.reports.forms import (
     UnfollowForm,
     UnquoteForm,
 )
+from stengage.reports.metrics import min_residents
 from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
 from stengage.reports.permissions import can_build_reports, can_read_report
+from stengage.reports.presentation import version_context
 
 bp = Blueprint("reports", __name__, url_prefix="/areas/<area_slug>/reports")
 
@@ -97,6 +98,7 @@ def _workspace_page(report: Report, theme_form: ThemeForm | None = None, assign_
     query = (request.args.get("q") or "")[:100]
     proposals, comments = content.unassigned(report, query)
     return render_template("reports/workspace.html", report=report, area=report.area, data=data,
+                           figs=figures.figures(data, exact=True),
                            coverage=content.coverage(report, data), proposals=proposals[:300],
                            comments=comments[:300], more=(len(proposals) > 300 or len(comments) > 300), query=query,
                            theme_form=theme_form or ThemeForm(prefix="theme", formdata=None),
@@ -292,10 +294,13 @@ def report(area_slug: str, report_slug: str) -> str:
     else:
         version = _version(report, arg_number("v"))
         snapshot = version.snapshot
+    team = can_build_reports(current_user, report.area_id)
+    exact = team and request.args.get("exact") == "1"
     following = current_user.is_authenticated and db.session.scalar(select(ReportFollow.id).where(
         ReportFollow.report_id == report.id, ReportFollow.user_id == current_user.id)) is not None
-    return render_template("reports/report.html", report=report, area=report.area, version=version, data=snapshot,
-                           charts=charts_for(snapshot), following=following, preview=preview)
+    return render_template("reports/report.html", report=report, area=report.area, version=version,
+                           following=following, preview=preview, team=team, exact=exact,
+                           **version_context(snapshot, exact=exact))
 
 
 @bp.route("/<report_slug>/diff")
@@ -303,7 +308,8 @@ def diff(area_slug: str, report_slug: str) -> str:
     report = _report(area_slug, report_slug)
     old, new = _version(report, arg_number("from")), _version(report, arg_number("to"))
     return render_template("reports/diff.html", report=report, area=report.area, old=old, new=new,
-                           changes=operations.diff(old, new))
+                           changes=figures.diff(figures.figures(old.snapshot), figures.figures(new.snapshot)),
+                           k=min_residents())
 
 
 @bp.route("/<report_slug>/v<number>.<any(html, pdf, csv, json):fmt>")

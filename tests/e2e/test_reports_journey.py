@@ -80,7 +80,12 @@ def test_build_publish_revise_export_compare_and_read(page, scene, live_server):
     page.get_by_role("button", name="Publish version 2").click()
     page.get_by_role("link", name="What changed since v1").click()
     assert_accessible(page, "report-diff")
-    assert "participation.comments" in page.content()
+    changes = page.content()
+    assert "participation.comments" not in changes  # labels, never keys
+    # v1's single comment was about one resident: withheld, shown as such, never as 0.
+    total = page.get_by_role("row", name="Participation All Comments", exact=False).first
+    assert total.inner_text().split("\t")[3:5] == ["not shown", "0"]
+    assert page.get_by_role("row", name="Themes Theme 1 Comments 1").inner_text().split("\t")[3:] == ["1", "0", "-1"]
     log_out(page)
 
     # City staff export the lighthouse cities and compare.
@@ -106,4 +111,5 @@ def test_build_publish_revise_export_compare_and_read(page, scene, live_server):
     page.goto(f"{area}/reports/smart-lighting-what-residents-said?v=2")
     assert "One comment was hidden." in page.content()
     api = page.request.get(f"/api/v1{area}/reports/smart-lighting-what-residents-said/versions/2")
-    assert api.ok and api.json()["content"]["participation"]["comments"] == 0
+    [total] = [f for f in api.json()["content"]["figures"] if f["breakdown"] == "participation"]
+    assert api.ok and total["values"]["comments"] == 0 and total["withheld"] == {}

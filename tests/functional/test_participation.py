@@ -307,10 +307,12 @@ def test_contributions_record_their_language_and_lists_filter_by_it(client):
     _comment(client, proposal, "Gute Idee")
     assert db.session.scalar(select(Comment.language).where(Comment.body == "Gute Idee")) == "de"
     from stengage.reports import operations as report_ops
+    from stengage.reports.figures import figures
 
     report = report_ops.create_report(factories.moderator(), process.area, "Languages", process=process)
-    data = report_ops.snapshot(report)
-    assert data["proposal_languages"] == {"de": 1, "fr": 1} and data["comment_languages"] == {"de": 1}
+    exact = figures(report_ops.snapshot(report), exact=True)
+    assert {r.key[0]: r.values["proposals"] for r in exact.table("proposal_language")} == {"de": 1, "fr": 1}
+    assert {r.key[0]: r.values["comments"] for r in exact.table("comment_language")} == {"de": 1}
 
 
 def test_editing_someone_elses_proposal_is_not_allowed_and_ones_own_says_why_it_is_closed(client):

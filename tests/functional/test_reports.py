@@ -9,6 +9,7 @@ from stengage.moderation import operations as moderation_ops
 from stengage.proposals import supports
 from stengage.proposals.models import Alignment, Comment, Support
 from stengage.reports import operations as report_ops
+from stengage.reports.figures import diff, figures
 from stengage.reports.models import Report
 from tests import factories
 from tests.conftest import login_as, submit
@@ -58,14 +59,16 @@ def test_the_workspace_builds_themes_and_every_figure_recounts_from_the_data(cli
 
     data = report_ops.snapshot(report)
     [solar_theme] = data["themes"]
+    exact = figures(data, exact=True)
+    theme_row, total = exact.row("theme", str(theme.id)), exact.row("participation")
     supporters = set(db.session.scalars(select(Support.user_id).where(Support.proposal_id.in_([p.id for p in solar]))))
-    assert solar_theme["unique_supporters"] == len(supporters) == 4
+    assert exact.value(theme_row, "supporters") == len(supporters) == 4
     assert solar_theme["proposals"] == sorted(p.id for p in solar)
     assert set(solar_theme["comments"]) == {comments[0].id, comments[1].id, comments[2].id}
-    assert solar_theme["alignment"] == {"in_favour": 2, "against": 1, "neutral": 0}
-    assert data["participation"]["supports"] == db.session.scalar(select(func.count(Support.id)))
-    assert data["participation"]["comments"] == 3 and data["participation"]["proposals"] == 8
-    assert data["categories"]["mobility"]["supports"] == 13
+    assert [exact.value(theme_row, m) for m in ("in_favour", "against", "neutral")] == [2, 1, 0]
+    assert exact.value(total, "supports") == db.session.scalar(select(func.count(Support.id)))
+    assert exact.value(total, "comments") == 3 and exact.value(total, "proposals") == 8
+    assert exact.value(exact.row("category", "mobility"), "supports") == 13
     assert "<strong>solar</strong>" in solar_theme["synthesis_html"]
 
 
@@ -107,13 +110,15 @@ def test_published_versions_are_frozen_and_the_diff_shows_what_changed(client, o
     submit(client, publish, {"publish-changelog": "A hidden comment; a new support."}, page=url)
     v2 = report.versions[-1]
     assert v2.number == 2
-    assert v2.snapshot["themes"][0]["alignment"]["against"] == 0
-    assert v2.snapshot["themes"][0]["unique_supporters"] == 5
-    changes = dict((k, (a, b)) for k, a, b in report_ops.diff(v1, v2))
-    assert changes["theme.Solar.unique_supporters"] == (4, 5)
-    assert changes["theme.Solar.against"] == (1, 0)
+    theme_row = figures(v2.snapshot, exact=True).row("theme", str(theme.id))
+    assert theme_row.values["against"] == 0 and theme_row.values["supporters"] == 5
+    changes = {(c["item"], c["measure"]): (c["old"], c["new"])
+               for c in diff(figures(v1.snapshot), figures(v2.snapshot))}
+    assert changes[("Solar", "Unique supporters")] == (4, 5)
+    assert changes[("Solar", "Comments against")] == (1, 0)
     diff_page = client.get(f"/areas/vienna-simmering/reports/{report.slug}/diff?from=1&to=2").get_data(as_text=True)
-    assert "theme.Solar.unique_supporters" in diff_page and "+1" in diff_page
+    assert "Unique supporters" in diff_page and "+1" in diff_page
+    assert "theme.Solar" not in diff_page and "unique_supporters" not in diff_page  # labels, not keys
     v1_page = client.get(f"/areas/vienna-simmering/reports/{report.slug}?v=1").get_data(as_text=True)
     assert "Version 1" in v1_page
     assert any(m["To"] == follower.email for m in outbox.messages())
@@ -127,9 +132,12 @@ def test_downloads_of_a_version(client):
     base = f"/areas/vienna-simmering/reports/{report.slug}/v1"
     pdf = client.get(f"{base}.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
-    assert json.loads(client.get(f"{base}.json").data)["participation"]["proposals"] == 8
+    document = json.loads(client.get(f"{base}.json").data)
+    [total] = [f for f in document["figures"] if f["breakdown"] == "participation"]
+    assert total["values"]["proposals"] == 8 and "proposals" not in total["withheld"]
     csv_text = client.get(f"{base}.csv").get_data(as_text=True)
-    assert csv_text.startswith("figure,value") and "participation.proposals,8" in csv_text
+    assert csv_text.startswith("Breakdown,Item,Figure,Value,Unit,Note")
+    assert "Participation,All,Proposals,8,proposals,,participation,,proposals" in csv_text
     assert "<h1>What Simmering said</h1>" in client.get(f"{base}.html").get_data(as_text=True)
     assert client.get(f"/areas/vienna-simmering/reports/{report.slug}/v9.pdf").status_code == 404
     assert client.get(f"/areas/vienna-simmering/reports/{report.slug}/vabc.pdf").status_code == 404
@@ -212,7 +220,7 @@ def test_area_reports_over_a_period(client):
                                     "period_end": "2030-12-31"}, page=url)
     assert response.status_code == 302
     report = db.session.scalar(select(Report).where(Report.title == "Year"))
-    assert report_ops.snapshot(report)["participation"]["proposals"] == 8
+    assert figures(report_ops.snapshot(report)).row("participation").value("proposals") == 8
 
 
 def test_a_draft_cannot_be_followed_by_anyone_who_cannot_see_it(client):

@@ -23,7 +23,7 @@ from tests.conftest import login_as, submit
 
 
 def _busy_area():
-    """Eight residents take part in one process; a second process has only two."""
+    """Eight residents take part in one process, six in another; a third process has only one."""
     process = factories.process(title="Busy")
     residents = [factories.resident(name=f"Resident Name {i}", email=f"resident{i}@mail.example.org")
                  for i in range(8)]
@@ -31,6 +31,10 @@ def _busy_area():
     for resident in residents:
         supports.support(resident, proposals[0])
     factories.comment(proposals[0], author=residents[1], body="A comment")
+    lively = factories.process(title="Lively")
+    lively_idea = factories.proposal(lively, author=residents[7])
+    for resident in residents[2:7]:
+        supports.support(resident, lively_idea)
     quiet = factories.process(title="Quiet")
     factories.proposal(quiet, author=residents[0])
     moderator = factories.moderator()
@@ -51,7 +55,15 @@ def test_rows_are_counted_and_small_cells_suppressed():
     busy = next(r for r in data if r["table"] == "area_process" and r["process"] == process.slug)
     assert (busy["proposals"], busy["supports"], busy["comments"], busy["residents"]) == (4, 8, 1, 8)
     small = next(r for r in data if r["table"] == "area_process" and r["process"] == quiet.slug)
-    assert small["suppressed"] and small["proposals"] is None and small["residents"] is None
+    assert small["suppressed"] and small["reason"] == "few"
+    assert small["proposals"] is None and small["residents"] is None
+    # The area's total is published, so a second process is withheld too: Quiet's one proposal
+    # cannot be worked out as the total minus the others.
+    area = next(r for r in data if r["table"] == "area")
+    assert area["proposals"] == 6
+    processes = [r for r in data if r["table"] == "area_process"]
+    assert sum(r["proposals"] is None for r in processes) == 2
+    assert next(r for r in processes if r["reason"] == "protects")["process"] != process.slug
     assert any(r["table"] == "week" for r in data) and any(r["table"] == "theme" for r in data)
 
 
@@ -99,7 +111,7 @@ def test_staff_export_a_summary_as_a_job_and_download_it(client):
     download = client.get(f"/staff/jobs/{job.id}/download")
     assert download.status_code == 200 and download.headers["X-Content-SHA256"] == job.checksum
     assert export_files.checksum(download.data) == job.checksum
-    assert "data dictionary" in load_workbook(io.BytesIO(download.data)).sheetnames
+    assert "Data dictionary" in load_workbook(io.BytesIO(download.data)).sheetnames
 
     # Links are bound to their owner and expire.
     login_as(client, factories.staff())
@@ -193,15 +205,15 @@ def test_exports_run_on_rq_workers_when_redis_is_configured(tmp_path, private_da
             os.environ["STENGAGE_ENV"] = old_env
 
 
-def test_export_headers_and_dictionary_speak_the_clerks_language(client):
+def test_export_columns_are_fixed_and_the_dictionary_speaks_the_clerks_language(client):
     _busy_area()
     login_as(client, factories.staff(locale="de"))
     response = submit(client, "/staff/summaries", {"areas": ["vienna-simmering"], "format": "csv"},
                       page="/staff/summaries")
     job = db.session.get(ExportJob, int(response.headers["Location"].rsplit("/", 1)[1]))
     header = client.get(f"/staff/jobs/{job.id}/download").get_data(as_text=True).splitlines()[0]
-    assert header.split(",")[:2] == ["Tabelle", "Gebiet"]
-    assert "Bedeutung" in client.get("/staff/dictionary.csv").get_data(as_text=True).splitlines()[0]
+    assert header.split(",")[:2] == ["table", "area"]  # fixed column names in every language
+    assert "Projektgebiet (feste Kennung" in client.get("/staff/dictionary.csv").get_data(as_text=True)
 
 
 def test_an_export_whose_worker_is_gone_shows_as_stopped_and_runs_again_at_once(client):

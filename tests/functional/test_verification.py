@@ -102,6 +102,14 @@ def test_letter_code_attempts_are_rate_limited(client):
     assert statuses[5] == 429
 
 
+def test_letter_code_columns_are_merge_fields_in_every_language(client):
+    login_as(client, factories.staff(locale="de"))
+    response = submit(client, "/areas/vienna-simmering/letter-codes", {"count": "2", "valid_days": "30", "label": ""},
+                      page="/areas/vienna-simmering/letter-codes")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[0] == ["code", "area", "valid_until", "batch"] and len(rows) == 3
+
+
 def test_staff_generate_a_batch_and_download_printable_codes(client):
     clerk = factories.staff()
     login_as(client, clerk)
@@ -112,7 +120,7 @@ def test_staff_generate_a_batch_and_download_printable_codes(client):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[0] == ["code", "area", "valid until", "batch"]
+    assert rows[0] == ["code", "area", "valid_until", "batch"]  # merge fields, in every language
     codes = [row[0] for row in rows[1:]]
     assert len(set(codes)) == 25
 

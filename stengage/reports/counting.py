@@ -1,0 +1,262 @@
+"""Counting the measures of ``metrics``: the only place where published figures are counted.
+
+Every contribution is one *event* (who, what, on which proposal, when): a proposal by its author, a
+support by its supporter, a visible comment by its author. The database hands over the events of a
+scope once, as lean integer columns; numpy then groups them under every breakdown row, counting each
+kind and the distinct people behind each row. One read serves every breakdown of a report or a
+summary, so they all count the same events the same way, at the cost of one scan rather than one
+per breakdown. This is the hand-tuned path of the metrics layer: ``benchmarks/report_time.py``
+measures it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from sqlalchemy import ColumnElement, Integer, case, cast, func, literal, select
+
+from stengage.accounts.models import Membership, User
+from stengage.areas.models import Area, Process
+from stengage.db import on_days, on_postgresql
+from stengage.extensions import db
+from stengage.proposals.models import Alignment, Comment, Proposal, ProposalStatus, Support
+from stengage.proposals.queries import listed_proposals
+from stengage.reports.metrics import BREAKDOWNS, Row
+
+ACCEPTED = frozenset({ProposalStatus.ACCEPTED.value, ProposalStatus.IN_PROGRESS.value,
+                      ProposalStatus.IMPLEMENTED.value})
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which contributions count: the proposals of some areas (processes), created in a period;
+    ``event_days`` further keeps each contribution by its own date."""
+
+    area_ids: tuple[int, ...]
+    process_ids: tuple[int, ...] = ()
+    proposal_days: tuple[date | None, date | None] = (None, None)
+    event_days: tuple[date | None, date | None] = (None, None)
+
+    def proposals(self) -> list[ColumnElement[bool]]:
+        """The proposals whose contributions count."""
+        conditions = [Proposal.area_id.in_(self.area_ids), *listed_proposals(),
+                      *on_days(Proposal.created_at, *self.proposal_days)]
+        if self.process_ids:
+            conditions.append(Proposal.process_id.in_(self.process_ids))
+        return conditions
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A breakdown as the counter sees it: the proposal facts (or event facts) that key its rows,
+    and which kinds of contribution it counts."""
+
+    dims: tuple[str, ...]  # of: area, process, category, status, language, week
+    kinds: tuple[str, ...] = ("proposal", "support", "comment")
+
+
+KINDS = ("proposal", "support", "comment")
+_UNIX_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
+def visible_comments() -> list[ColumnElement[bool]]:
+    return [Comment.hidden_at.is_(None), Comment.deleted_at.is_(None)]
+
+
+def unix_day(column: Any) -> ColumnElement[int]:
+    """Days since 1970-01-01 (UTC) of a timestamp, as an integer: cheap to carry and to group."""
+    if on_postgresql(db.session):
+        return cast(func.floor(func.extract("epoch", column) / 86400), Integer)
+    return cast(func.strftime("%s", column), Integer) / 86400
+
+
+@lru_cache(maxsize=8192)
+def iso_week(day: int) -> str:
+    year, week, _ = date.fromordinal(day + _UNIX_EPOCH_ORDINAL).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+class _Codes:
+    """Strings coded as small integers, so that numpy can group by them."""
+
+    def __init__(self) -> None:
+        self.values: list[str] = []
+        self._index: dict[str, int] = {}
+
+    def code(self, value: str) -> int:
+        if value not in self._index:
+            self._index[value] = len(self.values)
+            self.values.append(value)
+        return self._index[value]
+
+
+@dataclass
+class _Events:
+    """The scope's contributions as columns: one entry per proposal, support or visible comment."""
+
+    who: np.ndarray
+    kind: np.ndarray  # index into KINDS
+    proposal: np.ndarray  # position in the facts
+    day: np.ndarray
+    alignment: np.ndarray  # 0 neutral, 1 in favour, 2 against
+    language: np.ndarray  # code of the proposal's or the comment's language
+    item: np.ndarray
+    facts: dict[str, np.ndarray]  # per proposal position: area, process, category, status codes; accepted …
+    fact_ids: np.ndarray
+    codes: dict[str, _Codes]
+
+
+def _read(scope: Scope) -> _Events:
+    codes = {dim: _Codes() for dim in ("area", "process", "category", "status", "language", "week")}
+    facts_rows = db.session.execute(
+        select(Proposal.id, Area.slug, Process.slug, Proposal.category, Proposal.status, Proposal.language)
+        .join(Area, Area.id == Proposal.area_id).join(Process, Process.id == Proposal.process_id)
+        .where(*scope.proposals()).order_by(Proposal.id)).all()
+    fact_ids = np.array([r[0] for r in facts_rows], dtype=np.int64)
+    facts = {dim: np.array([codes[dim].code(str(getattr(r[i], "value", r[i]))) for r in facts_rows], dtype=np.int64)
+             for i, dim in ((1, "area"), (2, "process"), (3, "category"), (4, "status"), (5, "language"))}
+    statuses = [str(getattr(r[4], "value", r[4])) for r in facts_rows]
+    facts["accepted"] = np.array([s in ACCEPTED for s in statuses], dtype=bool)
+    facts["implemented"] = np.array([s == ProposalStatus.IMPLEMENTED.value for s in statuses], dtype=bool)
+
+    in_scope = select(Proposal.id).where(*scope.proposals())
+    supports_of = [Support.process_id.in_(scope.process_ids)] if scope.process_ids else \
+        [Support.proposal_id.in_(in_scope)]
+    leaning = case((Comment.alignment == Alignment.IN_FAVOUR, 1), (Comment.alignment == Alignment.AGAINST, 2), else_=0)
+    lean = [
+        _raw(select(Proposal.author_id, Proposal.id, unix_day(Proposal.created_at), Proposal.id, literal(0))
+             .where(*scope.proposals(), *on_days(Proposal.created_at, *scope.event_days))),
+        _raw(select(Support.user_id, Support.proposal_id, unix_day(Support.created_at), Support.id, literal(0))
+             .where(*supports_of, *on_days(Support.created_at, *scope.event_days))),
+    ]
+    comments = _raw(select(Comment.author_id, Comment.proposal_id, unix_day(Comment.created_at), Comment.id, leaning,
+                           Comment.language)
+                    .where(Comment.proposal_id.in_(in_scope), *visible_comments(),
+                           *on_days(Comment.created_at, *scope.event_days)))
+    lean.append([row[:5] for row in comments])
+    blocks = [np.array(rows, dtype=np.int64).reshape(-1, 5) for rows in lean]
+    columns = np.concatenate(blocks)
+    kind = np.concatenate([np.full(len(rows), n, dtype=np.int8) for n, rows in enumerate(blocks)])
+    alignment = columns[:, 4]
+    language_code = {value: codes["language"].code(value or "") for value in {row[5] for row in comments}}
+    language = np.concatenate([np.zeros(len(blocks[0]) + len(blocks[1]), dtype=np.int64),
+                               np.fromiter((language_code[row[5]] for row in comments), dtype=np.int64,
+                                           count=len(comments))])
+    # Keep what belongs to the scope's proposals (supports were read by process, wider than the scope).
+    position = np.searchsorted(fact_ids, columns[:, 1]) if len(fact_ids) else np.zeros(len(columns), dtype=np.int64)
+    position = np.minimum(position, max(len(fact_ids) - 1, 0))
+    keep = (fact_ids[position] == columns[:, 1]) if len(fact_ids) else np.zeros(len(columns), dtype=bool)
+    proposal = position[keep]
+    language = np.where(kind[keep] == 0, facts["language"][proposal] if len(fact_ids) else 0, language[keep])
+    return _Events(who=columns[keep, 0], kind=kind[keep], proposal=proposal, day=columns[keep, 2],
+                   alignment=alignment[keep], language=language, item=columns[keep, 3], facts=facts,
+                   fact_ids=fact_ids, codes=codes)
+
+
+def _raw(stmt: Any) -> list[tuple[Any, ...]]:
+    """Plain tuples straight from the driver: the columns are integers (and a language code), so no
+    result processing is needed, and skipping it is most of the cost of reading 300,000 rows."""
+    result = db.session.connection().execute(stmt)
+    return result.cursor.fetchall()
+
+
+def _dimension(events: _Events, dim: str) -> np.ndarray:
+    if dim == "language":
+        return events.language
+    if dim == "week":
+        days, inverse = np.unique(events.day, return_inverse=True)
+        weeks = np.array([events.codes["week"].code(iso_week(int(d))) for d in days], dtype=np.int64)
+        return weeks[inverse] if len(days) else np.zeros(0, dtype=np.int64)
+    return events.facts[dim][events.proposal]
+
+
+def _people(groups: np.ndarray, who: np.ndarray, size: int) -> np.ndarray:
+    """Distinct people per group."""
+    if not len(who):
+        return np.zeros(size, dtype=np.int64)
+    pairs = np.unique(groups * (int(who.max()) + 1) + who)
+    return np.bincount(pairs // (int(who.max()) + 1), minlength=size)
+
+
+def _cut_rows(events: _Events, table: str, cut: Cut) -> list[Row]:
+    wanted = np.isin(events.kind, [KINDS.index(k) for k in cut.kinds])
+    key = np.zeros(int(wanted.sum()), dtype=np.int64)
+    for dim in cut.dims:
+        codes = _dimension(events, dim)[wanted]
+        key = key * (len(events.codes[dim].values) + 1) + codes
+    kind, proposal = events.kind[wanted], events.proposal[wanted]
+    uniq, group = np.unique(key, return_inverse=True)
+    size = len(uniq)
+    is_proposal = kind == 0
+    counts = {
+        "proposals": np.bincount(group[is_proposal], minlength=size),
+        "supports": np.bincount(group[kind == 1], minlength=size),
+        "comments": np.bincount(group[kind == 2], minlength=size),
+        "accepted": np.bincount(group[is_proposal & events.facts["accepted"][proposal]], minlength=size),
+        "implemented": np.bincount(group[is_proposal & events.facts["implemented"][proposal]], minlength=size),
+    }
+    people = _people(group, events.who[wanted], size)
+    measures = [m for m in BREAKDOWNS[table].measures if m != "residents"]
+    rows = []
+    for n, value in enumerate(uniq.tolist()):
+        parts = []
+        for dim in reversed(cut.dims):
+            radix = len(events.codes[dim].values) + 1
+            value, code = divmod(value, radix)
+            parts.append(events.codes[dim].values[code])
+        rows.append(Row(table, tuple(reversed(parts)), {m: int(counts[m][n]) for m in measures}, int(people[n])))
+    return rows
+
+
+@dataclass
+class Counted:
+    """What one read counted: the rows of every breakdown asked for, each proposal's supports, and
+    the comments each group counts (for links and coverage)."""
+
+    rows: list[Row]
+    supports_by_proposal: dict[int, int]
+    group_comments: dict[str, list[int]]
+
+
+def count(scope: Scope, cuts: Mapping[str, Cut],
+          groups: Iterable[tuple[str, Sequence[int], Sequence[int]]] = (), group_table: str = "theme") -> Counted:
+    """Count the scope's contributions, read once, into every breakdown (``table -> Cut``) and every
+    group (``key, proposal ids, comment ids placed directly``; groups may overlap, a contribution
+    counts once per group)."""
+    events = _read(scope)
+    rows = [row for table, cut in cuts.items() for row in _cut_rows(events, table, cut)]
+    supports = np.bincount(events.proposal[events.kind == 1], minlength=len(events.fact_ids))
+    supports_by_proposal = {int(pid): int(n) for pid, n in zip(events.fact_ids, supports, strict=True) if n}
+    group_comments = {}
+    for key, proposal_ids, comment_ids in groups:
+        member = np.isin(events.fact_ids[events.proposal], np.array(proposal_ids, dtype=np.int64))
+        if comment_ids:
+            member |= (events.kind == 2) & np.isin(events.item, np.array(comment_ids, dtype=np.int64))
+        kind, who = events.kind[member], events.who[member]
+        comments = kind == 2
+        in_favour = int((comments & (events.alignment[member] == 1)).sum())
+        against = int((comments & (events.alignment[member] == 2)).sum())
+        values = {"proposals": int((kind == 0).sum()), "supports": int((kind == 1).sum()),
+                  "supporters": len(np.unique(who[kind == 1])), "comments": int(comments.sum()),
+                  "in_favour": in_favour, "against": against, "neutral": int(comments.sum()) - in_favour - against}
+        rows.append(Row(group_table, (key,), values, len(np.unique(who))))
+        group_comments[key] = sorted(int(c) for c in events.item[member][comments])
+    return Counted(rows, supports_by_proposal, group_comments)
+
+
+def membership_row(area_id: int) -> Row:
+    """Members of the area (blocked accounts left out) and how many are verified at each level."""
+    counts = dict(db.session.execute(
+        select(Membership.assurance_level, func.count()).join(User, User.id == Membership.user_id)
+        .where(Membership.area_id == area_id, User.blocked_at.is_(None))
+        .group_by(Membership.assurance_level)).all())
+    registered = sum(counts.values())
+    values = {"registered": registered}
+    for level in ("low", "substantial", "high"):
+        values[f"verified_{level}"] = sum(n for lvl, n in counts.items() if lvl is not None and str(lvl) == level)
+    return Row("membership", (), values, registered)

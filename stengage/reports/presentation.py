@@ -1,0 +1,40 @@
+"""What every rendering of a report version needs: its figures (disclosure applied), charts, themes
+and links. The page, the HTML download and the PDF all take their context from here."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import url_for
+
+from stengage.reports.charts import charts_for
+from stengage.reports.figures import figures, themes_of
+from stengage.reports.metrics import Row
+
+
+def version_context(snapshot: dict[str, Any], exact: bool = False) -> dict[str, Any]:
+    figs = figures(snapshot, exact=exact)
+    report = snapshot["report"]
+    category_link: Callable[[Row], str] | None = None
+    if report.get("process"):
+        def category_link(row: Row) -> str:
+            return url_for("processes.process", area_slug=report["area"], process_slug=report["process"],
+                           category=row.key[-1])
+    return {"data": snapshot, "figs": figs, "charts": charts_for(figs), "themes": themes_of(snapshot),
+            "category_link": category_link}
+
+
+def public_document(snapshot: dict[str, Any], number: int | None = None) -> dict[str, Any]:
+    """A version as open data (JSON download and API): the figures as published, with stable keys,
+    the themes' texts and the outcomes; no id list that would tell a withheld count."""
+    figs = figures(snapshot)
+    return {
+        "report": snapshot["report"], "version": number, "disclosure": {"min_residents": figs.k},
+        "figures": [{"breakdown": row.table, "key": list(row.key), "label": row.label,
+                     "values": {m: row.value(m) for m in row.measures},
+                     "withheld": {m: str(reason) for m, reason in row.hidden.items()}} for row in figs.rows],
+        "themes": [{"id": t["id"], "title": t["title"], "synthesis": t["synthesis"], "proposals": t["proposals"],
+                    "top_proposals": t["top_proposals"], "quotes": t["quotes"]} for t in themes_of(snapshot)],
+        "outcomes": snapshot["outcomes"],
+    }
