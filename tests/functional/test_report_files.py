@@ -1,4 +1,7 @@
-"""The files of a published report version: a PDF per language, each prepared once by its own job."""
+"""The files of a published report version as a city publishes them: an HTML file that stands alone,
+and a tagged PDF per language, each prepared once by its own job."""
+
+from html.parser import HTMLParser
 
 from sqlalchemy import select
 
@@ -8,6 +11,8 @@ from stengage.reports import operations as report_ops
 from stengage.reports.models import ExportJob, JobState
 from tests import factories, pdfs
 from tests.conftest import login_as
+
+BASE_URL = "http://localhost/"  # SERVER_BASE_URL of the test app
 
 
 def _published(publisher=None):
@@ -27,6 +32,81 @@ def _in(client, locale):
     with client.session_transaction() as session:
         session["locale"] = locale
     return client
+
+
+class _Document(HTMLParser):
+    """What a browser would load or follow from the file."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+        self.tags: list[str] = []
+        self.lang: str | None = None
+        self.styles: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append(tag)
+        values = dict(attrs)
+        if tag == "html":
+            self.lang = values.get("lang")
+        self.urls += [value or "" for name, value in attrs if name in ("href", "src", "srcset", "action", "poster")]
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.styles.append(data)
+
+
+def test_the_html_file_stands_alone_in_the_readers_language(client):
+    _report, version, base = _published()
+    # Whatever host the request names, the file links to the platform's configured address.
+    response = _in(client, "de").get(f"{base}.html", base_url="http://intruder.example")
+    assert response.status_code == 200 and response.mimetype == "text/html"
+    assert "attachment" in response.headers["Content-Disposition"]
+    html = response.get_data(as_text=True)
+    document = _Document()
+    document.feed(html)
+    assert document.lang == "de" and "Beteiligung" in html
+    assert "link" not in document.tags and "script" not in document.tags and "img" not in document.tags
+    assert document.urls and all(url.startswith(BASE_URL) for url in document.urls), document.urls
+    first_idea = min(version.snapshot["themes"][0]["proposals"])
+    synthesis = version.snapshot["themes"][0]["synthesis_html"]
+    assert f'href="/proposals/{first_idea}"' in synthesis  # as the moderator wrote it: relative
+    assert f'href="{BASE_URL}proposals/{first_idea}"' in html  # in the file: absolute
+    assert "intruder" not in html
+    style = "".join(document.styles)
+    assert "size: A4" in style and "break-after: avoid" in style and "url(" not in style
+    assert '"Seite " counter(page) " von " counter(pages)' in style
+    assert '"Simmering · Vienna"' in style  # the running header names the area
+    assert "<svg" in html and "Beiträge pro Woche</title>" in html  # charts inline, with their titles
+
+
+def test_the_pdf_is_tagged_and_in_each_readers_language(client):
+    _report, version, base = _published()
+    files = {}
+    for locale in ("de", "en"):
+        response = _in(client, locale).get(f"{base}.pdf")
+        assert response.status_code == 200 and response.data.startswith(b"%PDF")
+        files[locale] = pdfs.read(response.data)
+    german, english = files["de"], files["en"]
+    for locale, facts in files.items():
+        assert facts.marked and facts.lang == locale and facts.ua_part == "1"
+        assert facts.title == "What Simmering said v1 · Simmering · Vienna"
+        assert {"Document", "H1", "H2", "H3", "Table", "TH", "TD", "Figure", "L", "LI", "Link"} <= set(facts.tags)
+        assert len(facts.figure_alts) == 2 and all(facts.figure_alts), facts.figure_alts
+    assert "Beteiligung" in german.text and "Seite 1 von" in german.pages[0]
+    assert german.figure_alts[0] == "Beiträge pro Woche"
+    assert "Participation" in english.text and "Page 1 of" in english.pages[0]
+    assert english.figure_alts[0] == "Contributions per week"
+    assert "Beteiligung" not in english.text and "Participation" not in german.text
+    assert "veröffentlicht am" in german.text  # the date as German readers write it
+    # One stored file per language.
+    names = sorted(path.name for path in jobs.export_dir().iterdir())
+    assert names == [f"report-version-{version.id}-de.pdf", f"report-version-{version.id}-en.pdf"]
 
 
 def test_a_pdf_being_prepared_in_one_language_does_not_hold_up_another(client):
