@@ -3,6 +3,7 @@ and a tagged PDF per language, each prepared once by its own job."""
 
 from html.parser import HTMLParser
 
+import pytest
 from sqlalchemy import select
 
 from stengage.extensions import db
@@ -139,3 +140,29 @@ def test_a_visitors_pdf_download_is_not_a_staff_members_export(client, visitor):
     assert f"/staff/jobs/{job.id}" not in page and "PDF" not in page
     assert client.get(f"/staff/jobs/{job.id}").status_code == 404
     assert client.get(f"/staff/jobs/{job.id}/download").status_code == 404
+
+
+@pytest.mark.real_commits
+def test_rq_workers_render_each_language_in_a_fresh_app(tmp_path, private_database, redis_server, monkeypatch):
+    from rq import Queue, SimpleWorker
+
+    from tests.conftest import REDIS_URL, make_test_app
+
+    app = make_test_app(tmp_path, private_database, REDIS_URL=REDIS_URL)
+    monkeypatch.setenv("STENGAGE_ENV", "testing")  # the worker makes its own app on the same database
+    monkeypatch.setenv("STENGAGE_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    with app.app_context():
+        _report, version, _base = _published()
+        started = {locale: jobs.start_report_pdf(version.published_by_id, version, locale) for locale in ("de", "fr")}
+        for job in started.values():
+            jobs.start(job)
+        db.session.commit()  # enqueued once committed
+        db.session.rollback()  # the worker needs the database to itself (SQLite)
+        SimpleWorker([Queue(jobs.QUEUE_NAME, connection=redis_server)], connection=redis_server).work(burst=True)
+        db.session.expire_all()
+        for locale, words in (("de", "veröffentlicht am"), ("fr", "publiée le")):
+            path, _job = jobs.report_pdf(version, locale)
+            assert path is not None and db.session.get(ExportJob, started[locale].id).state == JobState.DONE
+            facts = pdfs.read(path.read_bytes())
+            assert facts.lang == locale and words in facts.text and facts.marked
+        db.engine.dispose()
