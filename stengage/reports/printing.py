@@ -29,12 +29,15 @@ PDF_VARIANT = "pdf/ua-1"
 _COUNTER = "\x00"
 
 
-def print_css() -> Markup:
-    """The print stylesheet, to inline in a ``<style>`` element (whose text is never unescaped)."""
-    css = (Path(current_app.static_folder or "static") / "css" / "print.css").read_text(encoding="utf-8")
+def print_css(*, browser: bool) -> Markup:
+    """The print stylesheet (for a browser, with its extra rules), to inline in a ``<style>``
+    element, whose text is never unescaped."""
+    folder = Path(current_app.static_folder or "static") / "css"
+    names = ("print.css", "print-browser.css") if browser else ("print.css",)
+    css = "\n".join((folder / name).read_text(encoding="utf-8") for name in names)
     if "</" in css:
-        raise ValueError("print.css must not contain '</'")
-    return Markup(css)  # noqa: S704 - our own stylesheet, checked above not to close its element
+        raise ValueError("a print stylesheet must not contain '</'")
+    return Markup(css)  # noqa: S704 - our own stylesheets, checked above not to close their element
 
 
 def css_string(text: str) -> Markup:
@@ -75,14 +78,16 @@ def with_absolute_links(snapshot: dict[str, Any], base: str) -> dict[str, Any]:
     return data
 
 
-def render_html(version: ReportVersion) -> str:
-    """The version as one self-contained HTML document, in the current locale."""
+def render_html(version: ReportVersion, *, browser: bool = True) -> str:
+    """The version as one self-contained HTML document, in the current locale (``browser``: for
+    a browser to show and print, else for the PDF renderer)."""
     report = version.report
     base = current_app.config["SERVER_BASE_URL"].rstrip("/") + "/"
     data = with_absolute_links(version.snapshot, base)
     return render_template("reports/print.html", report=report, area=report.area, version=version, data=data,
-                           charts=charts_for(data), link_for=published_url_builder(), print_css=print_css(),
-                           page_numbers=page_numbers_css(), css_string=css_string)
+                           charts=charts_for(data), link_for=published_url_builder(),
+                           print_css=print_css(browser=browser), page_numbers=page_numbers_css(),
+                           css_string=css_string)
 
 
 def render_pdf(version: ReportVersion) -> bytes:
@@ -91,7 +96,7 @@ def render_pdf(version: ReportVersion) -> bytes:
     from weasyprint import HTML
     from weasyprint.urls import URLFetcher
 
-    html = render_html(version)
+    html = render_html(version, browser=False)
     # Everything is in the document: the renderer may read data: URIs, never a file or the network.
     pdf = HTML(string=html, url_fetcher=URLFetcher(allowed_protocols=("data",))).write_pdf(pdf_variant=PDF_VARIANT)
     ImageFile.LOAD_TRUNCATED_IMAGES = False  # WeasyPrint's import turns it on; uploads must stay strict

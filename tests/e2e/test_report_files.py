@@ -1,6 +1,6 @@
 """A reader saves a published report's HTML file and opens it from disk, offline: it is styled,
-valid and accessible, and loads nothing; its links lead back to the platform. The PDF they
-download speaks their language."""
+valid and accessible, prints whole, and loads nothing; its links lead back to the platform. The
+PDF they download speaks their language."""
 
 import pytest
 
@@ -53,6 +53,12 @@ def test_the_saved_html_file_works_offline(page, published, live_server, nu_chec
         assert reader.locator("svg.chart").count() == 2
         links = reader.evaluate("[...document.querySelectorAll('[href], [src]')].map(e => e.href || e.src)")
         assert links and all(link.startswith(f"{live_server.url}/") for link in links), links
+        # On screen the tables behind the charts open on demand; printed, everything shows.
+        hidden = reader.locator("details > :not(summary)").first
+        assert not hidden.is_visible()
+        reader.emulate_media(media="print")
+        assert hidden.is_visible()
+        reader.emulate_media(media="screen")
         reader.add_script_tag(path=str(AXE))
         result = reader.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
         assert [v["id"] for v in result["violations"]] == []

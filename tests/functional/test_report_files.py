@@ -1,6 +1,7 @@
 """The files of a published report version as a city publishes them: an HTML file that stands alone,
 and a tagged PDF per language, each prepared once by its own job."""
 
+import logging
 from html.parser import HTMLParser
 
 import pytest
@@ -86,7 +87,8 @@ def test_the_html_file_stands_alone_in_the_readers_language(client):
     assert "<svg" in html and "Beiträge pro Woche</title>" in html  # charts inline, with their titles
 
 
-def test_the_pdf_is_tagged_and_in_each_readers_language(client):
+def test_the_pdf_is_tagged_and_in_each_readers_language(client, caplog):
+    caplog.set_level(logging.WARNING, logger="weasyprint")
     _report, version, base = _published()
     files = {}
     for locale in ("de", "en"):
@@ -106,6 +108,8 @@ def test_the_pdf_is_tagged_and_in_each_readers_language(client):
     assert "Beteiligung" not in english.text and "Participation" not in german.text
     assert "veröffentlicht am" in german.text  # the date as German readers write it
     # One stored file per language.
+    # The renderer met nothing it could not use or tag (an image without alternative text, a rule).
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
     names = sorted(path.name for path in jobs.export_dir().iterdir())
     assert names == [f"report-version-{version.id}-de.pdf", f"report-version-{version.id}-en.pdf"]
 
