@@ -102,7 +102,9 @@ def init_templating(app: Flask) -> None:
         "feature_labels": feature_labels, "flag_reason_labels": FLAG_REASON_LABELS,
         "measure_labels": {key: measure.label for key, measure in MEASURES.items()},
     }
-    app.jinja_env.globals.update(label_sets, can=can, thread_html=ThreadHtml)
+    # Templates shared by pages and published files build links with ``link_for``: ``url_for`` on a
+    # page, absolute links against the configured address in a file (reports.printing passes that).
+    app.jinja_env.globals.update(label_sets, can=can, thread_html=ThreadHtml, link_for=app.url_for)
 
     @functools.lru_cache(maxsize=32)
     def labels_in(translations: NullTranslations) -> dict[str, dict[Any, str]]:

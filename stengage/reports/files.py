@@ -34,7 +34,8 @@ class VersionFile:
     preparing: ExportJob | None = None
 
 
-def version_file(version: ReportVersion, fmt: str) -> VersionFile:
+def version_file(version: ReportVersion, fmt: str, locale: str) -> VersionFile:
+    """The file in ``fmt``; HTML and PDF in ``locale``, the reader's language (the current one)."""
     if fmt not in VERSION_FORMATS:
         raise ValueError(fmt)
     report = version.report
@@ -48,7 +49,7 @@ def version_file(version: ReportVersion, fmt: str) -> VersionFile:
     elif fmt == "html":
         body = render_html(version).encode()
     else:
-        return _pdf(version, name)
+        return _pdf(version, name, locale)
     return VersionFile(name, mimetype, body=body)
 
 
@@ -69,18 +70,19 @@ def figures_csv(version: ReportVersion) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def _pdf(version: ReportVersion, name: str) -> VersionFile:
-    """The stored PDF; else a job prepares it (started when none runs; inline it is made at once)."""
+def _pdf(version: ReportVersion, name: str, locale: str) -> VersionFile:
+    """The stored PDF in ``locale``; else a job prepares it (started when none runs; inline it is
+    made at once). Jobs for other languages neither block nor stand in for this one."""
     mimetype = _MIMETYPES["pdf"]
-    path, job = jobs.report_pdf(version)
+    path, job = jobs.report_pdf(version, locale)
     if path is not None:
         return VersionFile(name, mimetype, path=path)
     owner_id = version.published_by_id or version.report.created_by_id
     if owner_id is None:  # nobody left to own a job: render it now
         return VersionFile(name, mimetype, body=render_pdf(version))
     if job is None or jobs.can_rerun(job):
-        jobs.start(jobs.start_report_pdf(owner_id, version))
-        path, job = jobs.report_pdf(version)
+        jobs.start(jobs.start_report_pdf(owner_id, version, locale))
+        path, job = jobs.report_pdf(version, locale)
         if path is not None:  # made at once (no Redis: jobs run inline)
             return VersionFile(name, mimetype, path=path)
     return VersionFile(name, mimetype, preparing=job)

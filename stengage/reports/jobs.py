@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from stengage.accounts.models import User
 from stengage.core import audit
+from stengage.core.i18n import use_area_defaults
 from stengage.core.operations import Refused
 from stengage.db import utc_now
 from stengage.extensions import db
@@ -157,32 +158,53 @@ def _report_pdf(job: ExportJob) -> tuple[str, bytes]:
     from stengage.reports.printing import render_pdf
 
     version = db.session.get(ReportVersion, job.params["report_version"])
+    locale = pdf_locale(job)
     _step(job, 20)
+    # Links against the platform's address; words, numbers and dates in the reader's language,
+    # times in the area's zone.
     with current_app.test_request_context(base_url=current_app.config["SERVER_BASE_URL"]):
-        body = render_pdf(version)
-    return pdf_name(version), body
+        use_area_defaults(version.report.area)
+        with force_locale(locale):
+            body = render_pdf(version)
+    return pdf_name(version, locale), body
 
 
-def pdf_name(version: ReportVersion) -> str:
-    return f"report-version-{version.id}.pdf"
+def pdf_locale(job: ExportJob) -> str:
+    return str(job.params.get("locale") or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
-def report_pdf(version: ReportVersion) -> tuple[Path | None, ExportJob | None]:
-    """The version's PDF when ready, else the job that prepares it (created when there is none)."""
-    path = export_dir() / pdf_name(version)
+def pdf_name(version: ReportVersion, locale: str) -> str:
+    return f"report-version-{version.id}-{locale}.pdf"
+
+
+def report_pdf(version: ReportVersion, locale: str) -> tuple[Path | None, ExportJob | None]:
+    """The version's PDF in ``locale`` when ready, else the latest job preparing it (None when
+    there is none). Each language has its own file and jobs: one never waits for another."""
+    path = export_dir() / pdf_name(version, locale)
     if path.is_file():
         return path, None
     job = db.session.scalar(select(ExportJob).where(
-        ExportJob.format == "pdf", ExportJob.params["report_version"].as_integer() == version.id)
+        ExportJob.format == "pdf", ExportJob.params["report_version"].as_integer() == version.id,
+        ExportJob.params["locale"].as_string() == locale)
         .order_by(ExportJob.id.desc()).limit(1))
     return None, job
 
 
-def start_report_pdf(owner_id: int, version: ReportVersion) -> ExportJob:
-    job = ExportJob(owner_id=owner_id, format="pdf", params={"report_version": version.id}, state=JobState.QUEUED)
+def start_report_pdf(owner_id: int, version: ReportVersion, locale: str) -> ExportJob:
+    """A job to make the version's PDF in ``locale``. Its owner (who published the version) is who
+    answers for it; it is no personal export of theirs (``recent_exports`` lists summaries only)."""
+    job = ExportJob(owner_id=owner_id, format="pdf", params={"report_version": version.id, "locale": locale},
+                    state=JobState.QUEUED)
     db.session.add(job)
     db.session.flush()
     return job
+
+
+def recent_exports(owner: User, limit: int = 10) -> list[ExportJob]:
+    """A staff member's own summary files, newest first (not the PDFs of versions they published)."""
+    return list(db.session.scalars(select(ExportJob).where(
+        ExportJob.owner_id == owner.id, ExportJob.format.in_(export_files.SUMMARY_FORMATS))
+        .order_by(ExportJob.id.desc()).limit(limit)))
 
 
 def run_in_worker(job_id: int) -> None:

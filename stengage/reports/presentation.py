@@ -13,13 +13,15 @@ from stengage.reports.figures import figures, themes_of
 from stengage.reports.metrics import Row
 
 
-def version_context(snapshot: dict[str, Any], exact: bool = False) -> dict[str, Any]:
+def version_context(snapshot: dict[str, Any], exact: bool = False,
+                    link_for: Callable[..., str] = url_for) -> dict[str, Any]:
+    """``link_for`` builds the links: ``url_for`` on pages, absolute ones in published files."""
     figs = figures(snapshot, exact=exact)
     report = snapshot["report"]
     category_link: Callable[[Row], str] | None = None
     if report.get("process"):
         def category_link(row: Row) -> str:
-            return url_for("processes.process", area_slug=report["area"], process_slug=report["process"],
+            return link_for("processes.process", area_slug=report["area"], process_slug=report["process"],
                            category=row.key[-1])
     return {"data": snapshot, "figs": figs, "charts": charts_for(figs), "themes": themes_of(snapshot),
             "category_link": category_link}

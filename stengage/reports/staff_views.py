@@ -60,14 +60,14 @@ def summaries() -> Response | str:
                              start=form.start.data, end=form.end.data)
         job = jobs.export_summary(current_user, form.format.data, query, locale=str(get_locale() or "en"))
         return redirect(url_for(".job", job_id=job.id))
-    recent = db.session.scalars(select(ExportJob).where(ExportJob.owner_id == current_user.id)
-                                .order_by(ExportJob.id.desc()).limit(10)).all()
+    recent = jobs.recent_exports(current_user)
     return render_template("staff/summaries.html", form=form, recent=[(j, jobs.shown_state(j)) for j in recent])
 
 
 def _own_job(job_id: int) -> ExportJob:
     job = db.session.get(ExportJob, job_id)
-    if job is None or job.owner_id != current_user.id:
+    # A version's PDF job is no one's personal export: its page is the report's "preparing" page.
+    if job is None or job.owner_id != current_user.id or job.format not in export_files.SUMMARY_FORMATS:
         abort(404)
     return job
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
-from flask_babel import gettext
+from flask_babel import get_locale, gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -320,7 +320,7 @@ def download(area_slug: str, report_slug: str, number: str, fmt: str) -> Respons
     if wanted is None:  # like any <int:…> part of an address: no such page
         abort(404)
     version = _version(report, wanted)
-    made = files.version_file(version, fmt)
+    made = files.version_file(version, fmt, str(get_locale() or "en"))
     if made.preparing is not None:
         return Response(render_template("reports/preparing.html", report=report, area=report.area,
                                         version=version, job=made.preparing), status=202)

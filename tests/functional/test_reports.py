@@ -151,7 +151,7 @@ def test_pdfs_are_made_by_a_background_job_with_progress(client):
     moderator = factories.moderator()
     report = _report(process, moderator)
     version = report_ops.publish(moderator, report, "")
-    job = jobs.start_report_pdf(moderator.id, version)
+    job = jobs.start_report_pdf(moderator.id, version, "en")
     job.state, job.progress, job.started_at = JobState.RUNNING, 20, factories.utc_now()
     db.session.flush()
     url = f"/areas/vienna-simmering/reports/{report.slug}/v1.pdf"
