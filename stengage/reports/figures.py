@@ -2,8 +2,8 @@
 
 Every output of a version (the page, the HTML and PDF files, the CSV, the JSON and the API, the diff
 and the charts) takes its numbers from ``Figures``. Snapshots published before figures recorded the
-residents they are about (format 1) are read too: their breakdowns count as "not recorded" and stay
-hidden, their totals keep showing.
+residents they are about (format 1) are read too: their totals keep showing, their breakdowns are
+left out.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ class Figures:
     rows: list[Row]
     k: int
     exact: bool = False  # staff inside the platform: exact figures, marked "not for publication"
+    unrecorded: bool = False  # a version from before residents were counted: breakdowns left out
 
     def table(self, name: str) -> list[Row]:
         return [row for row in self.rows if row.table == name]
@@ -124,12 +125,16 @@ def figures(snapshot: dict[str, Any], exact: bool = False, k: int | None = None)
     """The version's figures with the disclosure rule applied (exact: staff see every value, marked)."""
     threshold = min_residents() if k is None else k
     rows = rows_of(snapshot)
-    disclosed = disclose(rows, lines_of(rows, snapshot), threshold)
+    # Rows whose residents were never recorded (format 1) are not published at all: hidden rows
+    # would still be parts of the totals' equations, and the totals matter more.
+    recorded = [row for row in rows if row.residents is not None]
+    unrecorded = len(recorded) < len(rows)
+    disclosed = disclose(recorded, lines_of(recorded, snapshot), threshold)
     names = {"theme": {str(t["id"]): t["title"] for t in snapshot["themes"]},
              "proposal": dict(snapshot.get("proposal_titles", {}))}
     for row in disclosed:
         row.label = item_label(row.table, row.key, names.get(row.table))
-    return Figures(sorted(disclosed, key=_sort_key), threshold, exact)
+    return Figures(sorted(disclosed, key=_sort_key), threshold, exact, unrecorded)
 
 
 def diff(old: Figures, new: Figures) -> list[dict[str, Any]]:
