@@ -1,6 +1,7 @@
-"""Theme suggestions from the words of proposals and comments: TF-IDF and k-means, computed here.
+"""Theme suggestions: the contributions no theme holds yet, grouped by their words (``grouping.py``).
 
-No external service; the same data always gives the same suggestions (fixed seeds, sorted input).
+No external service; the same data always gives the same suggestions (fixed seeds, sorted input),
+and a suggestion's key depends only on its members, so a decision about it is remembered.
 """
 
 from __future__ import annotations
@@ -8,35 +9,43 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
+from stengage.accounts.models import User
 from stengage.core.audit import AuditEntry
 from stengage.extensions import db
-from stengage.reports.content import unassigned
+from stengage.proposals.models import Comment, Proposal
+from stengage.reports.content import proposal_scope, unassigned
+from stengage.reports.grouping import Contribution, group_texts
 from stengage.reports.models import Report
 
-# Words that carry no theme in the project's languages (scikit-learn's English list plus these).
-EXTRA_STOP_WORDS = {
-    "der", "die", "das", "und", "ist", "mit", "für", "auf", "den", "dem", "ein", "eine", "nicht", "von", "zu",
-    "les", "des", "une", "pour", "dans", "sur", "est", "avec", "pas", "plus", "que", "qui",
-    "los", "las", "una", "para", "con", "por", "del", "che", "per", "della", "sono", "non",
-    "would", "could", "also", "like", "more", "need", "needed", "please", "think",
-}
 MAX_TEXTS = 20_000
-WORD_PATTERN = r"(?u)\b[^\W\d_]{3,}\b"  # words of three letters or more, in any script
+LOOSE = 0.2  # a member whose fit is below this shares few of its group's words
+VERDICT_ORDER = {"strong": 0, "fair": 1, "weak": 2}
 
 
 @dataclass(frozen=True)
 class Suggestion:
     key: str
-    title: str
+    title: str  # a short label: the group's two or three most characteristic words
     terms: tuple[str, ...]
     proposal_ids: tuple[int, ...]
     comment_ids: tuple[int, ...]
+    cohesion: float = 0.0  # 0-1: how much the members share the group's words
+    verdict: str = "fair"  # "strong", "fair" or "weak"
+    fits: tuple[tuple[str, int, float], ...] = ()  # ("p" or "c", id, fit 0-1), best fitting first
 
     @property
     def size(self) -> int:
         return len(self.proposal_ids) + len(self.comment_ids)
+
+    @property
+    def loose(self) -> tuple[tuple[str, int, float], ...]:
+        """Members that share few of the group's words, least fitting first."""
+        return tuple(sorted((m for m in self.fits if m[2] < LOOSE), key=lambda m: (m[2], m[0], m[1])))
+
+    def best_proposals(self, count: int = 5) -> list[int]:
+        return [member_id for kind, member_id, _fit in self.fits if kind == "p"][:count]
 
 
 def _key(proposals: list[int], comments: list[int]) -> str:
@@ -52,40 +61,67 @@ def decided_keys(report: Report) -> set[str]:
     return {row["key"] for row in rows if row and "key" in row}
 
 
-def suggest(report: Report, max_themes: int = 8) -> list[Suggestion]:
-    """Group the contributions no theme holds yet into suggested themes."""
-    from sklearn.cluster import KMeans
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-
+def contributions(report: Report) -> tuple[list[Contribution], set[int], set[str]]:
+    """Every visible text of the report's scope (a comment with its proposal's title), the indexes of
+    those no theme holds yet, and the names of everyone who wrote in the scope: names are no theme."""
     proposals, comments = unassigned(report)
-    docs = [("p", p.id, f"{p.title} {p.title}") for p in proposals]  # titles weigh double
-    docs += [("c", c.id, c.body) for c in comments]
-    docs = sorted(docs, key=lambda d: (d[0], d[1]))[:MAX_TEXTS]
-    if len(docs) < 4:
+    open_proposals = {p.id for p in proposals}
+    open_comments = {c.id for c in comments}
+    scope = proposal_scope(report)
+    people: set[str] = set()
+    texts = []
+    for pid, title, body, name in db.session.execute(
+            select(Proposal.id, Proposal.title, Proposal.body, User.display_name)
+            .join(User, User.id == Proposal.author_id).where(*scope)):
+        people.add(name)
+        texts.append(Contribution("p", pid, title, body))
+    for cid, body, context, name, shown in db.session.execute(
+            select(Comment.id, Comment.body, Proposal.title, User.display_name,
+                   and_(Comment.hidden_at.is_(None), Comment.deleted_at.is_(None)))
+            .join(Proposal, Proposal.id == Comment.proposal_id).join(User, User.id == Comment.author_id)
+            .where(*scope)):
+        people.add(name)
+        if shown:
+            texts.append(Contribution("c", cid, "", body, context))
+    texts.sort(key=lambda t: (t.kind != "p", t.id))
+    texts = texts[:MAX_TEXTS]
+    waiting = {i for i, t in enumerate(texts) if t.id in (open_proposals if t.kind == "p" else open_comments)}
+    return texts, waiting, people
+
+
+def suggest(report: Report, max_themes: int = 12) -> list[Suggestion]:
+    """Group the contributions no theme holds yet into suggested themes: strong ones first.
+
+    The groups are found among all the texts of the report's scope and offer only what no theme holds
+    yet: accepting or rejecting one suggestion leaves the others as they were."""
+    texts, waiting, people = contributions(report)
+    if len(waiting) < 2:
         return []
-    vectorizer = TfidfVectorizer(
-        lowercase=True, strip_accents=None, token_pattern=WORD_PATTERN, max_df=0.6, min_df=2,
-        stop_words=sorted(ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS), sublinear_tf=True, max_features=5000)
-    try:
-        matrix = vectorizer.fit_transform([d[2] for d in docs])
-    except ValueError:  # no word survived: too little text
-        return []
-    n_clusters = max(2, min(max_themes, len(docs) // 6))
-    model = KMeans(n_clusters=n_clusters, n_init=10, random_state=2018)
-    labels = model.fit_predict(matrix)
-    terms = vectorizer.get_feature_names_out()
     decided = decided_keys(report)
     suggestions = []
-    for cluster in range(n_clusters):
-        members = [docs[i] for i, label in enumerate(labels) if label == cluster]
-        if len(members) < 2:
-            continue
-        top = tuple(terms[i] for i in model.cluster_centers_[cluster].argsort()[::-1][:4])
-        proposal_ids = sorted(d[1] for d in members if d[0] == "p")
-        comment_ids = sorted(d[1] for d in members if d[0] == "c")
+    for group in group_texts(texts, people=people, locale=report.area.default_locale, max_groups=max_themes,
+                             offered=waiting):
+        members = [(texts[i].kind, texts[i].id, fit) for i, fit in zip(group.members, group.fits, strict=True)]
+        proposal_ids = sorted(member_id for kind, member_id, _fit in members if kind == "p")
+        comment_ids = sorted(member_id for kind, member_id, _fit in members if kind == "c")
         key = _key(proposal_ids, comment_ids)
         if key in decided:
             continue
-        title = ", ".join(top[:3]).capitalize()
-        suggestions.append(Suggestion(key, title, top, tuple(proposal_ids), tuple(comment_ids)))
-    return sorted(suggestions, key=lambda s: (-s.size, s.key))
+        fits = tuple(sorted(members, key=lambda m: (-m[2], m[0], m[1])))
+        suggestions.append(Suggestion(key, group.label, group.terms, tuple(proposal_ids), tuple(comment_ids),
+                                      group.cohesion, group.verdict, fits))
+    return sorted(suggestions, key=lambda s: (VERDICT_ORDER[s.verdict], -s.size, s.key))
+
+
+def shown_texts(offered: list[Suggestion], loose_shown: int = 10) -> tuple[dict[int, str], dict[int, str]]:
+    """Titles of the proposals and excerpts of the comments the page lists: each suggestion's best
+    fitting proposals and its loosest members."""
+    proposal_ids = {pid for s in offered for pid in s.best_proposals()}
+    proposal_ids |= {member_id for s in offered for kind, member_id, _fit in s.loose[:loose_shown] if kind == "p"}
+    comment_ids = {member_id for s in offered for kind, member_id, _fit in s.loose[:loose_shown] if kind == "c"}
+    titles = dict(db.session.execute(select(Proposal.id, Proposal.title).where(
+        Proposal.id.in_(proposal_ids))).all()) if proposal_ids else {}
+    bodies = db.session.execute(select(Comment.id, Comment.body).where(
+        Comment.id.in_(comment_ids))).all() if comment_ids else []
+    excerpts = {cid: body if len(body) <= 140 else body[:139].rstrip() + "…" for cid, body in bodies}
+    return titles, excerpts

@@ -14,7 +14,6 @@ from stengage.core.boundary import perform
 from stengage.core.inputs import arg_number, parse_number
 from stengage.db import writes_on_get
 from stengage.extensions import db
-from stengage.proposals.models import Proposal
 from stengage.reports import content, figures, files, operations, suggestions
 from stengage.reports.forms import (
     AcceptSuggestionForm,
@@ -244,10 +243,9 @@ def _offered(report: Report, key: str | None) -> suggestions.Suggestion | None:
 def suggestion_page(area_slug: str, report_slug: str) -> str:
     report = _team_report(area_slug, report_slug)
     offered = suggestions.suggest(report)
-    titles = dict(db.session.execute(select(Proposal.id, Proposal.title).where(
-        Proposal.id.in_([pid for s in offered for pid in s.proposal_ids[:5]]))).all()) if offered else {}
+    titles, excerpts = suggestions.shown_texts(offered)
     return render_template("reports/suggestions.html", report=report, area=report.area, suggestions=offered,
-                           titles=titles)
+                           titles=titles, excerpts=excerpts)
 
 
 @bp.route("/<report_slug>/suggestions/accept", methods=["POST"])
