@@ -22,12 +22,14 @@ from sqlalchemy import ColumnElement, Integer, case, cast, func, literal, select
 
 from stengage.accounts.models import Membership, User
 from stengage.areas.models import Area, Process
+from stengage.core.i18n import LANGUAGE_NAMES
 from stengage.db import on_days, on_postgresql
 from stengage.extensions import db
 from stengage.proposals.models import Alignment, Comment, Proposal, ProposalStatus, Support
 from stengage.proposals.queries import listed_proposals
 from stengage.reports.metrics import BREAKDOWNS, Row
 
+OTHER_LANGUAGE = "other"  # a comment in a language the platform does not offer
 ACCEPTED = frozenset({ProposalStatus.ACCEPTED.value, ProposalStatus.IN_PROGRESS.value,
                       ProposalStatus.IMPLEMENTED.value})
 
@@ -113,6 +115,8 @@ class _Events:
 
 def _read(scope: Scope) -> _Events:
     codes = {dim: _Codes() for dim in ("area", "process", "category", "status", "language", "week")}
+    for language in (*LANGUAGE_NAMES, OTHER_LANGUAGE):  # the database codes comments' languages alike
+        codes["language"].code(language)
     facts_rows = db.session.execute(
         select(Proposal.id, Area.slug, Process.slug, Proposal.category, Proposal.status, Proposal.language)
         .join(Area, Area.id == Proposal.area_id).join(Process, Process.id == Proposal.process_id)
@@ -128,41 +132,43 @@ def _read(scope: Scope) -> _Events:
     supports_of = [Support.process_id.in_(scope.process_ids)] if scope.process_ids else \
         [Support.proposal_id.in_(in_scope)]
     leaning = case((Comment.alignment == Alignment.IN_FAVOUR, 1), (Comment.alignment == Alignment.AGAINST, 2), else_=0)
-    lean = [
-        _raw(select(Proposal.author_id, Proposal.id, unix_day(Proposal.created_at), Proposal.id, literal(0))
-             .where(*scope.proposals(), *on_days(Proposal.created_at, *scope.event_days))),
-        _raw(select(Support.user_id, Support.proposal_id, unix_day(Support.created_at), Support.id, literal(0))
-             .where(*supports_of, *on_days(Support.created_at, *scope.event_days))),
+    known = list(LANGUAGE_NAMES)  # coded first, in this order (see _read's start)
+    spoken = case({language: n for n, language in enumerate(known)}, value=Comment.language, else_=len(known))
+    blocks = [  # who, proposal, day, own id, leaning, language: integers only, read lean
+        _integers(select(Proposal.author_id, Proposal.id, unix_day(Proposal.created_at), Proposal.id, literal(0),
+                         literal(0)).where(*scope.proposals(), *on_days(Proposal.created_at, *scope.event_days))),
+        _integers(select(Support.user_id, Support.proposal_id, unix_day(Support.created_at), literal(0), literal(0),
+                         literal(0)).where(*supports_of, *on_days(Support.created_at, *scope.event_days))),
+        _integers(select(Comment.author_id, Comment.proposal_id, unix_day(Comment.created_at), Comment.id, leaning,
+                         spoken).where(Comment.proposal_id.in_(in_scope), *visible_comments(),
+                                       *on_days(Comment.created_at, *scope.event_days))),
     ]
-    comments = _raw(select(Comment.author_id, Comment.proposal_id, unix_day(Comment.created_at), Comment.id, leaning,
-                           Comment.language)
-                    .where(Comment.proposal_id.in_(in_scope), *visible_comments(),
-                           *on_days(Comment.created_at, *scope.event_days)))
-    lean.append([row[:5] for row in comments])
-    blocks = [np.array(rows, dtype=np.int64).reshape(-1, 5) for rows in lean]
-    columns = np.concatenate(blocks)
-    kind = np.concatenate([np.full(len(rows), n, dtype=np.int8) for n, rows in enumerate(blocks)])
-    alignment = columns[:, 4]
-    language_code = {value: codes["language"].code(value or "") for value in {row[5] for row in comments}}
-    language = np.concatenate([np.zeros(len(blocks[0]) + len(blocks[1]), dtype=np.int64),
-                               np.fromiter((language_code[row[5]] for row in comments), dtype=np.int64,
-                                           count=len(comments))])
+    who, pid, day, item, alignment, language = (np.concatenate([block[i] for block in blocks]) for i in range(6))
+    kind = np.concatenate([np.full(len(block[0]), n, dtype=np.int8) for n, block in enumerate(blocks)])
+    del blocks
     # Keep what belongs to the scope's proposals (supports were read by process, wider than the scope).
-    position = np.searchsorted(fact_ids, columns[:, 1]) if len(fact_ids) else np.zeros(len(columns), dtype=np.int64)
-    position = np.minimum(position, max(len(fact_ids) - 1, 0))
-    keep = (fact_ids[position] == columns[:, 1]) if len(fact_ids) else np.zeros(len(columns), dtype=bool)
-    proposal = position[keep]
-    language = np.where(kind[keep] == 0, facts["language"][proposal] if len(fact_ids) else 0, language[keep])
-    return _Events(who=columns[keep, 0], kind=kind[keep], proposal=proposal, day=columns[keep, 2],
-                   alignment=alignment[keep], language=language, item=columns[keep, 3], facts=facts,
-                   fact_ids=fact_ids, codes=codes)
+    if len(fact_ids):
+        position = np.minimum(np.searchsorted(fact_ids, pid), len(fact_ids) - 1)
+        keep = fact_ids[position] == pid
+    else:
+        position, keep = np.zeros(len(pid), dtype=np.int64), np.zeros(len(pid), dtype=bool)
+    proposal, kind = position[keep], kind[keep]
+    language = np.where(kind == 0, facts["language"][proposal] if len(fact_ids) else 0, language[keep])
+    return _Events(who=who[keep], kind=kind, proposal=proposal, day=day[keep], alignment=alignment[keep],
+                   language=language, item=item[keep], facts=facts, fact_ids=fact_ids, codes=codes)
 
 
-def _raw(stmt: Any) -> list[tuple[Any, ...]]:
-    """Plain tuples straight from the driver: the columns are integers (and a language code), so no
-    result processing is needed, and skipping it is most of the cost of reading 300,000 rows."""
+def _integers(stmt: Any, width: int = 6) -> list[np.ndarray]:
+    """The columns of an all-integer query as arrays, read from the driver in chunks: no result
+    processing per row, and never all rows as Python tuples at once (memory stays flat)."""
     result = db.session.connection().execute(stmt)
-    return result.cursor.fetchall()
+    chunks = []
+    while rows := result.cursor.fetchmany(10_000):
+        chunks.append(np.array(rows, dtype=np.int32).reshape(-1, width).T.copy())  # ids and days fit
+    result.close()
+    if not chunks:
+        return [np.zeros(0, dtype=np.int32) for _ in range(width)]
+    return [np.concatenate([chunk[i] for chunk in chunks]) for i in range(width)]
 
 
 def _dimension(events: _Events, dim: str) -> np.ndarray:
@@ -175,41 +181,38 @@ def _dimension(events: _Events, dim: str) -> np.ndarray:
     return events.facts[dim][events.proposal]
 
 
-def _people(groups: np.ndarray, who: np.ndarray, size: int) -> np.ndarray:
-    """Distinct people per group."""
-    if not len(who):
-        return np.zeros(size, dtype=np.int64)
-    pairs = np.unique(groups * (int(who.max()) + 1) + who)
-    return np.bincount(pairs // (int(who.max()) + 1), minlength=size)
-
-
 def _cut_rows(events: _Events, table: str, cut: Cut) -> list[Row]:
+    """One breakdown's rows: the dimensions' codes make one mixed-radix key per event, so counting
+    per row is a ``bincount`` and distinct people per row one sort of (key, who) pairs."""
     wanted = np.isin(events.kind, [KINDS.index(k) for k in cut.kinds])
+    dimensions = [_dimension(events, dim)[wanted] for dim in cut.dims]  # codes first: they fix the radices
+    radices = [len(events.codes[dim].values) for dim in cut.dims]
     key = np.zeros(int(wanted.sum()), dtype=np.int64)
-    for dim in cut.dims:
-        codes = _dimension(events, dim)[wanted]
-        key = key * (len(events.codes[dim].values) + 1) + codes
-    kind, proposal = events.kind[wanted], events.proposal[wanted]
-    uniq, group = np.unique(key, return_inverse=True)
-    size = len(uniq)
+    for codes, radix in zip(dimensions, radices, strict=True):
+        key = key * radix + codes
+    size = int(np.prod(radices)) if radices else 1
+    kind, proposal, who = events.kind[wanted], events.proposal[wanted], events.who[wanted]
     is_proposal = kind == 0
     counts = {
-        "proposals": np.bincount(group[is_proposal], minlength=size),
-        "supports": np.bincount(group[kind == 1], minlength=size),
-        "comments": np.bincount(group[kind == 2], minlength=size),
-        "accepted": np.bincount(group[is_proposal & events.facts["accepted"][proposal]], minlength=size),
-        "implemented": np.bincount(group[is_proposal & events.facts["implemented"][proposal]], minlength=size),
+        "proposals": np.bincount(key[is_proposal], minlength=size),
+        "supports": np.bincount(key[kind == 1], minlength=size),
+        "comments": np.bincount(key[kind == 2], minlength=size),
+        "accepted": np.bincount(key[is_proposal & events.facts["accepted"][proposal]], minlength=size),
+        "implemented": np.bincount(key[is_proposal & events.facts["implemented"][proposal]], minlength=size),
     }
-    people = _people(group, events.who[wanted], size)
+    people = np.zeros(size, dtype=np.int64)
+    if len(who):
+        span = int(who.max()) + 1
+        people = np.bincount(np.unique(key * span + who.astype(np.int64)) // span, minlength=size)
     measures = [m for m in BREAKDOWNS[table].measures if m != "residents"]
     rows = []
-    for n, value in enumerate(uniq.tolist()):
-        parts = []
-        for dim in reversed(cut.dims):
-            radix = len(events.codes[dim].values) + 1
-            value, code = divmod(value, radix)
+    for value in np.flatnonzero(np.bincount(key, minlength=size)).tolist():
+        n, parts = value, []
+        for dim, radix in zip(reversed(cut.dims), reversed(radices), strict=True):
+            n, code = divmod(n, radix)
             parts.append(events.codes[dim].values[code])
-        rows.append(Row(table, tuple(reversed(parts)), {m: int(counts[m][n]) for m in measures}, int(people[n])))
+        rows.append(Row(table, tuple(reversed(parts)), {m: int(counts[m][value]) for m in measures},
+                        int(people[value])))
     return rows
 
 

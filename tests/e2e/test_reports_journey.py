@@ -86,6 +86,11 @@ def test_build_publish_revise_export_compare_and_read(page, scene, live_server):
     total = page.get_by_role("row", name="Participation All Comments", exact=False).first
     assert total.inner_text().split("\t")[3:5] == ["not shown", "0"]
     assert page.get_by_role("row", name="Themes Theme 1 Comments 1").inner_text().split("\t")[3:] == ["1", "0", "-1"]
+    # The team may look at exact figures, marked as not for publication.
+    page.goto(f"{area}/reports/smart-lighting-what-residents-said?v=1")
+    page.get_by_role("link", name="Show exact figures (not for publication)").click()
+    assert "not for publication" in page.content()
+    assert_accessible(page, "report-exact")
     log_out(page)
 
     # City staff export the lighthouse cities and compare.
@@ -105,7 +110,11 @@ def test_build_publish_revise_export_compare_and_read(page, scene, live_server):
     assert_accessible(page, "staff-compare")
     log_out(page)
 
-    # Anyone reads both versions and the same data from the API.
+    # Anyone reads both versions, what each figure counts, and the same data from the API.
+    page.goto(f"{area}/reports/smart-lighting-what-residents-said?v=1")
+    page.get_by_role("link", name="the data dictionary").click()
+    assert page.get_by_role("rowheader", name="Unique supporters", exact=True).count() == 1
+    assert_accessible(page, "data-dictionary")
     page.goto(f"{area}/reports/smart-lighting-what-residents-said?v=1")
     assert "Version 1" in page.content()
     page.goto(f"{area}/reports/smart-lighting-what-residents-said?v=2")
