@@ -166,7 +166,8 @@ class Row:
 def disclose(rows: Sequence[Row], lines: Iterable[Line], k: int | None = None) -> list[Row]:
     """The rows with the disclosure rule applied: ``hidden`` set on every figure that may not be published.
 
-    A row about fewer than k residents is withheld whole. ``lines`` say which rows add up to which;
+    A row about fewer than k residents is withheld whole, and so is a count of people (unique
+    supporters, verified members …) below k in any row. ``lines`` say which rows add up to which;
     they hold for every additive measure the total has, each measure an equation of its own, so
     protecting a withheld figure costs the same figure elsewhere, not a whole row."""
     threshold = min_residents() if k is None else k
@@ -174,7 +175,8 @@ def disclose(rows: Sequence[Row], lines: Iterable[Line], k: int | None = None) -
     people: dict[Any, int | None] = {}
     for row in by_id.values():
         for measure in row.measures:
-            people[(row.id, measure)] = row.residents
+            counts_people = measure != "residents" and MEASURES[measure].people
+            people[(row.id, measure)] = row.values[measure] if counts_people else row.residents
     cell_lines = []
     for line in lines:
         total = by_id.get(line.total) if line.total is not None else None

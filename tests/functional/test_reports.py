@@ -114,10 +114,10 @@ def test_published_versions_are_frozen_and_the_diff_shows_what_changed(client, o
     assert theme_row.values["against"] == 0 and theme_row.values["supporters"] == 5
     changes = {(c["item"], c["measure"]): (c["old"], c["new"])
                for c in diff(figures(v1.snapshot), figures(v2.snapshot))}
-    assert changes[("Solar", "Unique supporters")] == (4, 5)
+    assert changes[("Solar", "Unique supporters")] == (None, 5)  # four people: withheld in v1
     assert changes[("Solar", "Comments against")] == (1, 0)
     diff_page = client.get(f"/areas/vienna-simmering/reports/{report.slug}/diff?from=1&to=2").get_data(as_text=True)
-    assert "Unique supporters" in diff_page and "+1" in diff_page
+    assert "Unique supporters" in diff_page and "not shown" in diff_page and "-1" in diff_page
     assert "theme.Solar" not in diff_page and "unique_supporters" not in diff_page  # labels, not keys
     v1_page = client.get(f"/areas/vienna-simmering/reports/{report.slug}?v=1").get_data(as_text=True)
     assert "Version 1" in v1_page

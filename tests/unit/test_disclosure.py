@@ -42,3 +42,11 @@ def test_secondary_suppression_costs_a_figure_not_a_row():
     assert rows["comment_language"].hidden == {"comments": Reason.FEW, "residents": Reason.FEW}
     assert rows["participation"].value("comments") is None and rows["participation"].value("proposals") == 8
     assert rows["participation"].value("comments", exact=True) == 3  # staff inside the platform
+
+
+def test_a_count_of_people_below_k_is_withheld_even_in_a_large_row():
+    members = Row("membership", (), {"registered": 120, "verified_low": 40, "verified_substantial": 0,
+                                     "verified_high": 2}, 120)
+    [row] = disclose([members], [], k=5)
+    assert row.value("verified_high") is None and row.reason("verified_high") == Reason.FEW
+    assert row.value("registered") == 120 and row.value("verified_substantial") == 0
