@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Integer, case, cast, func, literal, select
+from sqlalchemy import ColumnElement, Integer, case, cast, func, select
 
 from stengage.accounts.models import Membership, User
 from stengage.areas.models import Area, Process
@@ -114,6 +114,7 @@ class _Events:
 
 
 def _read(scope: Scope) -> _Events:
+    """The proposals of the scope (their facts) and every contribution to them, as columns."""
     codes = {dim: _Codes() for dim in ("area", "process", "category", "status", "language", "week")}
     for language in (*LANGUAGE_NAMES, OTHER_LANGUAGE):  # the database codes comments' languages alike
         codes["language"].code(language)
@@ -132,20 +133,23 @@ def _read(scope: Scope) -> _Events:
     supports_of = [Support.process_id.in_(scope.process_ids)] if scope.process_ids else \
         [Support.proposal_id.in_(in_scope)]
     leaning = case((Comment.alignment == Alignment.IN_FAVOUR, 1), (Comment.alignment == Alignment.AGAINST, 2), else_=0)
-    known = list(LANGUAGE_NAMES)  # coded first, in this order (see _read's start)
+    known = list(LANGUAGE_NAMES)  # coded first, in this order, above
     spoken = case({language: n for n, language in enumerate(known)}, value=Comment.language, else_=len(known))
-    blocks = [  # who, proposal, day, own id, leaning, language: integers only, read lean
-        _integers(select(Proposal.author_id, Proposal.id, unix_day(Proposal.created_at), Proposal.id, literal(0),
-                         literal(0)).where(*scope.proposals(), *on_days(Proposal.created_at, *scope.event_days))),
-        _integers(select(Support.user_id, Support.proposal_id, unix_day(Support.created_at), literal(0), literal(0),
-                         literal(0)).where(*supports_of, *on_days(Support.created_at, *scope.event_days))),
-        _integers(select(Comment.author_id, Comment.proposal_id, unix_day(Comment.created_at), Comment.id, leaning,
-                         spoken).where(Comment.proposal_id.in_(in_scope), *visible_comments(),
-                                       *on_days(Comment.created_at, *scope.event_days))),
-    ]
-    who, pid, day, item, alignment, language = (np.concatenate([block[i] for block in blocks]) for i in range(6))
+    # Integers only, and only the columns each kind has: who, proposal, day (+ id, leaning, language).
+    proposals = _integers(select(Proposal.author_id, Proposal.id, unix_day(Proposal.created_at)).where(
+        *scope.proposals(), *on_days(Proposal.created_at, *scope.event_days)), 3)
+    supports = _integers(select(Support.user_id, Support.proposal_id, unix_day(Support.created_at)).where(
+        *supports_of, *on_days(Support.created_at, *scope.event_days)), 3)
+    comments = _integers(select(Comment.author_id, Comment.proposal_id, unix_day(Comment.created_at), Comment.id,
+                                leaning, spoken).where(Comment.proposal_id.in_(in_scope), *visible_comments(),
+                                                       *on_days(Comment.created_at, *scope.event_days)), 6)
+    blocks = [proposals, supports, comments]
+    who, pid, day = (np.concatenate([block[i] for block in blocks]) for i in range(3))
+    before_comments = np.zeros(len(proposals[0]) + len(supports[0]), dtype=np.int32)
+    item, alignment, language = (np.concatenate([before_comments, comments[i]]) for i in (3, 4, 5))
+    item[:len(proposals[0])] = proposals[1]  # a proposal's own id
     kind = np.concatenate([np.full(len(block[0]), n, dtype=np.int8) for n, block in enumerate(blocks)])
-    del blocks
+    del blocks, proposals, supports, comments
     # Keep what belongs to the scope's proposals (supports were read by process, wider than the scope).
     if len(fact_ids):
         position = np.minimum(np.searchsorted(fact_ids, pid), len(fact_ids) - 1)
