@@ -60,18 +60,21 @@ def _generate(seed: int = 13) -> None:
     db.session.flush()
 
 
-# Listed proposals of one area, in one category or (':category' = 'all') in every category.
+# Listed proposals of one area, in one category or (':category' = 'all') in every category. (The category is
+# cast to text: PostgreSQL keeps it as a native enum.)
 _COUNTS = {
     "proposals": "SELECT count(*) FROM proposal p WHERE p.area_id = :area AND p.hidden_at IS NULL "
-                 "AND p.status NOT IN ('withdrawn', 'merged') AND (:category = 'all' OR p.category = :category)",
+                 "AND p.status NOT IN ('withdrawn', 'merged') "
+                 "AND (:category = 'all' OR CAST(p.category AS VARCHAR(40)) = :category)",
     "supports": "SELECT count(*) FROM support s JOIN proposal p ON p.id = s.proposal_id WHERE p.area_id = :area "
                 "AND p.hidden_at IS NULL AND p.status NOT IN ('withdrawn', 'merged') "
-                "AND (:category = 'all' OR p.category = :category)",
+                "AND (:category = 'all' OR CAST(p.category AS VARCHAR(40)) = :category)",
     "accepted": "SELECT count(*) FROM proposal p WHERE p.area_id = :area AND p.hidden_at IS NULL "
                 "AND p.status IN ('accepted', 'in_progress', 'implemented') "
-                "AND (:category = 'all' OR p.category = :category)",
+                "AND (:category = 'all' OR CAST(p.category AS VARCHAR(40)) = :category)",
     "implemented": "SELECT count(*) FROM proposal p WHERE p.area_id = :area AND p.hidden_at IS NULL "
-                   "AND p.status = 'implemented' AND (:category = 'all' OR p.category = :category)",
+                   "AND p.status = 'implemented' "
+                   "AND (:category = 'all' OR CAST(p.category AS VARCHAR(40)) = :category)",
     "residents": "SELECT count(DISTINCT who) FROM ("
                  " SELECT p.author_id AS who, p.id AS proposal_id FROM proposal p"
                  " UNION ALL SELECT s.user_id, s.proposal_id FROM support s"
@@ -79,7 +82,7 @@ _COUNTS = {
                  "  WHERE c.hidden_at IS NULL AND c.deleted_at IS NULL"
                  ") AS people JOIN proposal p ON p.id = people.proposal_id WHERE p.area_id = :area "
                  "AND p.hidden_at IS NULL AND p.status NOT IN ('withdrawn', 'merged') "
-                 "AND (:category = 'all' OR p.category = :category)",
+                 "AND (:category = 'all' OR CAST(p.category AS VARCHAR(40)) = :category)",
 }
 
 
