@@ -116,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     from stengage.proposals.list_views import bp as processes_bp
     from stengage.proposals.notification_views import bp as notifications_bp
     from stengage.proposals.views import bp as proposals_bp
+    from stengage.reports.comparison_views import bp as comparison_bp
     from stengage.reports.dictionary_views import bp as figures_bp
     from stengage.reports.staff_views import bp as staff_bp
     from stengage.reports.views import bp as reports_bp
@@ -134,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(reports_bp)
     app.register_blueprint(staff_bp)
     app.register_blueprint(figures_bp)
+    app.register_blueprint(comparison_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(tokens_bp)
     init_area_context(app)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass
+from decimal import Decimal
 
 from flask import render_template
 from flask_babel import format_decimal, gettext
@@ -45,15 +46,20 @@ def _label_lines(label: str) -> list[str]:
     return lines
 
 
-def bar_chart(key: str, title: str, labels: list[str], series: dict[str, list[int | float | None]], *,
-              width: int = 680, bar_height: int = 18) -> Markup:
+def bar_chart(key: str, title: str, labels: list[str], series: dict[str, list[int | float | Decimal | None]], *,
+              width: int = 680, bar_height: int = 18, number_format: str | None = None) -> Markup:
     """Horizontal grouped bars: one group per label, one bar per series (None: not shown). ``key``
-    names the chart on its page (its title and description ids), so two charts never share one."""
+    names the chart on its page (its title and description ids), so two charts never share one.
+    ``number_format`` is a Babel pattern for the values written beside the bars (rates: "#,##0.00")."""
     names = list(series)
-    maximum = max([1, *(v for values in series.values() for v in values if v is not None)])
+    maximum = max([0, *(v for values in series.values() for v in values if v is not None)]) or 1
     plot = width - LABEL_WIDTH - VALUE_WIDTH
     group_height = max(bar_height * len(names), 30) + 10
     not_shown = gettext("not shown")
+
+    def text(value: int | float | Decimal | None) -> str:
+        return not_shown if value is None else format_decimal(value, number_format)
+
     groups = []
     for i, label in enumerate(labels):
         top = 30 + i * group_height
@@ -63,12 +69,11 @@ def bar_chart(key: str, title: str, labels: list[str], series: dict[str, list[in
             bars.append(Bar(x=LABEL_WIDTH, y=top + n * bar_height,
                             length=0 if value is None else round(plot * value / maximum), height=bar_height - 3,
                             colour=PALETTE[n % len(PALETTE)], shown=value is not None,
-                            text=not_shown if value is None else format_decimal(value)))
+                            text=text(value)))
         groups.append(Group(lines=_label_lines(label), label_y=top + 13, bars=bars))
     legend = [(LABEL_WIDTH + n * 160, PALETTE[n % len(PALETTE)], name) for n, name in enumerate(names)]
     description = "; ".join(
-        f"{label}: " + ", ".join(f"{name} {not_shown if series[name][i] is None else format_decimal(series[name][i])}"
-                                 for name in names) for i, label in enumerate(labels))
+        f"{label}: " + ", ".join(f"{name} {text(series[name][i])}" for name in names) for i, label in enumerate(labels))
     return Markup(render_template(  # noqa: S704 - a template rendered with autoescaping
         "reports/_bar_chart.svg", key=key, title=title, label_x=LABEL_WIDTH - 8, description=description, width=width,
         height=30 + group_height * len(labels) + 12, legend=legend, groups=groups))
@@ -78,7 +83,7 @@ def charts_for(figures: Figures) -> dict[str, Markup]:
     """The charts of a report version: contributions per week, proposals and supports per category."""
     weeks, categories = figures.table("week"), figures.table("category")
 
-    def series(rows: list[Row], measures: tuple[str, ...]) -> dict[str, list[int | float | None]]:
+    def series(rows: list[Row], measures: tuple[str, ...]) -> dict[str, list[int | float | Decimal | None]]:
         return {str(MEASURES[m].label): [figures.value(r, m) for r in rows] for m in measures}
 
     return {

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask import current_app
@@ -69,10 +70,23 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
             _l("The member's highest verification counts."), people=True),
     Measure("verified_high", _l("Verified (high)"), _l("Members whose residency is verified at level high."),
             _l("people"), _l("The member's highest verification counts."), people=True),
+    Measure("per_1000", _l("Per 1,000 residents"), _l("A figure of an area divided by the number of people living "
+                                                      "in the area, times 1,000, to two decimals: it makes areas of "
+                                                      "different sizes comparable."),
+            _l("per 1,000 people living in the area"),
+            _l("Only where the area's population is known. A figure that is not shown has no rate either.")),
 )}
 
 CONTRIBUTIONS = ("proposals", "supports", "comments", "residents")
 OUTCOMES = ("accepted", "implemented")
+
+
+def per_1000(value: int | None, population: int | None) -> Decimal | None:
+    """The ``per_1000`` rate of a figure: value / population x 1,000, rounded half up to two decimals.
+    None when the figure is not shown or the population is not known."""
+    if value is None or not population:
+        return None
+    return (Decimal(value) * 1000 / Decimal(population)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,12 @@
-"""City staff: engagement summaries as files (in the background) and the comparison of areas."""
+"""City staff: engagement summaries as files (in the background). The comparison of areas is public
+(``comparison_views``)."""
 
 from __future__ import annotations
 
 from typing import cast
 
 from flask import Blueprint, abort, g, redirect, render_template, send_file, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -15,13 +16,10 @@ from stengage.areas.models import Area, Process, ProjectRole
 from stengage.areas.queries import all_areas
 from stengage.core.boundary import perform
 from stengage.extensions import db
-from stengage.proposals.models import Category
 from stengage.reports import export_files, jobs
-from stengage.reports.charts import bar_chart
 from stengage.reports.forms import RerunForm, SummaryForm
-from stengage.reports.metrics import MEASURES
 from stengage.reports.models import ExportJob
-from stengage.reports.summaries import SummaryQuery, summary
+from stengage.reports.summaries import SummaryQuery
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -104,16 +102,3 @@ def download(job_id: int) -> Response:
 def dictionary() -> Response:
     return Response(export_files.dictionary_csv(), mimetype="text/csv",
                     headers={"Content-Disposition": 'attachment; filename="stengage-data-dictionary.csv"'})
-
-
-@bp.route("/compare")
-def compare() -> str:
-    """All areas side by side on the shared categories (withheld cells read "not shown")."""
-    areas = all_areas()
-    summary_rows = summary(SummaryQuery(area_ids=tuple(a.id for a in areas)), ("area", "category"))
-    table = {(row.key[0], row.key[1] if row.table == "category" else ""): row for row in summary_rows}
-    totals = [table.get((a.slug, "")) for a in areas]
-    chart = bar_chart("areas", gettext("Proposals per area"), [a.name for a in areas],
-                      {str(MEASURES["proposals"].label): [r.value("proposals") if r else 0 for r in totals]})
-    return render_template("staff/compare.html", areas=areas, categories=[c.value for c in Category], table=table,
-                           chart=chart)

@@ -37,7 +37,7 @@ def _small_theme():
 
 
 def test_a_small_theme_is_not_shown_in_public_but_its_team_sees_exact_figures(client):
-    report, theme, moderator = _small_theme()
+    report, _theme, moderator = _small_theme()
     url = f"/areas/vienna-simmering/reports/{report.slug}"
     public = client.get(url).get_data(as_text=True)
     start = public.index('id="theme-')
@@ -55,7 +55,7 @@ def test_a_small_theme_is_not_shown_in_public_but_its_team_sees_exact_figures(cl
 
 
 def test_every_output_of_a_version_withholds_the_same_figures(client):
-    report, theme, _moderator = _small_theme()
+    report, _theme, _moderator = _small_theme()
     base = f"/areas/vienna-simmering/reports/{report.slug}/v1"
     document = json.loads(client.get(f"{base}.json").data)
     [row] = [f for f in document["figures"] if f["breakdown"] == "theme"]

@@ -154,16 +154,8 @@ def test_residents_and_moderators_cannot_reach_staff_exports(client, who):
     user = {"resident": factories.resident, "moderator": factories.moderator,
             "moderator_lyon": lambda: factories.moderator("lyon-confluence")}[who]()
     login_as(client, user)
-    for path in ("/staff/summaries", "/staff/compare", "/staff/dictionary.csv"):
+    for path in ("/staff/summaries", "/staff/dictionary.csv"):
         assert client.get(path).status_code == 403
-
-
-def test_the_comparison_view_puts_areas_side_by_side(client):
-    _busy_area()
-    login_as(client, factories.staff("lyon-confluence"))
-    page = client.get("/staff/compare").get_data(as_text=True)
-    assert "Simmering" in page and "Lyon Confluence" in page and "Mobility" in page
-    assert "<svg" in page
 
 
 @pytest.mark.real_commits
