@@ -19,7 +19,7 @@ from stengage.proposals.models import Category
 from stengage.reports import export_files, jobs
 from stengage.reports.charts import bar_chart
 from stengage.reports.forms import RerunForm, SummaryForm
-from stengage.reports.metrics import MEASURES
+from stengage.reports.metrics import MEASURES, min_residents
 from stengage.reports.models import ExportJob
 from stengage.reports.summaries import SummaryQuery, summary
 
@@ -62,7 +62,8 @@ def summaries() -> Response | str:
         return redirect(url_for(".job", job_id=job.id))
     recent = db.session.scalars(select(ExportJob).where(ExportJob.owner_id == current_user.id)
                                 .order_by(ExportJob.id.desc()).limit(10)).all()
-    return render_template("staff/summaries.html", form=form, recent=[(j, jobs.shown_state(j)) for j in recent])
+    return render_template("staff/summaries.html", form=form, recent=[(j, jobs.shown_state(j)) for j in recent],
+                           rule=export_files.disclosure_rule(min_residents()))
 
 
 def _own_job(job_id: int) -> ExportJob:
@@ -76,7 +77,8 @@ def _own_job(job_id: int) -> ExportJob:
 def job(job_id: int) -> str:
     job = _own_job(job_id)
     return render_template("staff/job.html", job=job, state=jobs.shown_state(job),
-                           can_rerun=jobs.can_rerun(job), downloadable=jobs.downloadable_path(job, current_user))
+                           can_rerun=jobs.can_rerun(job), downloadable=jobs.downloadable_path(job, current_user),
+                           rule=export_files.disclosure_rule(min_residents()))
 
 
 @bp.route("/jobs/<int:job_id>/rerun", methods=["POST"])

@@ -16,6 +16,7 @@ from stengage.reports import export_files, xlsx
 from stengage.reports.metrics import BREAKDOWNS, MEASURES
 from stengage.reports.models import ExportJob
 from stengage.reports.summaries import COLUMNS, MEASURE_COLUMNS, TABLES, records, summary
+from tests import factories
 from tests.conftest import login_as, submit
 from tests.summaries import busy_area, summary_query
 
@@ -189,3 +190,17 @@ def test_the_json_has_stable_keys_the_dictionary_the_rule_and_nulls_with_reasons
                 assert line[measure] is None
     quiet = next(line for line in body["rows"] if line["labels"]["process"] == "Quiet" and line["table"] == "status")
     assert quiet["withheld"] == dict.fromkeys(("proposals", "supports", "comments", "residents"), "few")
+
+
+def test_the_pages_say_what_the_files_contain_and_link_the_data_dictionary(client):
+    busy_area()
+    clerk = factories.staff()
+    login_as(client, clerk)
+    page = client.get("/staff/summaries").get_data(as_text=True)
+    assert "What the files contain" in page and "About this file" in page and 'href="/figures/"' in page
+    assert "A figure about fewer than 5 residents is withheld" in page
+    assert "fewer than 5" not in page.replace("A figure about fewer than 5", "")  # said once
+    job, _body = _export(client, clerk, "xlsx")
+    page = client.get(f"/staff/jobs/{job.id}").get_data(as_text=True)
+    assert "one sheet per breakdown" in page and 'href="/figures/"' in page and 'href="/staff/dictionary.csv"' in page
+    assert job.format == "xlsx" and "About this file" in page
