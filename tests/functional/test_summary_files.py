@@ -192,6 +192,27 @@ def test_the_json_has_stable_keys_the_dictionary_the_rule_and_nulls_with_reasons
     assert quiet["withheld"] == dict.fromkeys(("proposals", "supports", "comments", "residents"), "few")
 
 
+def test_a_german_clerk_gets_german_sheets_and_names_while_csv_and_json_keys_stay_fixed(client):
+    busy_area()
+    clerk = factories.staff(locale="de")
+    job, body = _export(client, clerk, "xlsx")
+    book = load_workbook(io.BytesIO(body))
+    assert book.sheetnames == ["Über diese Datei", "Gebiete", "Verfahren", "Kategorien", "Was daraus wurde",
+                               "Wochen", "Themen", "Datenbeschreibung"]
+    assert _lines(book["Kategorien"])[0]["Kategorie"] == "Mobilität"
+    assert {line["Status"] for line in _lines(book["Was daraus wurde"])} == {"Veröffentlicht"}
+    assert any(line["Notiz"] == "Nicht gezeigt: weniger als 5 Anwohnende." for line in _lines(book["Verfahren"]))
+    facts = _facts(book["Über diese Datei"])
+    assert facts["Zahlen gezählt (UTC)"] == job.started_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    assert facts["Was jede Zahl zählt"].endswith("/figures/")
+    _job, body = _export(client, clerk, "csv")
+    assert body.decode("utf-8").splitlines()[0] == ",".join(COLUMNS)
+    _job, body = _export(client, clerk, "json")
+    data = json.loads(body)
+    assert data["columns"] == list(COLUMNS) and data["rows"][0]["labels"]["area"] == "Simmering"
+    assert {line["labels"]["category"] for line in data["rows"] if line["table"] == "category"} == {"Mobilität"}
+
+
 def test_the_pages_say_what_the_files_contain_and_link_the_data_dictionary(client):
     busy_area()
     clerk = factories.staff()
