@@ -105,8 +105,9 @@ def _breakdown_sheet(sheet: Worksheet, table: str, rows: Sequence[Row], k: int) 
 
     _table(sheet, columns, (cells(row) for row in rows), frozen=len(names))
     first = len(names) + (table == "week") + 1  # shade the withheld figures' empty cells
-    for row, line in zip(rows, sheet.iter_rows(min_row=2, min_col=first, max_col=first + len(measures) - 1),
-                         strict=True):
+    cells_of_figures = sheet.iter_rows(min_row=2, max_row=len(rows) + 1, min_col=first,
+                                       max_col=first + len(measures) - 1) if rows else ()
+    for row, line in zip(rows, cells_of_figures, strict=True):
         for measure, cell in zip(measures, line, strict=True):
             if measure in row.hidden:
                 cell.fill = _WITHHELD_FILL
@@ -204,7 +205,7 @@ def _table(sheet: Worksheet, columns: Sequence[Column], lines: Iterable[Sequence
         _header(cell)
         limit = 60 if column.kind == "long" else 40
         sheet.column_dimensions[get_column_letter(index + 1)].width = min(max(widths[index] + 1, 8), limit)
-    sheet.freeze_panes = sheet.cell(2, frozen + 1).coordinate
+    sheet.freeze_panes = f"{get_column_letter(frozen + 1)}2"  # naming no cell, so an empty sheet stays empty
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(sheet.max_row, 2)}"
 
 

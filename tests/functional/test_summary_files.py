@@ -133,6 +133,15 @@ def test_the_about_sheet_says_what_was_asked_when_it_was_counted_and_the_rule(ap
     assert xlsx.write_xlsx(summary(query), about) == xlsx.write_xlsx(summary(query), about)
 
 
+def test_a_summary_with_nothing_to_count_gives_sheets_with_headers_only():
+    query = summary_query()  # no proposals, no reports in the area
+    book = _book(summary(query), export_files.describe(query))
+    for name in SHEETS[1:-1]:
+        assert book[name].max_row == 1 and book[name].freeze_panes.endswith("2")
+    counts = {line[0]: line[2] for line in book["About this file"].iter_rows(values_only=True) if line[0] in SHEETS}
+    assert counts["Themes"] == 0 and counts["Data dictionary"] > 0
+
+
 def test_the_dictionary_sheet_explains_every_column_from_the_metric_definitions():
     busy_area()
     book = _book(summary(summary_query()))
