@@ -1,6 +1,12 @@
-"""Writing summaries as CSV, XLSX or JSON: formula-safe, byte-identical for the same data.
+"""Writing summaries as CSV or JSON (the workbook is written by ``xlsx``): formula-safe, byte-identical
+for the same data.
 
-The files only format the summary's records; the data dictionary comes from the metric definitions.
+The files only format the summary's rows; the data dictionary comes from the metric definitions.
+The CSV is for tools: one line per summary row under fixed column names in every language, stable
+identifiers rather than names, a withheld figure an empty field (``suppressed`` and ``reason`` say
+why). The JSON has the same records under the same keys, and adds the names in the reader's
+language, which figures of each row are withheld and why (their values are null), the data
+dictionary and the disclosure rule with its k.
 """
 
 from __future__ import annotations
@@ -9,38 +15,67 @@ import csv
 import hashlib
 import io
 import json
-import re
-import zipfile
-from collections.abc import Iterable
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext
+from sqlalchemy import select
 
+from stengage.areas.models import Area, Process
 from stengage.core.exports import safe_cell
-from stengage.reports.summaries import COLUMNS, dictionary
+from stengage.extensions import db
+from stengage.reports.disclosure import Reason
+from stengage.reports.metrics import Row, min_residents, reason_text
+from stengage.reports.summaries import COLUMNS, MEASURE_COLUMNS, SummaryQuery, dictionary, records
 
 SUMMARY_FORMATS = ("csv", "xlsx", "json")
 FORMATS = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
            "json": "application/json", "pdf": "application/pdf"}
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+# The reasons a summary can give (UNKNOWN only concerns report versions of old).
+SUMMARY_REASONS = (Reason.FEW, Reason.PROTECTS)
+
+
+@dataclass(frozen=True)
+class About:
+    """What a summary file covers: the areas and processes asked for (by name) and the period."""
+
+    areas: tuple[str, ...]
+    processes: tuple[str, ...] = ()  # none: every process of the areas
+    start: date | None = None
+    end: date | None = None
+    counted: datetime | None = None  # when the figures were counted: fixed by the job, never "now"
+    dictionary_url: str = ""  # the public data dictionary
+
+
+def describe(query: SummaryQuery, counted: datetime | None = None, dictionary_url: str = "") -> About:
+    """The names of what ``query`` asks for, for the reader of the file."""
+    areas = db.session.scalars(select(Area.name).where(Area.id.in_(query.area_ids)).order_by(Area.name)).all()
+    processes = db.session.scalars(select(Process.title).where(Process.id.in_(query.process_ids))
+                                   .order_by(Process.title)).all() if query.process_ids else []
+    return About(areas=tuple(areas), processes=tuple(processes), start=query.start, end=query.end, counted=counted,
+                 dictionary_url=dictionary_url)
+
+
+def disclosure_rule(k: int) -> str:
+    """The disclosure rule in one sentence, in the reader's language."""
+    return gettext("A figure about fewer than %(num)d residents is withheld (left empty, never written as 0), "
+                   "and so is any figure that would let it be worked out from a total or from other figures.",
+                   num=k)
 
 
 def checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _cells(record: dict[str, Any]) -> list[Any]:
-    return [safe_cell(record[c]) for c in COLUMNS]
-
-
-def write_csv(records: Iterable[dict[str, Any]]) -> bytes:
+def write_csv(rows: Sequence[Row]) -> bytes:
     """The letter-code CSV: fixed column names in every language (the dictionary explains them)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
-    for record in records:
-        writer.writerow(_cells(record))
+    for record in records(list(rows)):
+        writer.writerow([safe_cell(record[column]) for column in COLUMNS])
     return out.getvalue().encode("utf-8")
 
 
@@ -53,50 +88,18 @@ def dictionary_csv() -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def write_json(records: Iterable[dict[str, Any]], query: dict[str, Any]) -> bytes:
-    # JSON keeps the stable keys; the dictionary explains them in the reader's language.
-    body = {"query": query, "columns": list(COLUMNS),
-            "dictionary": {column: {"name": name, "meaning": meaning, "counts": counts}
-                           for column, name, meaning, counts in dictionary()},
-            "rows": list(records)}
+def write_json(rows: Sequence[Row], query: dict[str, Any]) -> bytes:
+    """The stable keys of the CSV, with names, the dictionary and the disclosure rule; withheld values null."""
+    k = min_residents()
+    rows = list(rows)
+    body = {
+        "query": query, "columns": list(COLUMNS),
+        "dictionary": {column: {"name": name, "meaning": meaning, "counts": counts}
+                       for column, name, meaning, counts in dictionary()},
+        "disclosure": {"min_residents": k, "rule": disclosure_rule(k),
+                       "reasons": {str(reason): reason_text(reason, k) for reason in SUMMARY_REASONS}},
+        "rows": [{**record, "labels": row.extra["labels"],
+                  "withheld": {m: str(why) for m, why in row.hidden.items() if m in MEASURE_COLUMNS}}
+                 for row, record in zip(rows, records(rows), strict=True)],
+    }
     return json.dumps(body, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8")
-
-
-def write_xlsx(records: Iterable[dict[str, Any]]) -> bytes:
-    """One sheet of rows and one of the data dictionary; timestamps fixed so the bytes repeat."""
-    from openpyxl import Workbook
-
-    book = Workbook(write_only=True)
-    book.properties.creator = "stengage"
-    book.properties.created = book.properties.modified = datetime(2000, 1, 1)
-    sheet = book.create_sheet(gettext("Summary")[:31])
-    sheet.append(list(COLUMNS))
-    for record in records:
-        sheet.append(_cells(record))
-    sheet_dictionary = book.create_sheet(gettext("Data dictionary")[:31])
-    sheet_dictionary.append([gettext("Column"), gettext("Name"), gettext("Meaning"), gettext("What counts")])
-    for entry in dictionary():
-        sheet_dictionary.append(list(entry))
-    raw = io.BytesIO()
-    book.save(raw)
-    return _fixed_zip(raw.getvalue())
-
-
-def _fixed_zip(data: bytes) -> bytes:
-    """Rewrite the XLSX container with fixed entry times (ZIP stores when each part was written)."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in sorted(source.infolist(), key=lambda i: i.filename):
-            entry = zipfile.ZipInfo(info.filename, date_time=_FIXED_TIME)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            entry.external_attr = 0o644 << 16
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps "modified" with the current time
-                content = _fixed_core(content)
-            target.writestr(entry, content)
-    return out.getvalue()
-
-
-def _fixed_core(xml: bytes) -> bytes:
-    return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)", rb"\g<1>2000-01-01T00:00:00Z\g<2>", xml)

@@ -25,11 +25,12 @@ from stengage.accounts.models import User
 from stengage.core import audit
 from stengage.core.i18n import use_area_defaults
 from stengage.core.operations import Refused
+from stengage.core.urls import external_url
 from stengage.db import utc_now
 from stengage.extensions import db
 from stengage.reports import export_files
 from stengage.reports.models import ExportJob, JobState, ReportVersion
-from stengage.reports.summaries import SummaryQuery, rows
+from stengage.reports.summaries import SummaryQuery, summary
 
 DOWNLOAD_LIFETIME = timedelta(hours=24)
 # RQ workers beat every 30 seconds while a job runs; an inline job runs within one request.
@@ -142,13 +143,19 @@ def run(job_id: int) -> None:
 
 def _summary_file(job: ExportJob) -> tuple[str, bytes]:
     query = _query(job.params)
-    data = list(rows(query))
-    _step(job, 60)
-    with force_locale(job.params.get("locale") or "en"):  # headers in the language of whoever asked
+    # Headers, names and notes in the language of whoever asked; the CSV's column names stay fixed.
+    with force_locale(job.params.get("locale") or "en"):
+        data = summary(query)
+        _step(job, 60)
         if job.format == "csv":
             body = export_files.write_csv(data)
         elif job.format == "xlsx":
-            body = export_files.write_xlsx(data)
+            from stengage.reports import xlsx  # openpyxl is slow to import: only jobs that write a workbook do
+
+            # When the figures were counted is the job's own time, so a file says it and its bytes repeat.
+            about = export_files.describe(query, counted=job.started_at,
+                                          dictionary_url=external_url("figures.dictionary"))
+            body = xlsx.write_xlsx(data, about)
         else:
             body = export_files.write_json(data, query.key())
     return f"summary-{job.id}.{job.format}", body

@@ -50,9 +50,10 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
     Measure("residents", _l("Residents taking part"), _l("Distinct people who proposed, supported or "
                                                           "commented, each counted once."),
             _l("people"), _l("Counted from the proposals, supports and comments that count."), people=True),
-    Measure("accepted", _l("Accepted proposals"), _l("Proposals the city accepted: accepted, in progress or implemented."),
+    Measure("accepted", _l("Accepted proposals"),
+            _l("Proposals the city accepted: accepted, in progress or implemented."), _l("proposals"), _LISTED),
+    Measure("implemented", _l("Implemented proposals"), _l("Proposals the city has implemented."),
             _l("proposals"), _LISTED),
-    Measure("implemented", _l("Implemented proposals"), _l("Proposals the city has implemented."), _l("proposals"), _LISTED),
     Measure("supporters", _l("Unique supporters"), _l("Distinct residents who supported at least one of "
                                                       "the proposals."), _l("people"), _LISTED, people=True),
     Measure("in_favour", _l("Comments in favour"), _l("Comments whose authors marked them as in favour."),

@@ -18,6 +18,7 @@ from stengage.core.boundary import perform
 from stengage.extensions import db
 from stengage.reports import export_files, jobs
 from stengage.reports.forms import RerunForm, SummaryForm
+from stengage.reports.metrics import min_residents
 from stengage.reports.models import ExportJob
 from stengage.reports.summaries import SummaryQuery
 
@@ -59,7 +60,8 @@ def summaries() -> Response | str:
         job = jobs.export_summary(current_user, form.format.data, query, locale=str(get_locale() or "en"))
         return redirect(url_for(".job", job_id=job.id))
     recent = jobs.recent_exports(current_user)
-    return render_template("staff/summaries.html", form=form, recent=[(j, jobs.shown_state(j)) for j in recent])
+    return render_template("staff/summaries.html", form=form, recent=[(j, jobs.shown_state(j)) for j in recent],
+                           rule=export_files.disclosure_rule(min_residents()))
 
 
 def _own_job(job_id: int) -> ExportJob:
@@ -74,7 +76,8 @@ def _own_job(job_id: int) -> ExportJob:
 def job(job_id: int) -> str:
     job = _own_job(job_id)
     return render_template("staff/job.html", job=job, state=jobs.shown_state(job),
-                           can_rerun=jobs.can_rerun(job), downloadable=jobs.downloadable_path(job, current_user))
+                           can_rerun=jobs.can_rerun(job), downloadable=jobs.downloadable_path(job, current_user),
+                           rule=export_files.disclosure_rule(min_residents()))
 
 
 @bp.route("/jobs/<int:job_id>/rerun", methods=["POST"])

@@ -38,7 +38,8 @@ COLUMN_DEFINITIONS = {
     "status": _l("Status of the proposals (published, under review, accepted, …)."),
     "week": _l("ISO week of the contributions (YYYY-Www, UTC)."),
     "theme": _l("Theme of the latest published governance report."),
-    "suppressed": _l("true when the row's figures are withheld by the disclosure rule: they are left empty."),
+    "suppressed": _l("true when figures of the row are withheld by the disclosure rule: those are left empty "
+                     "(so is a figure the row's breakdown does not have, such as accepted per week)."),
     "reason": _l("Why: few (about fewer than k residents) or protects (it would let a withheld figure be worked "
                  "out from the others)."),
 }

@@ -13,45 +13,17 @@ from sqlalchemy import select
 from stengage.accounts.models import User
 from stengage.db import utc_now
 from stengage.extensions import db
-from stengage.proposals import supports
-from stengage.reports import export_files, jobs
-from stengage.reports import operations as report_ops
+from stengage.reports import export_files, jobs, xlsx
 from stengage.reports.models import ExportJob, JobState
-from stengage.reports.summaries import SummaryQuery, rows
+from stengage.reports.summaries import SummaryQuery, rows, summary
 from tests import factories
 from tests.conftest import login_as, submit
-
-
-def _busy_area():
-    """Eight residents take part in one process, six in another; a third process has only one."""
-    process = factories.process(title="Busy")
-    residents = [factories.resident(name=f"Resident Name {i}", email=f"resident{i}@mail.example.org")
-                 for i in range(8)]
-    proposals = [factories.proposal(process, author=residents[i], title=f"Idea {i}") for i in range(4)]
-    for resident in residents:
-        supports.support(resident, proposals[0])
-    factories.comment(proposals[0], author=residents[1], body="A comment")
-    lively = factories.process(title="Lively")
-    lively_idea = factories.proposal(lively, author=residents[7])
-    for resident in residents[2:7]:
-        supports.support(resident, lively_idea)
-    quiet = factories.process(title="Quiet")
-    factories.proposal(quiet, author=residents[0])
-    moderator = factories.moderator()
-    report = report_ops.create_report(moderator, process.area, "Report", process=process)
-    theme = report_ops.add_theme(moderator, report, "=HYPERLINK(\"http://evil.example\")")
-    report_ops.assign(moderator, theme, [p.id for p in proposals], [])
-    report_ops.publish(moderator, report, "")
-    return process, quiet, residents
-
-
-def _query():
-    return SummaryQuery(area_ids=(factories.area().id,))
+from tests.summaries import busy_area, summary_query
 
 
 def test_rows_are_counted_and_small_cells_suppressed():
-    process, quiet, _residents = _busy_area()
-    data = list(rows(_query()))
+    process, quiet, _residents = busy_area()
+    data = list(rows(summary_query()))
     busy = next(r for r in data if r["table"] == "area_process" and r["process"] == process.slug)
     assert (busy["proposals"], busy["supports"], busy["comments"], busy["residents"]) == (4, 8, 1, 8)
     small = next(r for r in data if r["table"] == "area_process" and r["process"] == quiet.slug)
@@ -69,10 +41,11 @@ def test_rows_are_counted_and_small_cells_suppressed():
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
 def test_exports_carry_no_personal_data_and_neutralise_formulas(fmt):
-    _busy_area()
-    data = list(rows(_query()))
-    body = {"csv": lambda: export_files.write_csv(data), "xlsx": lambda: export_files.write_xlsx(data),
-            "json": lambda: export_files.write_json(data, _query().key())}[fmt]()
+    busy_area()
+    data = summary(summary_query())
+    body = {"csv": lambda: export_files.write_csv(data),
+            "xlsx": lambda: xlsx.write_xlsx(data, export_files.describe(summary_query())),
+            "json": lambda: export_files.write_json(data, summary_query().key())}[fmt]()
     if fmt == "xlsx":
         book = load_workbook(io.BytesIO(body))
         cells = [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c is not None]
@@ -91,15 +64,16 @@ def test_exports_carry_no_personal_data_and_neutralise_formulas(fmt):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx", "json"])
 def test_the_same_data_gives_byte_identical_files(fmt):
-    _busy_area()
-    writer = {"csv": export_files.write_csv, "xlsx": export_files.write_xlsx,
-              "json": lambda d: export_files.write_json(d, _query().key())}[fmt]
-    first, second = writer(list(rows(_query()))), writer(list(rows(_query())))
+    busy_area()
+    writer = {"csv": export_files.write_csv,
+              "xlsx": lambda d: xlsx.write_xlsx(d, export_files.describe(summary_query())),
+              "json": lambda d: export_files.write_json(d, summary_query().key())}[fmt]
+    first, second = writer(summary(summary_query())), writer(summary(summary_query()))
     assert first == second and export_files.checksum(first) == export_files.checksum(second)
 
 
 def test_staff_export_a_summary_as_a_job_and_download_it(client):
-    _busy_area()
+    busy_area()
     clerk = factories.staff()
     login_as(client, clerk)
     response = submit(client, "/staff/summaries", {"areas": ["vienna-simmering"], "format": "xlsx"},
@@ -123,9 +97,9 @@ def test_staff_export_a_summary_as_a_job_and_download_it(client):
 
 
 def test_a_job_killed_midway_leaves_nothing_to_download_and_runs_again(client, app):
-    _busy_area()
+    busy_area()
     clerk = factories.staff()
-    job = jobs.create(clerk, "csv", _query())
+    job = jobs.create(clerk, "csv", summary_query())
     job.state, job.progress = JobState.RUNNING, 60
     job.started_at = utc_now() - timedelta(hours=1)
     db.session.flush()
@@ -198,7 +172,7 @@ def test_exports_run_on_rq_workers_when_redis_is_configured(tmp_path, private_da
 
 
 def test_export_columns_are_fixed_and_the_dictionary_speaks_the_clerks_language(client):
-    _busy_area()
+    busy_area()
     login_as(client, factories.staff(locale="de"))
     response = submit(client, "/staff/summaries", {"areas": ["vienna-simmering"], "format": "csv"},
                       page="/staff/summaries")
@@ -209,9 +183,9 @@ def test_export_columns_are_fixed_and_the_dictionary_speaks_the_clerks_language(
 
 
 def test_an_export_whose_worker_is_gone_shows_as_stopped_and_runs_again_at_once(client):
-    _busy_area()
+    busy_area()
     clerk = factories.staff()
-    job = jobs.create(clerk, "csv", _query())
+    job = jobs.create(clerk, "csv", summary_query())
     # The process that ran it was killed a few minutes ago, in the middle of the work.
     job.state, job.progress = JobState.RUNNING, 60
     job.started_at = utc_now() - timedelta(minutes=5)
@@ -232,7 +206,7 @@ def test_an_export_whose_rq_worker_stopped_beating_can_be_run_again(app, redis_s
 
     monkeypatch.setitem(app.config, "REDIS_URL", os.environ.get("STENGAGE_TEST_REDIS_URL",
                                                                 "redis://127.0.0.1:6379/15"))
-    job = jobs.create(factories.staff(), "csv", _query())
+    job = jobs.create(factories.staff(), "csv", summary_query())
     jobs.start(job)
     assert Queue(jobs.QUEUE_NAME, connection=redis_server).count == 0  # nothing before the commit
     db.session.commit()
