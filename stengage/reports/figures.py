@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stengage.proposals.models import Category, ProposalStatus
+from stengage.reports.counting import ACCEPTED
 from stengage.reports.disclosure import Line, Reason
 from stengage.reports.metrics import BREAKDOWNS, MEASURES, Row, disclose, item_label, min_residents, reason_text
 
@@ -120,11 +121,29 @@ def lines_of(rows: list[Row], snapshot: dict[str, Any]) -> list[Line]:
     return [line for line in lines if line.parts]
 
 
+def outcome_lines(rows: list[Row]) -> list[Line]:
+    """The categories' outcomes against the statuses: their implemented proposals are the implemented
+    status's proposals; their accepted ones and the other statuses' proposals are all the proposals."""
+    categories = [r for r in rows if r.table == "category" and "accepted" in r.values]
+    statuses = {r.key[-1]: r for r in rows if r.table == "status"}
+    total = next((r for r in rows if r.table == "participation"), None)
+    if not categories:
+        return []
+    lines = []
+    implemented = statuses.get(ProposalStatus.IMPLEMENTED.value)
+    if implemented is not None:
+        lines.append(Line(tuple((r.id, "implemented") for r in categories), (implemented.id, "proposals")))
+    if total is not None:
+        others = tuple((r.id, "proposals") for status, r in statuses.items() if status not in ACCEPTED)
+        lines.append(Line((*((r.id, "accepted") for r in categories), *others), (total.id, "proposals")))
+    return lines
+
+
 def figures(snapshot: dict[str, Any], exact: bool = False, k: int | None = None) -> Figures:
     """The version's figures with the disclosure rule applied (exact: staff see every value, marked)."""
     threshold = min_residents() if k is None else k
     rows = rows_of(snapshot)
-    disclosed = disclose(rows, lines_of(rows, snapshot), threshold)
+    disclosed = disclose(rows, lines_of(rows, snapshot), threshold, figure_lines=outcome_lines(rows))
     names = {"theme": {str(t["id"]): t["title"] for t in snapshot["themes"]},
              "proposal": dict(snapshot.get("proposal_titles", {}))}
     for row in disclosed:

@@ -163,12 +163,15 @@ class Row:
                    residents=data.get("residents"))
 
 
-def disclose(rows: Sequence[Row], lines: Iterable[Line], k: int | None = None) -> list[Row]:
+def disclose(rows: Sequence[Row], lines: Iterable[Line], k: int | None = None,
+             figure_lines: Iterable[Line] = ()) -> list[Row]:
     """The rows with the disclosure rule applied: ``hidden`` set on every figure that may not be published.
 
     A row about fewer than k residents is withheld whole. ``lines`` say which rows add up to which;
     they hold for every additive measure the total has, each measure an equation of its own, so
-    protecting a withheld figure costs the same figure elsewhere, not a whole row."""
+    protecting a withheld figure costs the same figure elsewhere, not a whole row. ``figure_lines``
+    add up single figures, each member a (row id, measure) pair: figures of different measures that
+    add up, like a process's accepted proposals and the proposals of its accepted statuses."""
     threshold = min_residents() if k is None else k
     by_id = {row.id: row for row in rows}
     people: dict[Any, int | None] = {}
@@ -186,6 +189,7 @@ def disclose(rows: Sequence[Row], lines: Iterable[Line], k: int | None = None) -
         for measure in measures:
             cell_lines.append(Line(tuple((p.id, measure) for p in parts if measure in p.values),
                                    (line.total, measure) if total is not None else None))
+    cell_lines += list(figure_lines)
     withheld = suppress(people, cell_lines, threshold)
     result = []
     for row in by_id.values():

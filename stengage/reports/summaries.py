@@ -19,7 +19,7 @@ from sqlalchemy import and_, func, select
 from stengage.areas.models import Area, Process
 from stengage.extensions import db
 from stengage.proposals.models import Category, ProposalStatus
-from stengage.reports.counting import Cut, Scope, count
+from stengage.reports.counting import ACCEPTED, Cut, Scope, count
 from stengage.reports.disclosure import Line
 from stengage.reports.figures import themes_of
 from stengage.reports.metrics import MEASURES, Row, disclose, item_label
@@ -73,7 +73,7 @@ def summary(query: SummaryQuery, tables: tuple[str, ...] = TABLES) -> list[Row]:
     for row in rows:
         if row.table == "theme":  # the group's key was one string: split it into the summary's columns
             row.key = tuple(row.key[0].split("/"))
-    disclosed = disclose(rows, _lines(rows))
+    disclosed = disclose(rows, _lines(rows), figure_lines=_outcome_lines(rows))
     _label(disclosed, themes)
     return sorted((row for row in disclosed if row.table in tables), key=_sort_key)
 
@@ -96,6 +96,20 @@ def _lines(rows: list[Row]) -> list[Line]:
     for process in (row for row in rows if row.table == "area_process"):
         lines.append(Line(tuple(r.id for r in rows if r.table == "status" and r.key[:2] == process.key), process.id))
     return [line for line in lines if line.parts]
+
+
+def _outcome_lines(rows: list[Row]) -> list[Line]:
+    """A process's accepted (implemented) proposals are the proposals of its statuses that count as
+    accepted (implemented): without these lines a withheld status would show through its process.
+    A process without such a status has none, as readers see from its statuses (a line without parts)."""
+    lines = []
+    for process in (row for row in rows if row.table == "area_process"):
+        statuses = [r for r in rows if r.table == "status" and r.key[:2] == process.key]
+        for measure, counted in (("accepted", ACCEPTED), ("implemented", {ProposalStatus.IMPLEMENTED.value})):
+            if measure in process.values:
+                lines.append(Line(tuple((r.id, "proposals") for r in statuses if r.key[2] in counted),
+                                  (process.id, measure)))
+    return lines
 
 
 def _label(rows: list[Row], themes: list[tuple[str, str, dict[str, Any]]]) -> None:
