@@ -5,10 +5,11 @@ languages of a report add up to its participation; a summary's processes, catego
 up to their area and its statuses to their process; accepted (implemented) proposals, of a process
 or of all categories, are the proposals of the accepted, in-progress and implemented (the
 implemented) statuses; a theme's comments are in favour, against or neutral; a theme's supports
-are those of its proposals when the report names them all. Each relation is an equation: the sum
-of coefficient times figure is 0. Knowing the published figures, the withheld ones are the
-unknowns: one is determined when its unit vector lies in the row space of the equations over the
-unknowns (compared by rank).
+are those of its proposals when the report names them all; a report and a summary that count the
+same contributions give the same figure. Each relation is an equation: the sum of coefficient
+times figure is 0. Knowing the published figures, the withheld ones are the unknowns: one is
+determined when its unit vector lies in the row space of the equations over the unknowns
+(compared by rank).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Iterable
 import numpy as np
 
 from tests.property.outputs import Cell
-from tests.property.world import ACCEPTED, CONTRIBUTIONS, SUMMARY_MEASURES, Expected, RowId
+from tests.property.world import ACCEPTED, CONTRIBUTIONS, SUMMARY_MEASURES, Built, Expected, RowId
 
 Equation = dict[Cell, int]
 
@@ -88,6 +89,33 @@ def summary_equations(rows: dict[RowId, Expected]) -> list[Equation]:
                                       (table, key, "accepted")))
             equations.append(_sums_to([("status", k, "proposals") for k in statuses if k[2] == "implemented"],
                                       (table, key, "implemented")))
+    return equations
+
+
+def cross_equations(built: Built, report: dict[RowId, Expected], summary: dict[RowId, Expected]) -> list[Equation]:
+    """The report and the summary count the same contributions where their scopes meet."""
+    world = built.world
+    area, process = built.report_area, built.report_process
+    equations = []
+
+    def same_rows(report_row: RowId, summary_row: RowId, measures: Iterable[str]) -> None:
+        if report_row in report and summary_row in summary:
+            equations.extend(_same((*report_row, m), (*summary_row, m)) for m in measures)
+
+    for t, title in enumerate(built.theme_titles):
+        same_rows(("theme", (str(built.theme_ids[t]),)), ("theme", (area, process, title)), CONTRIBUTIONS)
+    whole_area = all(world.in_report(n) for n in range(len(world.proposals))
+                     if world.listed(n) and world.processes[world.proposals[n].process] == 0)
+    if world.period is None:
+        same_rows(("participation", ()), ("area_process", (area, process)), CONTRIBUTIONS)
+        for table, key in report:
+            if table == "status":
+                same_rows((table, key), ("status", (area, process, key[0])), CONTRIBUTIONS)
+    if whole_area:  # the report's proposals are all the area's: its totals, categories and weeks are the area's
+        same_rows(("participation", ()), ("area", (area,)), CONTRIBUTIONS)
+        for table, key in report:
+            if table in ("category", "week"):
+                same_rows((table, key), (table, (area, key[0])), CONTRIBUTIONS)
     return equations
 
 
