@@ -7,14 +7,16 @@ from tests import factories
 
 
 def busy_area():
-    """Eight residents take part in one process, six in another; a third process has only one."""
+    """Eight residents take part in one process (five ideas, five commenters), six in another
+    (one idea, five supporters); a third process has only one resident's idea."""
     process = factories.process(title="Busy")
     residents = [factories.resident(name=f"Resident Name {i}", email=f"resident{i}@mail.example.org")
                  for i in range(8)]
-    proposals = [factories.proposal(process, author=residents[i], title=f"Idea {i}") for i in range(4)]
+    proposals = [factories.proposal(process, author=residents[i], title=f"Idea {i}") for i in range(5)]
     for resident in residents:
         supports.support(resident, proposals[0])
-    factories.comment(proposals[0], author=residents[1], body="A comment")
+    for resident in residents[1:6]:
+        factories.comment(proposals[0], author=resident, body="A comment")
     lively = factories.process(title="Lively")
     lively_idea = factories.proposal(lively, author=residents[7])
     for resident in residents[2:7]:

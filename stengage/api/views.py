@@ -113,7 +113,7 @@ def report_version(slug: str, report_slug: str, number: int) -> Response:
     if version is None:
         abort(404, description="No such published version.")
     return jsonify({"report": report_slug, "version": version.number, "published_at": version.published_at.isoformat(),
-                    "changelog": version.changelog, "content": public_document(version.snapshot, version.number)})
+                    "changelog": version.changelog, "content": public_document(version)})
 
 
 def _summary(area_ids: tuple[int, ...], tables: tuple[str, ...] = TABLES) -> list[dict[str, Any]]:

@@ -205,9 +205,17 @@ def _cut_rows(events: _Events, table: str, cut: Cut) -> list[Row]:
         "implemented": np.bincount(key[is_proposal & events.facts["implemented"][proposal]], minlength=size),
     }
     people = np.zeros(size, dtype=np.int64)
+    behind: dict[str, np.ndarray] = {}
     if len(who):
         span = int(who.max()) + 1
-        people = np.bincount(np.unique(key * span + who.astype(np.int64)) // span, minlength=size)
+        person = who.astype(np.int64)
+        people = np.bincount(np.unique(key * span + person) // span, minlength=size)
+        # Who stands behind each figure: authors, supporters, commenters (one sort of (key, kind, who)).
+        by_kind = np.bincount(np.unique((key * 3 + kind) * span + person) // span, minlength=size * 3).reshape(size, 3)
+        behind = {"proposals": by_kind[:, 0], "supports": by_kind[:, 1], "comments": by_kind[:, 2]}
+        for measure in ("accepted", "implemented"):
+            counted = is_proposal & events.facts[measure][proposal]
+            behind[measure] = np.bincount(np.unique(key[counted] * span + person[counted]) // span, minlength=size)
     measures = [m for m in BREAKDOWNS[table].measures if m != "residents"]
     rows = []
     for value in np.flatnonzero(np.bincount(key, minlength=size)).tolist():
@@ -216,7 +224,7 @@ def _cut_rows(events: _Events, table: str, cut: Cut) -> list[Row]:
             n, code = divmod(n, radix)
             parts.append(events.codes[dim].values[code])
         rows.append(Row(table, tuple(reversed(parts)), {m: int(counts[m][value]) for m in measures},
-                        int(people[value])))
+                        int(people[value]), people={m: int(behind[m][value]) for m in measures if m in behind}))
     return rows
 
 
@@ -251,7 +259,10 @@ def count(scope: Scope, cuts: Mapping[str, Cut],
         values = {"proposals": int((kind == 0).sum()), "supports": int((kind == 1).sum()),
                   "supporters": len(np.unique(who[kind == 1])), "comments": int(comments.sum()),
                   "in_favour": in_favour, "against": against, "neutral": int(comments.sum()) - in_favour - against}
-        rows.append(Row(group_table, (key,), values, len(np.unique(who))))
+        authors, commenters = len(np.unique(who[kind == 0])), len(np.unique(who[comments]))
+        behind = {"proposals": authors, "supports": values["supporters"], "comments": commenters,
+                  "in_favour": commenters, "against": commenters, "neutral": commenters}
+        rows.append(Row(group_table, (key,), values, len(np.unique(who)), people=behind))
         group_comments[key] = sorted(int(c) for c in events.item[member][comments])
     return Counted(rows, supports_by_proposal, group_comments)
 

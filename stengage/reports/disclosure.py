@@ -49,42 +49,67 @@ def primary(residents: int | None, k: int) -> Reason | None:
     return None
 
 
-def suppress(residents: Mapping[RowId, int | None], lines: Iterable[Line], k: int) -> dict[RowId, Reason]:
-    """The rows to withhold and why. ``residents`` maps every row to the people it is about."""
+def suppress(residents: Mapping[RowId, int | None], lines: Iterable[Line], k: int,
+             known: Iterable[RowId] = (), forced: Iterable[RowId] = ()) -> dict[RowId, Reason]:
+    """The rows to withhold and why. ``residents`` maps every row to the people it is about.
+
+    A line without parts says its total is 0 (a process without an accepted status has no
+    accepted proposals): readers know that figure whether it is shown or not, so withholding it
+    protects nothing, and it is never chosen to protect another. ``known`` figures are public
+    elsewhere with the same value (an earlier version, a published report): the same holds for
+    them. ``forced`` figures are withheld elsewhere with the same value, so they are withheld here
+    too, lest this output tell what the other one hides."""
     lines = [line for line in lines if all(m in residents for m in line.members)]
+    known = {line.total for line in lines if not line.parts and line.total is not None} | set(known)
+    lines = [line for line in lines if line.parts]
     hidden: dict[RowId, Reason] = {}
     for row, people in residents.items():
         reason = primary(people, k)
         if reason is not None:
             hidden[row] = reason
+    for row in forced:
+        if row in residents and row not in known:
+            hidden.setdefault(row, Reason.PROTECTS)
     while True:
-        line = _line_to_widen(lines, hidden) or _exposed_line(lines, hidden)
+        line = _line_to_widen(lines, hidden, known) or _exposed_line(lines, hidden, known)
         if line is None:
             return hidden
-        hidden[_cheapest_partner(line, hidden, residents)] = Reason.PROTECTS
+        hidden[_cheapest_partner(line, hidden, residents, known)] = Reason.PROTECTS
 
 
-def _line_to_widen(lines: Sequence[Line], hidden: Mapping[RowId, Reason]) -> Line | None:
+def _open(line: Line, hidden: Mapping[RowId, Reason], known: set[RowId]) -> list[RowId]:
+    """The members that could still be withheld to protect another: published, and not known anyway."""
+    return [m for m in line.members if m not in hidden and m not in known]
+
+
+def _line_to_widen(lines: Sequence[Line], hidden: Mapping[RowId, Reason], known: set[RowId]) -> Line | None:
     """A line with exactly one hidden member: that member is its total minus the rest."""
     for line in lines:
-        if sum(1 for m in line.members if m in hidden) == 1 and len(line.members) > 1:
+        if sum(1 for m in line.members if m in hidden and m not in known) == 1 and _open(line, hidden, known):
             return line
     return None
 
 
-def _exposed_line(lines: Sequence[Line], hidden: Mapping[RowId, Reason]) -> Line | None:
-    """A line holding a hidden row that the published equations together still determine."""
-    for row in recoverable(lines, set(hidden)):
-        for line in lines:
-            if row in line.members and any(m not in hidden for m in line.members):
-                return line
+def _exposed_line(lines: Sequence[Line], hidden: Mapping[RowId, Reason], known: set[RowId]) -> Line | None:
+    """A line to widen for a hidden row that the published equations together still determine: one
+    holding that row, else the nearest line with a published member, reached through lines whose
+    members are all hidden (the row follows from them and the published figures further out)."""
+    for row in recoverable(lines, set(hidden) - known):
+        reached, frontier = {row}, {row}
+        while frontier:
+            touching = [line for line in lines if any(m in frontier for m in line.members)]
+            widen = next((line for line in touching if _open(line, hidden, known)), None)
+            if widen is not None:
+                return widen
+            frontier = {m for line in touching for m in line.members if m in hidden and m not in known} - reached
+            reached |= frontier
     return None
 
 
-def _cheapest_partner(line: Line, hidden: Mapping[RowId, Reason], residents: Mapping[RowId, int | None]) -> RowId:
+def _cheapest_partner(line: Line, hidden: Mapping[RowId, Reason], residents: Mapping[RowId, int | None],
+                      known: set[RowId]) -> RowId:
     """The published member whose loss tells readers least: a part before the total, the fewest people."""
-    open_parts = [m for m in line.parts if m not in hidden]
-    candidates = open_parts or [m for m in line.members if m not in hidden]
+    candidates = [m for m in _open(line, hidden, known) if m in line.parts] or _open(line, hidden, known)
     return min(candidates, key=lambda m: (residents[m] or 0, str(m)))
 
 

@@ -8,11 +8,12 @@ left out.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from stengage.proposals.models import Category, ProposalStatus
+from stengage.reports.counting import ACCEPTED
 from stengage.reports.disclosure import Line, Reason
 from stengage.reports.metrics import BREAKDOWNS, MEASURES, Row, disclose, item_label, min_residents, reason_text
 
@@ -121,20 +122,89 @@ def lines_of(rows: list[Row], snapshot: dict[str, Any]) -> list[Line]:
     return [line for line in lines if line.parts]
 
 
-def figures(snapshot: dict[str, Any], exact: bool = False, k: int | None = None) -> Figures:
-    """The version's figures with the disclosure rule applied (exact: staff see every value, marked)."""
+def outcome_lines(rows: list[Row]) -> list[Line]:
+    """The categories' outcomes against the statuses: their implemented proposals are the implemented
+    status's proposals; their accepted ones and the other statuses' proposals are all the proposals."""
+    categories = [r for r in rows if r.table == "category" and "accepted" in r.values]
+    statuses = {r.key[-1]: r for r in rows if r.table == "status"}
+    total = next((r for r in rows if r.table == "participation"), None)
+    if not categories:
+        return []
+    lines = []
+    implemented = statuses.get(ProposalStatus.IMPLEMENTED.value)
+    if implemented is not None:
+        lines.append(Line(tuple((r.id, "implemented") for r in categories), (implemented.id, "proposals")))
+    if total is not None:
+        others = tuple((r.id, "proposals") for status, r in statuses.items() if status not in ACCEPTED)
+        lines.append(Line((*((r.id, "accepted") for r in categories), *others), (total.id, "proposals")))
+    return lines
+
+
+def elsewhere(rows: Sequence[Row], others: Iterable[tuple[Figures, Callable[[tuple[str, ...]], Iterable[Any]]]]
+              ) -> tuple[set[Any], set[Any]]:
+    """Figures of ``rows`` that other public outputs already settle: (known, forced) cells.
+
+    Each other output comes with a function giving, for one of its row ids, the ids of rows here
+    that may hold the same figures. Where both hold the same exact value, a figure the other publishes is known
+    (hiding it here protects nothing), and one it withholds must be withheld here too."""
+    by_id = {row.id: row for row in rows}
+    known: set[Any] = set()
+    forced: set[Any] = set()
+    for other, same_row in others:
+        for theirs in other.rows:
+            for mine in (by_id[row_id] for row_id in same_row(theirs.id) if row_id in by_id):
+                for measure in theirs.measures:
+                    if measure in mine.measures and mine.value(measure, True) == theirs.value(measure, True):
+                        (forced if measure in theirs.hidden else known).add((mine.id, measure))
+    return known, forced
+
+
+def chain(snapshots: Sequence[dict[str, Any]]) -> list[Figures]:
+    """The published figures of a report's versions in order, each disclosed knowing the ones before."""
+    published: list[Figures] = []
+    for snapshot in snapshots:
+        published.append(figures(snapshot, earlier=published))
+    return published
+
+
+def of_version(version: Any, exact: bool = False) -> Figures:
+    """A published version's figures, disclosed knowing what its earlier versions published."""
+    earlier = [v.snapshot for v in version.report.versions if v.number < version.number]
+    return figures(version.snapshot, exact=exact, earlier=chain(earlier))
+
+
+def figures(snapshot: dict[str, Any], exact: bool = False, k: int | None = None,
+            earlier: Sequence[Figures] = ()) -> Figures:
+    """The version's figures with the disclosure rule applied (exact: staff see every value, marked).
+
+    ``earlier`` versions of the same report are public for good: a figure they published with the
+    same value cannot protect another, and one they withheld stays withheld."""
     threshold = min_residents() if k is None else k
     rows = rows_of(snapshot)
     # Rows whose residents were never recorded (format 1) are not published at all: hidden rows
     # would still be parts of the totals' equations, and the totals matter more.
     recorded = [row for row in rows if row.residents is not None]
     unrecorded = len(recorded) < len(rows)
-    disclosed = disclose(recorded, lines_of(recorded, snapshot), threshold)
+    known, forced = elsewhere(recorded, [(other, lambda row_id: [row_id]) for other in earlier])
+    disclosed = disclose(recorded, lines_of(recorded, snapshot), threshold, figure_lines=outcome_lines(recorded),
+                         known=known, forced=forced)
     names = {"theme": {str(t["id"]): t["title"] for t in snapshot["themes"]},
              "proposal": dict(snapshot.get("proposal_titles", {}))}
     for row in disclosed:
         row.label = item_label(row.table, row.key, names.get(row.table))
+    if not exact:
+        disclosed = _named_where_listed(disclosed, snapshot)
     return Figures(sorted(disclosed, key=_sort_key), threshold, exact, unrecorded)
+
+
+def _named_where_listed(rows: list[Row], snapshot: dict[str, Any]) -> list[Row]:
+    """Single proposals (the most supported of a theme) are named only where the theme's count of
+    proposals is published: naming them would tell how many it holds, and their supports."""
+    themes = {row.key[0]: row for row in rows if row.table == "theme"}
+    named = {str(pid) for theme in themes_of(snapshot)
+             if (row := themes.get(str(theme["id"]))) is not None and row.value("proposals") is not None
+             for pid in theme["top_proposals"]}
+    return [row for row in rows if row.table != "proposal" or row.key[0] in named]
 
 
 def diff(old: Figures, new: Figures) -> list[dict[str, Any]]:

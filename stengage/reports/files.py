@@ -13,7 +13,7 @@ from flask_babel import gettext
 from stengage.core.exports import safe_cell
 from stengage.reports import jobs
 from stengage.reports.export_files import FORMATS
-from stengage.reports.figures import figures
+from stengage.reports.figures import of_version
 from stengage.reports.metrics import BREAKDOWNS, MEASURES
 from stengage.reports.models import ExportJob, ReportVersion
 from stengage.reports.presentation import public_document
@@ -42,7 +42,7 @@ def version_file(version: ReportVersion, fmt: str, locale: str) -> VersionFile:
     name = f"{report.area.slug}-{report.slug}-v{version.number}.{fmt}"
     mimetype = _MIMETYPES[fmt]
     if fmt == "json":
-        body = json.dumps(public_document(version.snapshot, version.number), ensure_ascii=False, sort_keys=True,
+        body = json.dumps(public_document(version), ensure_ascii=False, sort_keys=True,
                           indent=2).encode()
     elif fmt == "csv":
         body = figures_csv(version)
@@ -56,7 +56,7 @@ def version_file(version: ReportVersion, fmt: str, locale: str) -> VersionFile:
 def figures_csv(version: ReportVersion) -> bytes:
     """A tidy table: one figure per line, labelled in the reader's language beside stable keys;
     a withheld figure is an empty value with the reason in the note."""
-    figs = figures(version.snapshot)
+    figs = of_version(version)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([gettext("Breakdown"), gettext("Item"), gettext("Figure"), gettext("Value"), gettext("Unit"),

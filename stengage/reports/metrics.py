@@ -141,6 +141,9 @@ class Row:
     residents: int | None
     label: str = ""
     hidden: dict[str, Reason] = field(default_factory=dict)  # measure -> why it is withheld
+    # measure -> distinct people behind that figure (authors of the proposals, supporters, commenters);
+    # rows counted before figures carried it fall back on the row's residents.
+    people: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)  # what names the row (an area's name, a link …)
 
     @property
@@ -159,6 +162,14 @@ class Row:
             return self.residents
         return self.values.get(measure)
 
+    def people_behind(self, measure: str, k: int) -> int | None:
+        """How many people a figure is about: the rule withholds it below k (a small row: all of it)."""
+        if self.residents is None or 0 < self.residents < k or measure == "residents":
+            return self.residents
+        if MEASURES[measure].people:
+            return self.values[measure]  # a count of people is about as many people as it counts
+        return self.people.get(measure, self.residents)
+
     def reason(self, measure: str | None = None) -> Reason | None:
         """Why a figure (or, without one, the row's first withheld figure) is withheld."""
         if measure is not None:
@@ -170,28 +181,33 @@ class Row:
         return bool(self.hidden)
 
     def as_json(self) -> dict[str, Any]:
-        return {"table": self.table, "key": list(self.key), "values": self.values, "residents": self.residents}
+        return {"table": self.table, "key": list(self.key), "values": self.values, "residents": self.residents,
+                "people": self.people}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Row:
         return cls(table=data["table"], key=tuple(str(k) for k in data["key"]), values=dict(data["values"]),
-                   residents=data.get("residents"))
+                   residents=data.get("residents"), people=dict(data.get("people", {})))
 
 
-def disclose(rows: Sequence[Row], lines: Iterable[Line], k: int | None = None) -> list[Row]:
+def disclose(rows: Sequence[Row], lines: Iterable[Line], k: int | None = None,
+             figure_lines: Iterable[Line] = (), known: Iterable[Any] = (), forced: Iterable[Any] = ()) -> list[Row]:
     """The rows with the disclosure rule applied: ``hidden`` set on every figure that may not be published.
 
-    A row about fewer than k residents is withheld whole, and so is a count of people (unique
-    supporters, verified members …) below k in any row. ``lines`` say which rows add up to which;
-    they hold for every additive measure the total has, each measure an equation of its own, so
-    protecting a withheld figure costs the same figure elsewhere, not a whole row."""
+    A row about fewer than k residents is withheld whole, and so is any figure about fewer than k
+    people in a larger row: a few comments by few people, a count of people below k. ``lines`` say
+    which rows add up to which; they hold for every additive measure the total has, each measure an
+    equation of its own, so protecting a withheld figure costs the same figure elsewhere, not a
+    whole row. ``figure_lines``
+    add up single figures, each member a (row id, measure) pair: figures of different measures that
+    add up, like a process's accepted proposals and the proposals of its accepted statuses.
+    ``known`` and ``forced`` figures (same pairs) are published, or withheld, elsewhere."""
     threshold = min_residents() if k is None else k
     by_id = {row.id: row for row in rows}
     people: dict[Any, int | None] = {}
     for row in by_id.values():
         for measure in row.measures:
-            counts_people = measure != "residents" and MEASURES[measure].people
-            people[(row.id, measure)] = row.values[measure] if counts_people else row.residents
+            people[(row.id, measure)] = row.people_behind(measure, threshold)
     cell_lines = []
     for line in lines:
         total = by_id.get(line.total) if line.total is not None else None
@@ -203,7 +219,8 @@ def disclose(rows: Sequence[Row], lines: Iterable[Line], k: int | None = None) -
         for measure in measures:
             cell_lines.append(Line(tuple((p.id, measure) for p in parts if measure in p.values),
                                    (line.total, measure) if total is not None else None))
-    withheld = suppress(people, cell_lines, threshold)
+    cell_lines += list(figure_lines)
+    withheld = suppress(people, cell_lines, threshold, known, forced)
     result = []
     for row in by_id.values():
         hidden = {m: withheld[(row.id, m)] for m in row.measures if (row.id, m) in withheld}

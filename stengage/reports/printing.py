@@ -23,7 +23,7 @@ from markupsafe import Markup
 from stengage.core import markdown
 from stengage.core.urls import published_url_builder
 from stengage.reports.models import ReportVersion
-from stengage.reports.presentation import version_context
+from stengage.reports.presentation import earlier_than, version_context
 
 PDF_VARIANT = "pdf/ua-1"
 _COUNTER = "\x00"
@@ -85,8 +85,9 @@ def render_html(version: ReportVersion, *, browser: bool = True) -> str:
     base = current_app.config["SERVER_BASE_URL"].rstrip("/") + "/"
     data = with_absolute_links(version.snapshot, base)
     link_for = published_url_builder()
+    context = version_context(data, link_for=link_for, earlier=earlier_than(report, version.number))
     return render_template("reports/print.html", report=report, area=report.area, version=version,
-                           **version_context(data, link_for=link_for), link_for=link_for,
+                           **context, link_for=link_for,
                            print_css=print_css(browser=browser), page_numbers=page_numbers_css(),
                            css_string=css_string)
 

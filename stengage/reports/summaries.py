@@ -8,7 +8,7 @@ The files (CSV, XLSX, JSON), the API, the comparison and the summary page all re
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -19,9 +19,9 @@ from sqlalchemy import and_, func, select
 from stengage.areas.models import Area, Process
 from stengage.extensions import db
 from stengage.proposals.models import Category, ProposalStatus
-from stengage.reports.counting import Cut, Scope, count
+from stengage.reports.counting import ACCEPTED, Cut, Scope, count
 from stengage.reports.disclosure import Line
-from stengage.reports.figures import themes_of
+from stengage.reports.figures import Figures, chain, elsewhere, themes_of
 from stengage.reports.metrics import MEASURES, Row, disclose, item_label
 from stengage.reports.models import Report, ReportVersion
 
@@ -74,7 +74,10 @@ def summary(query: SummaryQuery, tables: tuple[str, ...] = TABLES) -> list[Row]:
     for row in rows:
         if row.table == "theme":  # the group's key was one string: split it into the summary's columns
             row.key = tuple(row.key[0].split("/"))
-    disclosed = disclose(rows, _lines(rows))
+    # Published report versions are public for good: the summary withholds what they withhold and
+    # never protects with a figure they publish.
+    known, forced = elsewhere(rows, _published_reports(query))
+    disclosed = disclose(rows, _lines(rows), figure_lines=_outcome_lines(rows), known=known, forced=forced)
     _label(disclosed, themes)
     return sorted((row for row in disclosed if row.table in tables), key=_sort_key)
 
@@ -97,6 +100,20 @@ def _lines(rows: list[Row]) -> list[Line]:
     for process in (row for row in rows if row.table == "area_process"):
         lines.append(Line(tuple(r.id for r in rows if r.table == "status" and r.key[:2] == process.key), process.id))
     return [line for line in lines if line.parts]
+
+
+def _outcome_lines(rows: list[Row]) -> list[Line]:
+    """A process's accepted (implemented) proposals are the proposals of its statuses that count as
+    accepted (implemented): without these lines a withheld status would show through its process.
+    A process without such a status has none, as readers see from its statuses (a line without parts)."""
+    lines = []
+    for process in (row for row in rows if row.table == "area_process"):
+        statuses = [r for r in rows if r.table == "status" and r.key[:2] == process.key]
+        for measure, counted in (("accepted", ACCEPTED), ("implemented", {ProposalStatus.IMPLEMENTED.value})):
+            if measure in process.values:
+                lines.append(Line(tuple((r.id, "proposals") for r in statuses if r.key[2] in counted),
+                                  (process.id, measure)))
+    return lines
 
 
 def _label(rows: list[Row], themes: list[tuple[str, str, dict[str, Any]]]) -> None:
@@ -165,6 +182,33 @@ def records(rows: list[Row]) -> Iterator[dict[str, Any]]:
 def rows(query: SummaryQuery) -> Iterator[dict[str, Any]]:
     """The whole summary as records (the staff files and the staff API)."""
     return records(summary(query))
+
+
+def _published_reports(query: SummaryQuery) -> list[tuple[Figures, Callable[[tuple[str, ...]], list[Any]]]]:
+    """Every published version of the areas' reports, with where its rows would sit in the summary."""
+    reports = db.session.scalars(select(Report).where(Report.area_id.in_(query.area_ids)).order_by(Report.id))
+    published = []
+    for report in reports:
+        if not report.versions:
+            continue
+        meta = report.versions[-1].snapshot["report"]
+        area, process = meta["area"], meta.get("process")
+
+        def same_rows(row_id: tuple[str, ...], area: str = area, process: str | None = process) -> list[Any]:
+            table, key = row_id[0], row_id[1:]
+            if table == "participation":
+                return [("area", area), *([("area_process", area, process)] if process else [])]
+            if table == "status" and process:
+                return [("status", area, process, *key)]
+            if table in ("category", "week"):
+                return [(table, area, *key)]
+            if table == "theme":
+                return [("theme", area, process or "", *key)]
+            return []
+
+        for figs in chain([version.snapshot for version in report.versions]):
+            published.append((figs, same_rows))
+    return published
 
 
 def _latest_themes(query: SummaryQuery) -> list[tuple[str, str, dict[str, Any]]]:

@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from stengage.areas.models import Process
 from stengage.areas.queries import get_area_or_404
 from stengage.core.boundary import perform
-from stengage.core.inputs import arg_number, parse_number
+from stengage.core.inputs import BadInput, arg_number, parse_number
 from stengage.db import writes_on_get
 from stengage.extensions import db
 from stengage.reports import content, figures, files, operations, suggestions
@@ -32,7 +32,7 @@ from stengage.reports.forms import (
 from stengage.reports.metrics import min_residents
 from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
 from stengage.reports.permissions import can_build_reports, can_read_report
-from stengage.reports.presentation import version_context
+from stengage.reports.presentation import earlier_than, version_context
 
 bp = Blueprint("reports", __name__, url_prefix="/areas/<area_slug>/reports")
 
@@ -97,7 +97,7 @@ def _workspace_page(report: Report, theme_form: ThemeForm | None = None, assign_
     query = (request.args.get("q") or "")[:100]
     proposals, comments = content.unassigned(report, query)
     return render_template("reports/workspace.html", report=report, area=report.area, data=data,
-                           figs=figures.figures(data, exact=True),
+                           figs=figures.figures(data, exact=True, earlier=earlier_than(report)),
                            coverage=content.coverage(report, data), proposals=proposals[:300],
                            comments=comments[:300], more=(len(proposals) > 300 or len(comments) > 300), query=query,
                            theme_form=theme_form or ThemeForm(prefix="theme", formdata=None),
@@ -298,15 +298,22 @@ def report(area_slug: str, report_slug: str) -> str:
         ReportFollow.report_id == report.id, ReportFollow.user_id == current_user.id)) is not None
     return render_template("reports/report.html", report=report, area=report.area, version=version,
                            following=following, preview=preview, team=team, exact=exact,
-                           **version_context(snapshot, exact=exact))
+                           **version_context(snapshot, exact=exact,
+                                             earlier=earlier_than(report, version.number if version else None)))
 
 
 @bp.route("/<report_slug>/diff")
 def diff(area_slug: str, report_slug: str) -> str:
     report = _report(area_slug, report_slug)
-    old, new = _version(report, arg_number("from")), _version(report, arg_number("to"))
+    new = _version(report, arg_number("to"))
+    wanted = arg_number("from")
+    if wanted is None:  # by default: the version before
+        wanted = new.number - 1
+    if wanted >= new.number or wanted < 1:
+        raise BadInput(gettext("Compare an earlier version (from) with a later one (to)."))
+    old = _version(report, wanted)
     return render_template("reports/diff.html", report=report, area=report.area, old=old, new=new,
-                           changes=figures.diff(figures.figures(old.snapshot), figures.figures(new.snapshot)),
+                           changes=figures.diff(figures.of_version(old), figures.of_version(new)),
                            k=min_residents())
 
 

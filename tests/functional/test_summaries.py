@@ -25,17 +25,17 @@ def test_rows_are_counted_and_small_cells_suppressed():
     process, quiet, _residents = busy_area()
     data = list(rows(summary_query()))
     busy = next(r for r in data if r["table"] == "area_process" and r["process"] == process.slug)
-    assert (busy["proposals"], busy["supports"], busy["comments"], busy["residents"]) == (4, 8, 1, 8)
+    assert (busy["proposals"], busy["supports"], busy["comments"], busy["residents"]) == (5, 8, 5, 8)
     small = next(r for r in data if r["table"] == "area_process" and r["process"] == quiet.slug)
     assert small["suppressed"] and small["reason"] == "few"
     assert small["proposals"] is None and small["residents"] is None
-    # The area's total is published, so a second process is withheld too: Quiet's one proposal
-    # cannot be worked out as the total minus the others.
+    # Lively's one idea is one author's: withheld. Its supports are withheld too, so that Quiet's
+    # cannot be worked out as the area's total minus the others.
     area = next(r for r in data if r["table"] == "area")
-    assert area["proposals"] == 6
-    processes = [r for r in data if r["table"] == "area_process"]
-    assert sum(r["proposals"] is None for r in processes) == 2
-    assert next(r for r in processes if r["reason"] == "protects")["process"] != process.slug
+    assert (area["proposals"], area["supports"]) == (7, 13)
+    processes = {r["process"]: r for r in data if r["table"] == "area_process"}
+    assert [r["proposals"] for r in processes.values()].count(None) == 2
+    assert [r["supports"] for r in processes.values()].count(None) == 2 and processes[process.slug]["supports"] == 8
     assert any(r["table"] == "week" for r in data) and any(r["table"] == "theme" for r in data)
 
 

@@ -56,16 +56,17 @@ def test_the_workbook_has_a_sheet_per_breakdown_with_names_numbers_and_notes():
     book = _book(summary(summary_query()))
     assert book.sheetnames == SHEETS and book.active.title == "About this file"
     processes = {line["Process"]: line for line in _lines(book["Processes"])}
-    assert processes["Busy"] == {"Area": "Simmering", "Process": "Busy", "Proposals": 4, "Supports": 8, "Comments": 1,
+    assert processes["Busy"] == {"Area": "Simmering", "Process": "Busy", "Proposals": 5, "Supports": 8, "Comments": 5,
                                  "Residents taking part": 8, "Accepted proposals": 0, "Implemented proposals": 0,
                                  "Figures withheld": False, "Note": None}
     quiet = processes["Quiet"]  # one resident: the whole row is withheld, never written as 0
     assert quiet["Figures withheld"] is True and quiet["Note"] == FEW
     assert [quiet[str(MEASURES[m].label)] for m in BREAKDOWNS["area_process"].measures] == [None] * 6
-    lively = processes["Lively"]  # withheld so that Quiet cannot be worked out from the area's total
-    assert lively["Proposals"] is None and lively["Residents taking part"] == 6
-    assert lively["Note"] == ("Proposals, Supports, Comments, Accepted proposals, Implemented proposals — Not shown: "
-                              "it would let a hidden figure be worked out from the others.")
+    lively = processes["Lively"]  # one author's idea; supports withheld so that Quiet's cannot be worked out
+    assert lively["Proposals"] is None and lively["Supports"] is None and lively["Residents taking part"] == 6
+    assert "Proposals — Not shown: fewer than 5 residents." in lively["Note"]
+    assert "Supports, Comments — Not shown: it would let a hidden figure be worked out from the others." \
+        in lively["Note"]
     assert [line["Category"] for line in _lines(book["Categories"])] == ["Mobility"]
     assert {line["Status"] for line in _lines(book["Outcomes"])} == {"Published"}
     [week] = _lines(book["Weeks"])
