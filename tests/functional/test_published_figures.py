@@ -134,3 +134,15 @@ def test_the_data_dictionary_speaks_the_readers_language(visitor):
     assert rows[0] == "kind,key,name,definition,unit,counts"
     assert any(line.startswith("measure,supporters,Unique supporters,") for line in rows)
     assert db.session.scalar(select(ReportVersion)) is None
+
+
+def test_the_diff_compares_an_earlier_version_with_a_later_one(client):
+    report, _theme, moderator = _small_theme()
+    report_ops.publish(moderator, report, "Second look.")
+    base = f"/areas/vienna-simmering/reports/{report.slug}/diff"
+    page = client.get(f"{base}?to=2").get_data(as_text=True)  # from: the version before
+    assert "Changes from v1 to v2" in page
+    for query in ("?from=2&to=1", "?from=2&to=2", "?to=1"):
+        response = client.get(base + query)
+        assert response.status_code == 400
+        assert "Compare an earlier version (from) with a later one (to)." in response.get_data(as_text=True)
