@@ -103,11 +103,6 @@ def themes_of(snapshot: dict[str, Any]) -> list[dict[str, Any]]:
             for theme in snapshot["themes"]]
 
 
-def category_links(snapshot: dict[str, Any]) -> dict[str, list[int]]:
-    return {name: entry["proposals"] if isinstance(entry, dict) else entry
-            for name, entry in snapshot["categories"].items()}
-
-
 def lines_of(rows: list[Row], snapshot: dict[str, Any]) -> list[Line]:
     """The equations a reader could use: every partition adds up to the total; a theme's named
     proposals add up to its supports when they are all of its proposals."""
