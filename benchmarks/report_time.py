@@ -87,11 +87,12 @@ with app.app_context():
             from stengage.reports.summaries import summary as read_summary
         except ImportError:
             read_summary = rows
-        tracemalloc.start()
-        started = time.perf_counter()
+        started = time.perf_counter()  # timed without tracemalloc: it slows every Python allocation
         counted = list(read_summary(query))
         body = export_files.write_csv(counted)
         elapsed = time.perf_counter() - started
+        tracemalloc.start()  # then once more for the Python peak
+        export_files.write_csv(list(read_summary(query)))
         python_peak = tracemalloc.get_traced_memory()[1]
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         result = {"seconds": elapsed, "python_peak": python_peak, "rss_peak": rss, "bytes": len(body),
@@ -162,10 +163,14 @@ def main() -> None:
                 rows.append([db, name, "staff XLSX summary, all areas (after counting)",
                              f"{peak_mb:.0f} MB peak RSS ({detail})", "", "< 200 MB",
                              "pass" if peak_mb < 200 else "FAIL"])
-        if args.baseline:
-            for what in ("report", "summary"):
-                change = ratios["this"][what] / ratios["baseline"][what] - 1
-                rows.append([db, "this vs baseline", what, f"{change:+.1%} (ratio to hello world)", "",
+        if args.baseline:  # measured alternately, so both saw the same machine: compare the times
+            for what, key in (("report", "median_s"), ("summary", "seconds")):
+                this = min(r[key] for r in results["this"][what])
+                before = min(r[key] for r in results["baseline"][what])
+                change = this / before - 1
+                hello = ratios["this"][what] / ratios["baseline"][what] - 1
+                rows.append([db, "this vs baseline", what,
+                             f"{change:+.1%} (best of {args.rounds}; {hello:+.1%} as ratios to hello world)", "",
                              "within +10 %", "pass" if change <= 0.10 else "FAIL"])
     print_table(["db", "checkout", "measure", "result", "vs hello", "target", ""], rows)
 
