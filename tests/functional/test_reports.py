@@ -214,6 +214,10 @@ def test_area_reports_over_a_period(client):
     page = submit(client, url, {"title": "Year", "process_slug": "", "period_start": "2026-12-31",
                                 "period_end": "2026-01-01"}, page=url).get_data(as_text=True)
     assert "The period must not end before it starts." in page
+    page = submit(client, url, {"title": "Year", "process_slug": "", "period_start": "0001-01-01",
+                                "period_end": "9999-12-31"}, page=url).get_data(as_text=True)
+    assert "Until: enter a date in the years 2000 to 2100." in page
+    assert db.session.scalar(select(Report).where(Report.title == "Year")) is None
     page = submit(client, url, {"title": "No scope", "process_slug": ""}, page=url).get_data(as_text=True)
     assert "Choose a process, or a period for the whole area." in page
     response = submit(client, url, {"title": "Year", "process_slug": "", "period_start": "2026-01-01",
