@@ -249,3 +249,9 @@ def test_an_export_whose_rq_worker_stopped_beating_can_be_run_again(app, redis_s
 def test_staff_find_the_api_tokens_from_the_summaries(client):
     login_as(client, factories.staff())
     assert 'href="/staff/tokens/"' in client.get("/staff/summaries").get_data(as_text=True)
+
+
+def test_the_public_dictionary_tells_a_zero_from_a_withheld_figure(client):
+    page = client.get("/figures/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "A 0 means that nobody took part there, and it is published as 0" in page
+    assert "“not shown” means that the figure is withheld" in page
