@@ -49,13 +49,28 @@ class IdsField(Field):
         self.data = list(value or [])
 
 
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # dates a summary can count: beyond them the date arithmetic overflows
+
+
+class WithinYears:
+    """A date in the years the platform can count, else an error naming the field."""
+
+    def __init__(self, first: int = FIRST_YEAR, last: int = LAST_YEAR) -> None:
+        self.first, self.last = first, last
+
+    def __call__(self, form: Any, field: DateField) -> None:
+        if field.data and not self.first <= field.data.year <= self.last:
+            raise ValidationError(_l("%(field)s: enter a date in the years %(first)s to %(last)s.",
+                                     field=field.label.text, first=str(self.first), last=str(self.last)))
+
+
 class ReportForm(SafeTextForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=150)])
     # Not "process": WTForms forms have a process() method.
     process_slug = SelectField(_l("Process"), choices=[], validate_choice=True,
                           description=_l("Or leave empty and give a period for the whole area."))
-    period_start = DateField(_l("From"), validators=[Optional()])
-    period_end = DateField(_l("Until"), validators=[Optional()])
+    period_start = DateField(_l("From"), validators=[Optional(), WithinYears()])
+    period_end = DateField(_l("Until"), validators=[Optional(), WithinYears()])
 
     def __init__(self, processes: list[tuple[str, str]], *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -132,8 +147,8 @@ class SummaryForm(SafeTextForm):
     processes = SelectMultipleField(_l("Only these processes (optional)"), choices=[], validate_choice=False)
     format = RadioField(_l("Format"), choices=as_choices([("csv", "CSV"), ("xlsx", "XLSX (Excel)"), ("json", "JSON")]),
                         validate_choice=False)
-    start = IsoDateField(_l("From"), validators=[Optional()])
-    end = IsoDateField(_l("Until"), validators=[Optional()])
+    start = IsoDateField(_l("From"), validators=[Optional(), WithinYears()])
+    end = IsoDateField(_l("Until"), validators=[Optional(), WithinYears()])
 
     def __init__(self, areas: list[tuple[str, str]], processes: list[tuple[str, str]], *args: Any,
                  **kwargs: Any) -> None:

@@ -23,6 +23,7 @@ _WORDS = {
         while who whom whose why will with within without won would wouldn yes yet you your yours yourself
         agree agreed awesome brilliant comment comments excellent good great idea ideas need needed needs nice
         please proposal proposals propose sound sounds suggest suggestion thank thanks think want wants
+        actually especially enough extra long lot lots new newer whole
     """,
     "de": """
         aber alle allem allen aller alles als also andere anderen anderer anderes auch auf aus bei beim bin bis
@@ -37,6 +38,8 @@ _WORDS = {
         weiter welche wenn wer werden wie wieder will wir wird wollen wurde wurden würde würden zum zur zwischen
         danke dringend einverstanden finde gern gerne gut gute guter gutes idee ideen klingt nötig prima super
         toll tolle toller tolles unterstütze vorschlag vorschläge vorschlagen
+        besonders bisschen endlich entlang lang lange längs neu neue neuen neuer neues wirklich zusätzlich
+        zusätzliche zusätzlichen
     """,
     "fr": """
         aux aussi autre autres avait avec avoir avons bien car cela celle celui ces cet cette chaque chez comme
@@ -47,6 +50,7 @@ _WORDS = {
         son sont sous sur tous tout toute toutes très trop une vers vos votre vous
         accord bonne bon bravo excellente excellent idée idées merci oui paraît pense proposition propositions
         propose semble soutiens super
+        beaucoup davantage déjà enfin long moins nouveau nouveaux nouvel nouvelle nouvelles vraiment
     """,
     "es": """
         algo algún alguna algunas alguno algunos allí así aquí cada como cómo con cuando cuándo del desde donde
@@ -56,6 +60,7 @@ _WORDS = {
         sería ser sido sin sobre son sólo solo sus también tan tanto tiene tienen toda todas todo todos una
         uno unos unas vez
         acuerdo apoyo buena bueno creo excelente genial gracias idea ideas parece propongo propuesta propuestas
+        además bastante demasiado largo mas más menos nueva nuevas nuevo nuevos realmente
     """,
     "it": """
         agli alla alle allo all anche ancora avere che chi come con cosa così dal dall dalla dalle dai degli dei del
@@ -66,6 +71,7 @@ _WORDS = {
         sotto sua sue sui sul sulla sulle suo suoi tra tutta tutte tutti tutto una uno verso
         accordo brava bravo buona buon credo grazie idea idee ottima ottimo penso proposta proposte propongo sembra
         sostengo
+        davvero inoltre lungo meno nuova nuove nuovi nuovo proprio solo soltanto
     """,
     "bg": """
         без беше би бил била били било бих бъде във въпреки вас вече вие все всеки всички всичко всяка всяко
@@ -75,6 +81,7 @@ _WORDS = {
         така те тези това този тази той тук тях чрез щеше
         благодаря добра добре добро добър звучи идеята идея искам искат мисля моля нужно нужни подкрепям
         предлагам предложение предложението смятам страхотна страхотно съгласен съгласна чудесна чудесно
+        дълго доста наистина нов нова нови ново особено повече покрай протежение
     """,
 }
 LANGUAGES = tuple(_WORDS)

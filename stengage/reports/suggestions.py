@@ -7,7 +7,7 @@ and a suggestion's key depends only on its members, so a decision about it is re
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import and_, select
 
@@ -110,7 +110,32 @@ def suggest(report: Report, max_themes: int = 12) -> list[Suggestion]:
         fits = tuple(sorted(members, key=lambda m: (-m[2], m[0], m[1])))
         suggestions.append(Suggestion(key, group.label, group.terms, tuple(proposal_ids), tuple(comment_ids),
                                       group.cohesion, group.verdict, fits))
-    return sorted(suggestions, key=lambda s: (VERDICT_ORDER[s.verdict], -s.size, s.key))
+    return distinct_titles(sorted(suggestions, key=lambda s: (VERDICT_ORDER[s.verdict], -s.size, s.key)))
+
+
+def _label(terms: tuple[str, ...]) -> str:
+    words = ", ".join(terms)
+    return words[:1].upper() + words[1:]
+
+
+def distinct_titles(offered: list[Suggestion]) -> list[Suggestion]:
+    """No two suggestions under the same title: a later one takes more of its words, else a number."""
+    seen: set[str] = set()
+    result = []
+    for suggestion in offered:
+        title = suggestion.title
+        more = 4
+        while title.casefold() in seen and more <= len(suggestion.terms):
+            title = _label(suggestion.terms[:more])
+            more += 1
+        number = 2
+        base = title
+        while title.casefold() in seen:
+            title = f"{base} ({number})"
+            number += 1
+        seen.add(title.casefold())
+        result.append(suggestion if title == suggestion.title else replace(suggestion, title=title))
+    return result
 
 
 def shown_texts(offered: list[Suggestion], loose_shown: int = 10) -> tuple[dict[int, str], dict[int, str]]:

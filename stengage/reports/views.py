@@ -100,6 +100,7 @@ def _workspace_page(report: Report, theme_form: ThemeForm | None = None, assign_
                            figs=figures.figures(data, exact=True, earlier=earlier_than(report)),
                            coverage=content.coverage(report, data), proposals=proposals[:300],
                            comments=comments[:300], more=(len(proposals) > 300 or len(comments) > 300), query=query,
+                           proposal_total=len(proposals), comment_total=len(comments),
                            theme_form=theme_form or ThemeForm(prefix="theme", formdata=None),
                            assign_form=assign_form or AssignForm(prefix="assign", formdata=None),
                            publish_form=publish_form or PublishForm(prefix="publish", formdata=None))

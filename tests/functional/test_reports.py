@@ -214,6 +214,10 @@ def test_area_reports_over_a_period(client):
     page = submit(client, url, {"title": "Year", "process_slug": "", "period_start": "2026-12-31",
                                 "period_end": "2026-01-01"}, page=url).get_data(as_text=True)
     assert "The period must not end before it starts." in page
+    page = submit(client, url, {"title": "Year", "process_slug": "", "period_start": "0001-01-01",
+                                "period_end": "9999-12-31"}, page=url).get_data(as_text=True)
+    assert "Until: enter a date in the years 2000 to 2100." in page
+    assert db.session.scalar(select(Report).where(Report.title == "Year")) is None
     page = submit(client, url, {"title": "No scope", "process_slug": ""}, page=url).get_data(as_text=True)
     assert "Choose a process, or a period for the whole area." in page
     response = submit(client, url, {"title": "Year", "process_slug": "", "period_start": "2026-01-01",
@@ -321,3 +325,27 @@ def test_a_workspace_form_with_a_mistake_comes_back_with_its_message_and_a_worki
     assert answer.status_code == 200 and "Please check the form" in page and "kept</textarea>" in page
     assert f'action="{workspace}" class="search-form"' in page  # filtering from here stays on the workspace
     assert report.themes == []
+
+
+def test_the_workspace_says_how_many_are_unassigned_when_it_lists_only_some(client, monkeypatch):
+    from stengage.reports import content
+
+    process, *_ = _world()
+    moderator = factories.moderator()
+    report = _report(process, moderator)
+    real = content.unassigned
+
+    def many(report, query=""):  # 1,806 proposals and 1,200 comments wait for a theme
+        proposals, comments = real(report, query)
+        return (proposals * 226)[:1806], (comments * 400)[:1200]
+
+    monkeypatch.setattr(content, "unassigned", many)
+    login_as(client, moderator)
+    workspace = f"/areas/vienna-simmering/reports/{report.slug}/workspace"
+    page = client.get(workspace).get_data(as_text=True)
+    assert "1,806 proposals, showing 300" in page and "1,200 comments, showing 300" in page
+    report_ops.add_theme(moderator, report, "Solar", "")
+    page = client.get(workspace).get_data(as_text=True)
+    assert "<legend>1,806 proposals, showing 300</legend>" in page
+    assert "<legend>1,200 comments, showing 300</legend>" in page
+    assert "300 proposals" not in page

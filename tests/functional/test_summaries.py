@@ -123,6 +123,26 @@ def test_bad_export_requests_get_a_message(client):
     assert db.session.scalar(select(ExportJob)) is None
 
 
+def test_dates_out_of_range_or_backwards_are_refused_before_any_job(client):
+    busy_area()
+    login_as(client, factories.staff())
+    page = submit(client, "/staff/summaries", {"areas": ["vienna-simmering"], "format": "csv",
+                                               "start": "0001-01-01", "end": "9999-12-31"},
+                  page="/staff/summaries").get_data(as_text=True)
+    assert "From: enter a date in the years 2000 to 2100." in page
+    assert "Until: enter a date in the years 2000 to 2100." in page
+    page = submit(client, "/staff/summaries", {"areas": ["vienna-simmering"], "format": "csv",
+                                               "start": "2026-12-31", "end": "2026-01-01"},
+                  page="/staff/summaries").get_data(as_text=True)
+    assert "The period must not end before it starts." in page
+    assert db.session.scalar(select(ExportJob)) is None
+    response = submit(client, "/staff/summaries", {"areas": ["vienna-simmering"], "format": "csv",
+                                                   "start": "2000-01-01", "end": "2100-12-31"},
+                      page="/staff/summaries")
+    assert response.status_code == 302
+    assert db.session.scalar(select(ExportJob)).state == JobState.DONE
+
+
 @pytest.mark.parametrize("who", ["resident", "moderator", "moderator_lyon"])
 def test_residents_and_moderators_cannot_reach_staff_exports(client, who):
     user = {"resident": factories.resident, "moderator": factories.moderator,
@@ -229,3 +249,9 @@ def test_an_export_whose_rq_worker_stopped_beating_can_be_run_again(app, redis_s
 def test_staff_find_the_api_tokens_from_the_summaries(client):
     login_as(client, factories.staff())
     assert 'href="/staff/tokens/"' in client.get("/staff/summaries").get_data(as_text=True)
+
+
+def test_the_public_dictionary_tells_a_zero_from_a_withheld_figure(client):
+    page = client.get("/figures/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "A 0 means that nobody took part there, and it is published as 0" in page
+    assert "“not shown” means that the figure is withheld" in page

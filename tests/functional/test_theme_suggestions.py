@@ -70,9 +70,9 @@ def test_each_group_says_in_words_how_well_it_fits_and_weak_groups_come_last(cli
     for s in offered:
         badge = {"strong": "Strong fit", "fair": "Fair fit", "weak": "Weak fit"}[s.verdict]
         section = page[page.index(f'id="suggestion-{s.key}"'):]
-        assert badge in section[:section.index("</section>")]
+        assert badge in section[:section.index("</article>")]
         if s.verdict == "weak":
-            assert "Check this group before accepting it" in section[:section.index("</section>")]
+            assert "Check this group before accepting it" in section[:section.index("</article>")]
 
 
 def test_the_page_speaks_the_moderators_language(client):
@@ -102,3 +102,20 @@ def test_accepting_a_suggestion_makes_a_theme_of_exactly_its_members_and_it_is_n
     submit(client, f"{url}/reject", {"key": rejected.key}, page=url)
     assert [s.key for s in suggestions.suggest(report)] == [s.key for s in before[2:]]
     assert len(report.themes) == 1
+
+
+def test_no_two_suggestions_share_a_heading_or_a_landmark(client):
+    report, moderator, _trees, _bikes, _comments = _world()
+    _url, page = _page(client, report, moderator)
+    headings = re.findall(r"<h2 id=\"suggestion-[^\"]+\">(.*?)</h2>", page, re.S)
+    assert len(headings) >= 2 and len(set(headings)) == len(headings)
+    assert "1. " in headings[0] and "contributions)" in headings[0]
+    assert "<section" not in page.split("<h1>", 1)[1]  # suggestions are articles, not region landmarks
+
+
+def test_suggestions_that_would_share_a_label_are_told_apart():
+    same = [suggestions.Suggestion(f"k{i}", "Trees, street, shade", ("trees", "street", "shade", f"w{i}"), (i,), ())
+            for i in range(2)]
+    same.append(suggestions.Suggestion("k9", "Trees, street, shade", ("trees", "street", "shade"), (9,), ()))
+    titles = [s.title for s in suggestions.distinct_titles(same)]
+    assert titles == ["Trees, street, shade", "Trees, street, shade, w1", "Trees, street, shade (2)"]

@@ -105,3 +105,28 @@ def test_groups_that_mix_categories_are_the_ones_called_weak():
 def test_too_little_text_gives_no_suggestion():
     assert group_texts([Contribution("p", 1, "Trees", ""), Contribution("p", 2, "Bikes", "")]) == []
     assert group_texts([Contribution("c", i, "", "Great idea! @ben https://x.org 42") for i in range(6)]) == []
+
+
+@pytest.mark.parametrize(("locale", "texts", "fillers"), [
+    ("es", ("Más árboles y sombra en verano", "Más carriles bici seguros al colegio"), {"más", "largo", "nuevos"}),
+    ("bg", ("Повече дървета охладят улицата през лятото", "Повече безопасни велоалеи до училището"),
+     {"повече", "покрай", "нови"}),
+    ("fr", ("Des arbres le long de la rue", "Une piste cyclable sûre le long du canal"), {"long", "nouveaux"}),
+    ("de", ("Mehr Bäume entlang der Hauptstraße im Sommer", "Sichere Radwege entlang der Schule"),
+     {"entlang", "neue", "mehr"}),
+    ("en", ("More shady trees along the long street", "New safe bike lanes along the school"),
+     {"more", "long", "along", "new"}),
+    ("it", ("Più alberi lungo la strada in estate", "Nuove piste ciclabili sicure lungo la scuola"),
+     {"più", "lungo", "nuove", "molto"}),
+])
+def test_filler_words_never_lead_a_label(locale, texts, fillers):
+    # Residents write "more trees along the street": the label must be the trees and the street.
+    extra = {"es": "a lo largo, nuevos", "bg": "покрай, нови", "fr": "nouveaux", "de": "neue", "en": "", "it": "molto"}
+    contributions = [Contribution("p", 100 * n + i, f"{text} {i}", f"{text}, {extra[locale]}." if n == 0 else "")
+                     for n, text in enumerate(texts) for i in range(8)]
+    contributions += [Contribution("p", 300 + i, f"Solar {i}", "Photovoltaik Fotovoltaica") for i in range(8)]
+    groups = group_texts(contributions, locale=locale)
+    assert groups
+    for group in groups:
+        assert not _words(group.terms) & fillers, group.terms
+        assert not _words([group.label]) & fillers, group.label
