@@ -22,7 +22,7 @@ from stengage.proposals.models import Category, ProposalStatus
 from stengage.reports.counting import ACCEPTED, Cut, Scope, count
 from stengage.reports.disclosure import Line
 from stengage.reports.figures import Figures, chain, elsewhere, themes_of
-from stengage.reports.metrics import MEASURES, Row, disclose, item_label
+from stengage.reports.metrics import MEASURES, Row, disclose, item_label, min_residents
 from stengage.reports.models import Report, ReportVersion
 
 TABLES = ("area", "area_process", "category", "status", "week", "theme")
@@ -76,7 +76,9 @@ def summary(query: SummaryQuery, tables: tuple[str, ...] = TABLES) -> list[Row]:
             row.key = tuple(row.key[0].split("/"))
     # Published report versions are public for good: the summary withholds what they withhold and
     # never protects with a figure they publish.
-    known, forced = elsewhere(rows, _published_reports(query))
+    published = _published_reports(query)
+    known, forced = elsewhere(rows, published)
+    forced |= _small_remainders(rows, query, published)
     disclosed = disclose(rows, _lines(rows), figure_lines=_outcome_lines(rows), known=known, forced=forced)
     _label(disclosed, themes)
     return sorted((row for row in disclosed if row.table in tables), key=_sort_key)
@@ -209,6 +211,43 @@ def _published_reports(query: SummaryQuery) -> list[tuple[Figures, Callable[[tup
         for figs in chain([version.snapshot for version in report.versions]):
             published.append((figs, same_rows))
     return published
+
+
+def _small_remainders(rows: list[Row], query: SummaryQuery,
+                      published: list[tuple[Figures, Callable[[tuple[str, ...]], list[Any]]]]) -> set[Any]:
+    """Area-wide figures that, minus what published process reports show, leave a count below k.
+
+    A process report tells its process's categories and weeks; the summary tells the area's. The
+    difference is about the area's other processes, and may be about one person: then the area-wide
+    figure is withheld (secondary suppression then protects it). Residents taking part do not add
+    up, but the area's minus a process's is exactly who took part only elsewhere: the same holds."""
+    if query.start or query.end:  # a period: the figures count other contributions than the reports
+        return set()
+    k = min_residents()
+    latest = {}  # one version per report: its latest, the one that tells the current figures
+    for figs, same_rows in published:
+        latest[same_rows] = (figs, same_rows)
+    reported: dict[Any, int] = {}
+    for figs, same_rows in latest.values():
+        for theirs in figs.rows:
+            if theirs.table not in ("participation", "category", "week"):
+                continue
+            area_wide = [row_id for row_id in same_rows(theirs.id) if row_id[0] in ("area", "category", "week")]
+            for row_id in area_wide:
+                for measure in theirs.measures:
+                    value = theirs.value(measure, exact=True)
+                    if value is not None:
+                        reported[(row_id, measure)] = reported.get((row_id, measure), 0) + value
+    if not reported:
+        return set()
+    by_id = {row.id: row for row in rows}
+    small = set()
+    for (row_id, measure), told in reported.items():
+        row = by_id.get(row_id)
+        whole = row.value(measure, exact=True) if row is not None and measure in row.measures else None
+        if whole is not None and 0 < whole - told < k:
+            small.add((row_id, measure))
+    return small
 
 
 def _latest_themes(query: SummaryQuery) -> list[tuple[str, str, dict[str, Any]]]:

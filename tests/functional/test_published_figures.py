@@ -146,3 +146,25 @@ def test_the_diff_compares_an_earlier_version_with_a_later_one(client):
         response = client.get(base + query)
         assert response.status_code == 400
         assert "Compare an earlier version (from) with a later one (to)." in response.get_data(as_text=True)
+
+
+def test_the_summary_does_not_tell_what_a_report_leaves_for_the_other_processes():
+    """A process report tells its categories; the area's summary tells the area's. Their difference
+    is the rest of the area: one person's one idea in another process must not show through it."""
+    from stengage.proposals.models import Category
+
+    busy = factories.process(title="Busy")
+    people = [factories.resident() for _ in range(8)]
+    for person in people[:6]:
+        idea = factories.proposal(busy, author=person, category=Category.RENEWABLE_ENERGY)
+        for supporter in people:
+            supports.support(supporter, idea)
+    moderator = factories.moderator()
+    report_ops.publish(moderator, report_ops.create_report(moderator, busy.area, "Busy", process=busy), "")
+    lone = factories.resident()
+    factories.proposal(factories.process(title="Quiet"), author=lone, category=Category.RENEWABLE_ENERGY)
+
+    rows = {row.id: row for row in summary(SummaryQuery(area_ids=(busy.area_id,)))}
+    renewable = rows[("category", "vienna-simmering", "renewable_energy")]
+    assert renewable.values["proposals"] == 7 and renewable.value("proposals") is None  # 7 - 6 = the lone idea
+    assert rows[("area", "vienna-simmering")].value("residents") is None  # 9 - 8 = the lone resident
