@@ -277,4 +277,5 @@ def membership_row(area_id: int) -> Row:
     values = {"registered": registered}
     for level in ("low", "substantial", "high"):
         values[f"verified_{level}"] = sum(n for lvl, n in counts.items() if lvl is not None and str(lvl) == level)
+    values["unverified"] = counts.get(None, 0)
     return Row("membership", (), values, registered)

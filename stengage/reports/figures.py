@@ -60,6 +60,10 @@ def rows_of(snapshot: dict[str, Any]) -> list[Row]:
         rows = [Row.from_json(r) for r in snapshot["rows"]]
     else:
         rows = list(_format_one(snapshot))
+    for row in rows:  # members not verified: the rest of the registered (versions before it was told)
+        if row.table == "membership" and "unverified" not in row.values:
+            row.values["unverified"] = row.values["registered"] - sum(
+                row.values.get(f"verified_{level}", 0) for level in ("low", "substantial", "high"))
     return sorted(rows, key=_sort_key)
 
 
@@ -117,6 +121,12 @@ def lines_of(rows: list[Row], snapshot: dict[str, Any]) -> list[Line]:
     return [line for line in lines if line.parts]
 
 
+def membership_lines(rows: list[Row]) -> list[Line]:
+    """The registered members are the verified at each level and the not verified."""
+    return [Line(tuple((row.id, m) for m in ("verified_low", "verified_substantial", "verified_high", "unverified")),
+                 (row.id, "registered")) for row in rows if row.table == "membership"]
+
+
 def outcome_lines(rows: list[Row]) -> list[Line]:
     """The categories' outcomes against the statuses: their implemented proposals are the implemented
     status's proposals; their accepted ones and the other statuses' proposals are all the proposals."""
@@ -140,8 +150,9 @@ def elsewhere(rows: Sequence[Row], others: Iterable[tuple[Figures, Callable[[tup
     """Figures of ``rows`` that other public outputs already settle: (known, forced) cells.
 
     Each other output comes with a function giving, for one of its row ids, the ids of rows here
-    that may hold the same figures. Where both hold the same exact value, a figure the other publishes is known
-    (hiding it here protects nothing), and one it withholds must be withheld here too."""
+    that may hold the same figures. Where both hold the same exact value, a figure the other
+    publishes is known (hiding it here protects nothing), and one it withholds must be withheld here
+    too."""
     by_id = {row.id: row for row in rows}
     known: set[Any] = set()
     forced: set[Any] = set()
@@ -181,7 +192,8 @@ def figures(snapshot: dict[str, Any], exact: bool = False, k: int | None = None,
     recorded = [row for row in rows if row.residents is not None]
     unrecorded = len(recorded) < len(rows)
     known, forced = elsewhere(recorded, [(other, lambda row_id: [row_id]) for other in earlier])
-    disclosed = disclose(recorded, lines_of(recorded, snapshot), threshold, figure_lines=outcome_lines(recorded),
+    figure_lines = [*outcome_lines(recorded), *membership_lines(recorded)]
+    disclosed = disclose(recorded, lines_of(recorded, snapshot), threshold, figure_lines=figure_lines,
                          known=known, forced=forced)
     names = {"theme": {str(t["id"]): t["title"] for t in snapshot["themes"]},
              "proposal": dict(snapshot.get("proposal_titles", {}))}

@@ -71,6 +71,9 @@ MEASURES: dict[str, Measure] = {m.key: m for m in (
             _l("The member's highest verification counts."), people=True),
     Measure("verified_high", _l("Verified (high)"), _l("Members whose residency is verified at level high."),
             _l("people"), _l("The member's highest verification counts."), people=True),
+    Measure("unverified", _l("Not verified"), _l("Members whose residency is not verified (city staff and "
+                                                 "moderators among them)."),
+            _l("people"), _l("Blocked and closed accounts do not count."), people=True),
     Measure("per_1000", _l("Per 1,000 residents"), _l("A figure of an area divided by the number of people living "
                                                       "in the area, times 1,000, to two decimals: it makes areas of "
                                                       "different sizes comparable."),
@@ -102,7 +105,7 @@ class Breakdown:
 BREAKDOWNS: dict[str, Breakdown] = {b.key: b for b in (
     Breakdown("participation", _l("Participation"), _l("Scope"), _l("The whole scope."), CONTRIBUTIONS),
     Breakdown("membership", _l("Membership"), _l("Scope"), _l("The members of the area."),
-              ("registered", "verified_low", "verified_substantial", "verified_high")),
+              ("registered", "verified_low", "verified_substantial", "verified_high", "unverified")),
     Breakdown("area", _l("Areas"), _l("Area"), _l("One row per project area."), CONTRIBUTIONS + OUTCOMES),
     Breakdown("area_process", _l("Processes"), _l("Process"), _l("One row per participation process."),
               CONTRIBUTIONS + OUTCOMES),

@@ -63,6 +63,10 @@ def report_equations(rows: dict[RowId, Expected], theme_proposals: dict[str, lis
                                      [("status", key, "proposals") for key in statuses if key[0] in ACCEPTED]))
         equations.append(_equal_sums([("category", key, "implemented") for key in categories],
                                      [("status", key, "proposals") for key in statuses if key[0] == "implemented"]))
+    if ("membership", ()) in rows:  # the registered are the verified at each level and the others
+        equations.append(_sums_to([("membership", (), m) for m in
+                                   ("verified_low", "verified_substantial", "verified_high", "unverified")],
+                                  ("membership", (), "registered")))
     for theme, proposals in theme_proposals.items():
         equations.append(_sums_to([("theme", (theme,), m) for m in ("in_favour", "against", "neutral")],
                                   ("theme", (theme,), "comments")))

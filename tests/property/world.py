@@ -356,7 +356,8 @@ def expected_report(built: Built) -> dict[RowId, Expected]:
 def _membership(built: Built, area: int) -> Expected:
     members = [(method, blocked) for a, method, blocked in built.members if a == area and not blocked]
     levels = [METHOD_LEVEL[method].value if method else None for method, _ in members]
-    values = {"registered": len(members), **{f"verified_{level}": levels.count(level) for level in LEVELS}}
+    values = {"registered": len(members), **{f"verified_{level}": levels.count(level) for level in LEVELS},
+              "unverified": levels.count(None)}
     return Expected(values, len(members))
 
 

@@ -50,3 +50,15 @@ def test_a_count_of_people_below_k_is_withheld_even_in_a_large_row():
     [row] = disclose([members], [], k=5)
     assert row.value("verified_high") is None and row.reason("verified_high") == Reason.FEW
     assert row.value("registered") == 120 and row.value("verified_substantial") == 0
+
+
+def test_a_few_unverified_members_cannot_be_worked_out_from_the_registered():
+    from stengage.reports.figures import membership_lines
+
+    members = Row("membership", (), {"registered": 120, "verified_low": 100, "verified_substantial": 18,
+                                     "verified_high": 0, "unverified": 2}, 120)
+    [row] = disclose([members], [], k=5, figure_lines=membership_lines([members]))
+    assert row.value("unverified") is None and row.reason("unverified") == Reason.FEW
+    # 120 - 100 - 18 - 0 would tell the two: one more figure of the sum is withheld, not the total.
+    parts = ("verified_low", "verified_substantial", "verified_high")
+    assert row.value("registered") == 120 and sum(row.value(m) is None for m in parts) == 1
