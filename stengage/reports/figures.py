@@ -173,10 +173,14 @@ def chain(snapshots: Sequence[dict[str, Any]]) -> list[Figures]:
     return published
 
 
+def earlier_than(report: Any, number: int | None = None) -> list[Figures]:
+    """The published figures of a report's versions before ``number`` (None: all of them)."""
+    return chain([v.snapshot for v in report.versions if number is None or v.number < number])
+
+
 def of_version(version: Any, exact: bool = False) -> Figures:
     """A published version's figures, disclosed knowing what its earlier versions published."""
-    earlier = [v.snapshot for v in version.report.versions if v.number < version.number]
-    return figures(version.snapshot, exact=exact, earlier=chain(earlier))
+    return figures(version.snapshot, exact=exact, earlier=earlier_than(version.report, version.number))
 
 
 def figures(snapshot: dict[str, Any], exact: bool = False, k: int | None = None,

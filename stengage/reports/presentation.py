@@ -9,13 +9,8 @@ from typing import Any
 from flask import url_for
 
 from stengage.reports.charts import charts_for
-from stengage.reports.figures import Figures, chain, figures, of_version, themes_of
+from stengage.reports.figures import Figures, figures, of_version, themes_of
 from stengage.reports.metrics import Row
-
-
-def earlier_than(report: Any, number: int | None = None) -> list[Figures]:
-    """The published figures of a report's versions before ``number`` (None: all of them)."""
-    return chain([v.snapshot for v in report.versions if number is None or v.number < number])
 
 
 def version_context(snapshot: dict[str, Any], exact: bool = False, link_for: Callable[..., str] = url_for,

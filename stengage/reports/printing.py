@@ -22,8 +22,9 @@ from markupsafe import Markup
 
 from stengage.core import markdown
 from stengage.core.urls import published_url_builder
+from stengage.reports.figures import earlier_than
 from stengage.reports.models import ReportVersion
-from stengage.reports.presentation import earlier_than, version_context
+from stengage.reports.presentation import version_context
 
 PDF_VARIANT = "pdf/ua-1"
 _COUNTER = "\x00"

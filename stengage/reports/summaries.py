@@ -8,7 +8,7 @@ The files (CSV, XLSX, JSON), the API, the comparison and the summary page all re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -77,7 +77,7 @@ def summary(query: SummaryQuery, tables: tuple[str, ...] = TABLES) -> list[Row]:
     # Published report versions are public for good: the summary withholds what they withhold and
     # never protects with a figure they publish.
     published = _published_reports(query)
-    known, forced = elsewhere(rows, published)
+    known, forced = elsewhere(rows, [(figs, report.same_rows) for report in published for figs in report.versions])
     forced |= _small_remainders(rows, query, published)
     disclosed = disclose(rows, _lines(rows), figure_lines=_outcome_lines(rows), known=known, forced=forced)
     _label(disclosed, themes)
@@ -186,35 +186,36 @@ def rows(query: SummaryQuery) -> Iterator[dict[str, Any]]:
     return records(summary(query))
 
 
-def _published_reports(query: SummaryQuery) -> list[tuple[Figures, Callable[[tuple[str, ...]], list[Any]]]]:
-    """Every published version of the areas' reports, with where its rows would sit in the summary."""
+@dataclass(frozen=True)
+class _Reported:
+    """A report of the areas with its published versions' figures, and where its rows sit here."""
+
+    area: str
+    process: str | None
+    versions: list[Figures]
+
+    def same_rows(self, row_id: tuple[str, ...]) -> list[Any]:
+        table, key = row_id[0], row_id[1:]
+        if table == "participation":
+            return [("area", self.area), *([("area_process", self.area, self.process)] if self.process else [])]
+        if table == "status" and self.process:
+            return [("status", self.area, self.process, *key)]
+        if table in ("category", "week"):
+            return [(table, self.area, *key)]
+        if table == "theme":
+            return [("theme", self.area, self.process or "", *key)]
+        return []
+
+
+def _published_reports(query: SummaryQuery) -> list[_Reported]:
+    """Every report of the areas that has published versions."""
     reports = db.session.scalars(select(Report).where(Report.area_id.in_(query.area_ids)).order_by(Report.id))
-    published = []
-    for report in reports:
-        if not report.versions:
-            continue
-        meta = report.versions[-1].snapshot["report"]
-        area, process = meta["area"], meta.get("process")
-
-        def same_rows(row_id: tuple[str, ...], area: str = area, process: str | None = process) -> list[Any]:
-            table, key = row_id[0], row_id[1:]
-            if table == "participation":
-                return [("area", area), *([("area_process", area, process)] if process else [])]
-            if table == "status" and process:
-                return [("status", area, process, *key)]
-            if table in ("category", "week"):
-                return [(table, area, *key)]
-            if table == "theme":
-                return [("theme", area, process or "", *key)]
-            return []
-
-        for figs in chain([version.snapshot for version in report.versions]):
-            published.append((figs, same_rows))
-    return published
+    return [_Reported(report.area.slug, report.process.slug if report.process else None,
+                      chain([version.snapshot for version in report.versions]))
+            for report in reports if report.versions]
 
 
-def _small_remainders(rows: list[Row], query: SummaryQuery,
-                      published: list[tuple[Figures, Callable[[tuple[str, ...]], list[Any]]]]) -> set[Any]:
+def _small_remainders(rows: list[Row], query: SummaryQuery, published: list[_Reported]) -> set[Any]:
     """Area-wide figures that, minus what published process reports show, leave a count below k.
 
     A process report tells its process's categories and weeks; the summary tells the area's. The
@@ -224,22 +225,17 @@ def _small_remainders(rows: list[Row], query: SummaryQuery,
     if query.start or query.end:  # a period: the figures count other contributions than the reports
         return set()
     k = min_residents()
-    latest = {}  # one version per report: its latest, the one that tells the current figures
-    for figs, same_rows in published:
-        latest[same_rows] = (figs, same_rows)
     reported: dict[Any, int] = {}
-    for figs, same_rows in latest.values():
-        for theirs in figs.rows:
+    for report in published:  # each by its latest version: the one that tells the current figures
+        for theirs in report.versions[-1].rows:
             if theirs.table not in ("participation", "category", "week"):
                 continue
-            area_wide = [row_id for row_id in same_rows(theirs.id) if row_id[0] in ("area", "category", "week")]
+            area_wide = [row_id for row_id in report.same_rows(theirs.id) if row_id[0] in ("area", "category", "week")]
             for row_id in area_wide:
                 for measure in theirs.measures:
                     value = theirs.value(measure, exact=True)
                     if value is not None:
                         reported[(row_id, measure)] = reported.get((row_id, measure), 0) + value
-    if not reported:
-        return set()
     by_id = {row.id: row for row in rows}
     small = set()
     for (row_id, measure), told in reported.items():

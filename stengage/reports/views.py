@@ -15,6 +15,7 @@ from stengage.core.inputs import BadInput, arg_number, parse_number
 from stengage.db import writes_on_get
 from stengage.extensions import db
 from stengage.reports import content, figures, files, operations, suggestions
+from stengage.reports.figures import earlier_than
 from stengage.reports.forms import (
     AcceptSuggestionForm,
     AssignForm,
@@ -32,7 +33,7 @@ from stengage.reports.forms import (
 from stengage.reports.metrics import min_residents
 from stengage.reports.models import Report, ReportFollow, ReportVersion, Theme, ThemeItem
 from stengage.reports.permissions import can_build_reports, can_read_report
-from stengage.reports.presentation import earlier_than, version_context
+from stengage.reports.presentation import version_context
 
 bp = Blueprint("reports", __name__, url_prefix="/areas/<area_slug>/reports")
 
