@@ -76,6 +76,15 @@ def _formatted_count(locale: str, value: int) -> str:
     return parsed.decimal_formats[None].apply(value, parsed)
 
 
+def lang_attr(text: Any) -> Markup:
+    """`` lang="xx"`` for a text written in another language than the page's, else nothing."""
+    language = getattr(text, "language", None)
+    page = get_locale()
+    if not language or (page is not None and page.language == language):
+        return Markup("")
+    return Markup(' lang="%s"') % language
+
+
 def init_templating(app: Flask) -> None:
     from flask_login import current_user
 
@@ -96,6 +105,10 @@ def init_templating(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = lambda text: Markup(rendered(text or ""))  # noqa: S704 - nh3-cleaned
     app.jinja_env.filters["shortdatetime"] = short_datetime
     app.jinja_env.filters["count"] = short_number
+    # City-written texts in the reader's language (core.localized): ``{{ process|tr("title") }}``,
+    # and `` lang="fr"`` on the element where the text fell back to another language.
+    app.jinja_env.filters["tr"] = lambda obj, field: obj.text(field)
+    app.jinja_env.filters["lang_attr"] = lang_attr
     label_sets = {
         "vote_labels": {"up": _l("Helpful"), "down": _l("Not helpful")},
         "category_labels": CATEGORY_LABELS, "status_labels": STATUS_LABELS, "alignment_labels": ALIGNMENT_LABELS,
