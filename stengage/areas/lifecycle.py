@@ -80,8 +80,8 @@ def change_state(actor: Actor, process: Process, step_name: str) -> Process:
     if step is None:
         raise Refused(gettext("There is no such step for a process."))
     if process.state not in step.sources:
-        raise Refused(gettext("This process is %(state)s: it cannot be changed that way now.",
-                              state=str(STATE_LABELS[process.state]).lower()))
+        raise Refused(gettext("This step is not possible while the process is in the state “%(state)s”.",
+                              state=STATE_LABELS[process.state]))
     if step.name == "unpublish" and process_has_proposals(process):
         raise Refused(gettext("Residents have made proposals in this process: it cannot become a draft again. "
                               "Close it instead."))
