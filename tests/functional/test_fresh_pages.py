@@ -121,7 +121,8 @@ def change_phases(client: FlaskClient, process: dict[str, Any], phases: list[dic
     url = f"/areas/{process['area_slug']}/processes/{process['slug']}/edit"
     today = utc_now().date()
     # Titles in every language, whatever the area's own is.
-    data = {**{f"title_texts-{language}": process["process_title"] for language in LANGUAGES}, "starts_on": (today - timedelta(days=30)).isoformat(),
+    data = {**{f"title_texts-{language}": process["process_title"] for language in LANGUAGES},
+            "starts_on": (today - timedelta(days=30)).isoformat(),
             "ends_on": (today + timedelta(days=60)).isoformat(), "supports_per_resident": "",
             "support_threshold": "3", "edit_window_hours": "24", "comments_need_verification": "y"}
     for n, phase in enumerate(phases):

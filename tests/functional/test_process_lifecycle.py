@@ -108,7 +108,8 @@ def test_a_step_that_cannot_be_taken_changes_nothing_and_says_why(client):
     login_as(client, factories.staff())
     response = _step(client, process, "archive")  # archiving needs the process closed first
     assert response.status_code == 302
-    assert "is not possible while the process is in the state" in client.get(process_url(process)).get_data(as_text=True)
+    page = client.get(process_url(process)).get_data(as_text=True)
+    assert "is not possible while the process is in the state" in page
     assert client.get(f"{process_url(process)}/state/fly").status_code == 404
     assert client.get(f"{process_url(process)}/state/publish").status_code == 405
     db.session.refresh(process)
