@@ -113,6 +113,8 @@ def _register_blueprints(app: Flask) -> None:
     from stengage.areas.views import bp as areas_bp
     from stengage.areas.views import init_area_context
     from stengage.moderation.views import bp as moderation_bp
+    from stengage.pages.views import admin_bp as page_admin_bp
+    from stengage.pages.views import bp as pages_bp
     from stengage.proposals.comment_views import bp as comments_bp
     from stengage.proposals.list_views import bp as processes_bp
     from stengage.proposals.notification_views import bp as notifications_bp
@@ -129,6 +131,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(admin_bp)
     app.register_blueprint(process_editor_bp)
     app.register_blueprint(process_lifecycle_bp)
+    app.register_blueprint(pages_bp)
+    app.register_blueprint(page_admin_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(comments_bp)

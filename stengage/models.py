@@ -5,6 +5,7 @@ from stengage.api.models import ApiToken
 from stengage.areas.models import Area, AreaAim, AreaPostcode, Phase, Process
 from stengage.core.audit import AuditEntry
 from stengage.moderation.models import Flag, ProposalNote
+from stengage.pages.models import ContentPage
 from stengage.proposals.models import (
     Comment,
     CommentVote,
@@ -24,6 +25,7 @@ __all__ = [
     "AuditEntry",
     "Comment",
     "CommentVote",
+    "ContentPage",
     "ExportJob",
     "Flag",
     "Follow",

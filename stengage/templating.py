@@ -35,11 +35,12 @@ def _permissions() -> SimpleNamespace:
     from stengage.accounts import permissions as account_rules
     from stengage.areas import permissions as area_rules
     from stengage.moderation import permissions as moderation_rules
+    from stengage.pages import permissions as page_rules
     from stengage.proposals import permissions as proposal_rules
     from stengage.reports import permissions as report_rules
 
     names = {}
-    for module in (area_rules, account_rules, proposal_rules, moderation_rules, report_rules):
+    for module in (area_rules, account_rules, proposal_rules, moderation_rules, report_rules, page_rules):
         names.update({n: getattr(module, n) for n in dir(module) if n.startswith(("can_", "is_"))})
     return SimpleNamespace(**names)
 

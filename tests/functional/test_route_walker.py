@@ -49,6 +49,7 @@ from stengage.accounts.models import User
 from stengage.api.models import ApiToken
 from stengage.core.audit import AuditEntry
 from stengage.extensions import db
+from stengage.pages.operations import create_page
 from stengage.reports import operations as report_ops
 from stengage.reports.models import ExportJob, ThemeItem
 from tests import factories
@@ -157,6 +158,7 @@ def _seed() -> dict[str, Any]:
     db.session.add_all([token, job])
     db.session.flush()
     entry = db.session.scalar(sa.select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
+    page = create_page(admin, "opening-hours", {"en": "Opening hours"}, {"en": "Monday to Friday."})
     return {
         "_admin": admin.id,
         "area_slug": process.area.slug, "slug": process.area.slug, "process_slug": process.slug,
@@ -165,7 +167,8 @@ def _seed() -> dict[str, Any]:
         "kind": "proposal", "action": "redact", "user_id": resident.id,
         "membership_id": resident.memberships[0].id, "change": "grant", "decision": "approve",
         "token_id": token.id, "job_id": job.id, "entry_id": entry, "notification_id": 1, "notice_id": 1,
-        "token": "not-a-token", "step": "close", "name": "no-such-image.webp", "filename": "css/stengage.css",
+        "token": "not-a-token", "step": "close", "page_id": page.id,
+        "name": "no-such-image.webp", "filename": "css/stengage.css",
         # Forms whose fields mean something only beside others (an item with its action): real values.
         "forms": {
             "reports.assign": {"assign-theme": theme.id},
