@@ -2,6 +2,7 @@
 
 from stengage.accounts.models import LetterCode, LetterCodeBatch, Membership, User
 from stengage.api.models import ApiToken
+from stengage.areas.attachments import ProcessAttachment
 from stengage.areas.models import Area, AreaAim, AreaPostcode, Phase, Process
 from stengage.core.audit import AuditEntry
 from stengage.moderation.models import Flag, ProposalNote
@@ -35,6 +36,7 @@ __all__ = [
     "Notification",
     "Phase",
     "Process",
+    "ProcessAttachment",
     "Proposal",
     "ProposalImage",
     "ProposalNote",

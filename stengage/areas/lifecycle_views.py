@@ -6,26 +6,41 @@ back to draft) and deleting a draft are confirmed on a page of their own first.
 
 from __future__ import annotations
 
+import contextlib
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from sqlalchemy import event
 from werkzeug.wrappers import Response
 
 from stengage.areas import lifecycle
+from stengage.areas.attachments import ProcessAttachment, add_attachment, max_bytes, remove_attachment
 from stengage.areas.models import Process
+from stengage.areas.operations import slugify
 from stengage.areas.permissions import can_manage_processes
-from stengage.areas.queries import get_process_or_404, process_by_preview_token
+from stengage.areas.queries import get_process_or_404, may_see_process, process_by_preview_token
 from stengage.core.boundary import perform
+from stengage.core.forms import SafeTextForm
+from stengage.core.localized import LocalizedTextField
+from stengage.core.storage import StorageError, get_storage
 from stengage.db import utc_now
+from stengage.extensions import db
 
 bp = Blueprint("process_lifecycle", __name__)
 
 PREFIX = "/areas/<area_slug>/processes/<process_slug>"
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(SafeTextForm):
     """Only the CSRF token: the step itself is in the URL."""
+
+
+class AttachmentForm(SafeTextForm):
+    file = FileField(_l("PDF file"), description=_l("A PDF of at most 10 MB."))
+    title_texts = LocalizedTextField(_l("Title of the attachment"), max_length=150, required=True)
 
 
 def _managed(area_slug: str, process_slug: str) -> Process:
@@ -111,6 +126,70 @@ def preview(token: str) -> Response | str:
     process = process_by_preview_token(token)
     if process is None:
         abort(404)
-    response = render_template("processes/preview.html", process=process, area=process.area, now=utc_now())
+    response = render_template("processes/preview.html", process=process, area=process.area, now=utc_now(),
+                               preview_token=token)
     return Response(response, headers={"Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex",
                                        "Cache-Control": "no-store"}, mimetype="text/html")
+
+
+@bp.route(f"{PREFIX}/attachments", methods=["GET", "POST"])
+@login_required
+def attachments(area_slug: str, process_slug: str) -> Response | str:
+    """Attach a PDF (title per language) and see the attachments with a way to remove each."""
+    process = _managed(area_slug, process_slug)
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read(max_bytes() + 1) if upload else b""
+        titles = form.title_texts.data
+        if perform(lambda: add_attachment(current_user, process, data, titles), form=form,
+                   success=gettext("The attachment is added.")):
+            return redirect(url_for(".attachments", area_slug=area_slug, process_slug=process_slug))
+    return render_template("processes/attachments.html", process=process, area=process.area, form=form,
+                           confirm=ConfirmForm())
+
+
+@bp.route(f"{PREFIX}/attachments/<int:attachment_id>/remove", methods=["POST"])
+@login_required
+def remove(area_slug: str, process_slug: str, attachment_id: int) -> Response:
+    process = _managed(area_slug, process_slug)
+    attachment = next((a for a in process.attachments if a.id == attachment_id), None)
+    if attachment is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        done = perform(lambda: remove_attachment(current_user, attachment),
+                       success=gettext("The attachment is removed."))
+        if done and done.value:
+            name = done.value
+            # The stored file goes once the row is gone for good (after the commit).
+            event.listen(db.session(), "after_commit", lambda _s: _forget_file(name), once=True)
+    return redirect(url_for(".attachments", area_slug=area_slug, process_slug=process_slug))
+
+
+def _forget_file(name: str) -> None:
+    with contextlib.suppress(StorageError):
+        get_storage().delete(name)
+
+
+@bp.route("/process-files/<int:attachment_id>")
+def download(attachment_id: int) -> Response:
+    """A PDF attachment, for whoever may see its process (or holds the draft's preview link)."""
+    attachment = db.session.get(ProcessAttachment, attachment_id)
+    if attachment is None:
+        abort(404)
+    process = attachment.process
+    token = request.args.get("preview", "")
+    by_preview = bool(token) and process_by_preview_token(token) is process
+    if not (by_preview or may_see_process(current_user, process)):
+        abort(404)
+    try:
+        data = get_storage().open(attachment.file_name)
+    except StorageError:
+        abort(404)
+    filename = (slugify(attachment.text("title")) or "attachment") + ".pdf"
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    response.headers["Cache-Control"] = "private, max-age=300"
+    return response

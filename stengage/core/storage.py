@@ -18,10 +18,10 @@ from flask import Flask, current_app
 
 EXTENSION_KEY = "stengage_storage"
 
-SUFFIXES = frozenset({"jpg", "png", "webp"})
+SUFFIXES = frozenset({"jpg", "png", "webp", "pdf"})
 
 # fullmatch, not match + "$": "$" would also accept a trailing newline
-_NAME_RE = re.compile(r"[0-9a-f]{32}\.(?:jpg|png|webp)")
+_NAME_RE = re.compile(r"[0-9a-f]{32}\.(?:jpg|png|webp|pdf)")
 
 # Uploaded images are public; 0644 lets a front web server deliver them straight from the folder
 _FILE_MODE = 0o644

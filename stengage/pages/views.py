@@ -6,11 +6,13 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from stengage.core.boundary import perform
 from stengage.core.localized import current_language
+from stengage.core.markdown import render
 from stengage.core.page_cache import cached_page
 from stengage.extensions import db
 from stengage.pages import operations as ops
@@ -20,6 +22,16 @@ from stengage.pages.permissions import can_manage_pages
 
 bp = Blueprint("pages", __name__)
 admin_bp = Blueprint("page_admin", __name__, url_prefix="/admin/pages")
+
+
+@bp.app_template_filter("page_markdown")
+def page_markdown(text: str) -> Markup:
+    """A page's Markdown as safe HTML, its headings one level under the page's title (``render``
+    puts contributions' headings at level 3, under a page's own sections)."""
+    html = render(text or "")
+    for level in (3, 4, 5):
+        html = html.replace(f"<h{level}>", f"<h{level - 1}>").replace(f"</h{level}>", f"</h{level - 1}>")
+    return Markup(html)  # noqa: S704 - nh3-cleaned by render
 
 
 class ConfirmForm(FlaskForm):

@@ -55,6 +55,7 @@ def test_an_admin_writes_a_page_side_by_side_and_readers_get_theirs_with_a_fallb
     assert "<strong>Monday to Friday</strong>" in english and "<script>" not in english
     assert "<strong>Montag bis Freitag</strong>" in _read(client, "/pages/opening-hours", "de")
     assert '<h1 lang="en">Opening hours</h1>' in _read(client, "/pages/opening-hours", "it")  # falls back
+    _read(client, "/", "en")
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.verb == "page.create"))
     assert entry.actor_id == admin.id and entry.after["titles"]["de"] == "Öffnungszeiten"
 

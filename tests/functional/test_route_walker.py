@@ -47,6 +47,7 @@ from werkzeug.utils import cached_property
 from stengage import create_app
 from stengage.accounts.models import User
 from stengage.api.models import ApiToken
+from stengage.areas.attachments import add_attachment
 from stengage.core.audit import AuditEntry
 from stengage.extensions import db
 from stengage.pages.operations import create_page
@@ -54,6 +55,7 @@ from stengage.reports import operations as report_ops
 from stengage.reports.models import ExportJob, ThemeItem
 from tests import factories
 from tests.conftest import GENEROUS_LIMITS, make_test_app, private_database_url
+from tests.functional.test_process_attachments import pdf_bytes
 
 pytestmark = pytest.mark.real_commits
 
@@ -159,6 +161,7 @@ def _seed() -> dict[str, Any]:
     db.session.flush()
     entry = db.session.scalar(sa.select(AuditEntry.id).order_by(AuditEntry.id.desc()).limit(1))
     page = create_page(admin, "opening-hours", {"en": "Opening hours"}, {"en": "Monday to Friday."})
+    attachment = add_attachment(admin, process, pdf_bytes(), {"en": "Site plan"})
     return {
         "_admin": admin.id,
         "area_slug": process.area.slug, "slug": process.area.slug, "process_slug": process.slug,
@@ -168,6 +171,7 @@ def _seed() -> dict[str, Any]:
         "membership_id": resident.memberships[0].id, "change": "grant", "decision": "approve",
         "token_id": token.id, "job_id": job.id, "entry_id": entry, "notification_id": 1, "notice_id": 1,
         "token": "not-a-token", "step": "close", "page_id": page.id,
+        "attachment_id": attachment.id,
         "name": "no-such-image.webp", "filename": "css/stengage.css",
         # Forms whose fields mean something only beside others (an item with its action): real values.
         "forms": {
