@@ -1,5 +1,5 @@
 """City staff prepare a process as a draft, show it through its preview link, publish it with three
-phases; residents read it in English and in German."""
+phases and a PDF attachment; residents read it in English and in German."""
 
 import re
 
@@ -8,6 +8,7 @@ import pytest
 from stengage.extensions import db
 from tests import factories
 from tests.e2e.conftest import assert_accessible, log_in, log_out
+from tests.functional.test_process_attachments import pdf_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.real_commits]
 
@@ -58,6 +59,15 @@ def test_staff_prepare_preview_and_publish_a_process_residents_read_it_in_their_
 
     log_in(page, "clerk.journey@example.org")
     page.goto(process_url)
+    page.get_by_role("link", name="Attachments").click()
+    assert_accessible(page, "process-attachments")
+    page.set_input_files("#file", files=[{"name": "lageplan.pdf", "mimeType": "application/pdf",
+                                          "buffer": pdf_bytes(2)}])
+    page.fill("#title_texts-de", "Lageplan")
+    page.fill("#title_texts-en", "Site plan")
+    page.get_by_role("button", name="Attach", exact=True).click()
+    assert "The attachment is added." in page.content()
+    page.goto(process_url)
     page.get_by_role("button", name="Publish").click()
     assert "The process is published" in page.content()
     log_out(page)
@@ -71,6 +81,9 @@ def test_staff_prepare_preview_and_publish_a_process_residents_read_it_in_their_
     assert page.locator(".prose strong").first.inner_text() == "trees"
     assert page.locator(".timeline-step").count() == 3
     assert page.locator(".timeline-title").first.inner_text() == "Information"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Site plan").click()
+    assert download.value.suggested_filename == "site-plan.pdf"
     assert_accessible(page, "process-en")
     log_out(page)
 
@@ -79,6 +92,7 @@ def test_staff_prepare_preview_and_publish_a_process_residents_read_it_in_their_
     assert page.locator("html").get_attribute("lang") == "de"
     assert page.locator("h1").inner_text() == "Grünes Simmering"
     assert page.locator(".prose strong").first.inner_text() == "Bäume"
+    assert page.get_by_role("link", name="Lageplan").count() == 1
     assert_accessible(page, "process-de")
     page.goto("/pages/help")
     assert page.locator("h1").inner_text() == "Hilfe"
