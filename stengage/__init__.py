@@ -108,6 +108,7 @@ def _register_blueprints(app: Flask) -> None:
     from stengage.accounts.views import bp as accounts_bp
     from stengage.api.token_views import tokens_bp
     from stengage.api.views import bp as api_bp
+    from stengage.areas.lifecycle_views import bp as process_lifecycle_bp
     from stengage.areas.process_views import bp as process_editor_bp
     from stengage.areas.views import bp as areas_bp
     from stengage.areas.views import init_area_context
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(verification_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(process_editor_bp)
+    app.register_blueprint(process_lifecycle_bp)
     app.register_blueprint(processes_bp)
     app.register_blueprint(proposals_bp)
     app.register_blueprint(comments_bp)

@@ -69,6 +69,7 @@ def lang_attr(text: Any) -> Markup:
 def init_templating(app: Flask) -> None:
     from flask_login import current_user
 
+    from stengage.areas.lifecycle import STATE_LABELS, steps_from
     from stengage.areas.models import Feature
     from stengage.core.markdown import render, strip_markup
     from stengage.moderation.forms import FLAG_REASON_LABELS
@@ -96,12 +97,13 @@ def init_templating(app: Flask) -> None:
     label_sets = {
         "vote_labels": {"up": _l("Helpful"), "down": _l("Not helpful")},
         "category_labels": CATEGORY_LABELS, "status_labels": STATUS_LABELS, "alignment_labels": ALIGNMENT_LABELS,
-        "feature_labels": feature_labels, "flag_reason_labels": FLAG_REASON_LABELS,
+        "feature_labels": feature_labels, "flag_reason_labels": FLAG_REASON_LABELS, "state_labels": STATE_LABELS,
         "measure_labels": {key: measure.label for key, measure in MEASURES.items()},
     }
     # Templates shared by pages and published files build links with ``link_for``: ``url_for`` on a
     # page, absolute links against the configured address in a file (reports.printing passes that).
-    app.jinja_env.globals.update(label_sets, can=can, thread_html=ThreadHtml, link_for=app.url_for)
+    app.jinja_env.globals.update(label_sets, can=can, thread_html=ThreadHtml, link_for=app.url_for,
+                                  lifecycle_steps=steps_from)
 
     @functools.lru_cache(maxsize=32)
     def labels_in(translations: NullTranslations) -> dict[str, dict[Any, str]]:

@@ -51,4 +51,9 @@ def process_form(**overrides):
         "phases-1-ends_at": f"{today + timedelta(days=40)}T00:00", "phases-1-opens_support": "y",
     }
     data.update(overrides)
-    return data
+    # City-written texts have a field per language: the plain names stand for the area's own (German).
+    renamed = {}
+    for key, value in data.items():
+        name = key.rsplit("-", 1)[-1]
+        renamed[f"{key}_texts-de" if name in ("title", "description") else key] = value
+    return renamed

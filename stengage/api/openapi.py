@@ -22,6 +22,9 @@ def _obj(properties: dict[str, Any], required: list[str] | None = None) -> dict[
             "additionalProperties": False}
 
 
+# A city-written text in every language written: {"en": "...", "de": "..."}.
+TEXTS = {"type": "object", "additionalProperties": {"type": "string"}}
+
 SCHEMAS: dict[str, Any] = {
     "Error": _obj({"error": STR, "status": INT}),
     "Area": _obj({
@@ -31,11 +34,12 @@ SCHEMAS: dict[str, Any] = {
         "centre": _obj({"lat": NUM, "lon": NUM}),
         "bounds": _obj({"south": NUM, "west": NUM, "north": NUM, "east": NUM}),
     }),
-    "Phase": _obj({"title": STR, "starts_at": {"type": "string", "format": "date-time"},
+    "Phase": _obj({"title": STR, "titles": TEXTS, "starts_at": {"type": "string", "format": "date-time"},
                    "ends_at": {"type": "string", "format": "date-time"},
                    "features": {"type": "array",
                                 "items": {"type": "string", "enum": ["propose", "support", "comment"]}}}),
-    "Process": _obj({"slug": STR, "area": STR, "title": STR, "description": STR,
+    "Process": _obj({"slug": STR, "area": STR, "title": STR, "description": STR, "titles": TEXTS,
+                     "descriptions": TEXTS, "state": {"type": "string", "enum": ["published", "closed", "archived"]},
                      "starts_on": {"type": "string", "format": "date"}, "ends_on": {"type": "string", "format": "date"},
                      "supports_per_resident": _nullable(INT), "support_threshold": INT,
                      "phases": {"type": "array", "items": {"$ref": "#/components/schemas/Phase"}}}),

@@ -21,9 +21,11 @@ def area(a: Area) -> dict[str, Any]:
 def process(p: Process) -> dict[str, Any]:
     return {
         "slug": p.slug, "area": p.area.slug, "title": p.title, "description": p.description,
+        "titles": p.title_texts, "descriptions": p.description_texts, "state": p.state.value,
         "starts_on": p.starts_on.isoformat(), "ends_on": p.ends_on.isoformat(),
         "supports_per_resident": p.supports_per_resident, "support_threshold": p.support_threshold,
-        "phases": [{"title": ph.title, "starts_at": ph.starts_at.isoformat(), "ends_at": ph.ends_at.isoformat(),
+        "phases": [{"title": ph.title, "titles": ph.title_texts, "starts_at": ph.starts_at.isoformat(),
+                    "ends_at": ph.ends_at.isoformat(),
                     "features": [f.value for f in ph.features]} for ph in p.phases],
     }
 

@@ -14,7 +14,7 @@ from stengage.accounts.models import MembershipRole, User
 from stengage.api import operations, serializers
 from stengage.api.openapi import ERROR_CODES, MAX_PAGE, MAX_PER_PAGE, document
 from stengage.areas.models import Process
-from stengage.areas.queries import all_areas, get_area_or_404, get_process_or_404
+from stengage.areas.queries import all_areas, get_area_or_404, get_process_or_404, public_process_filter
 from stengage.core.errors import api_error, with_retry_after
 from stengage.core.inputs import arg_number
 from stengage.db import writes_on_get
@@ -64,8 +64,8 @@ def area(slug: str) -> Response:
 @bp.route("/areas/<slug>/processes")
 def processes(slug: str) -> Response:
     area = get_area_or_404(slug)
-    found = db.session.scalars(select(Process).where(Process.area_id == area.id).order_by(Process.starts_on,
-                                                                                          Process.id))
+    found = db.session.scalars(select(Process).where(Process.area_id == area.id, public_process_filter())
+                               .order_by(Process.starts_on, Process.id))
     return jsonify({"items": [serializers.process(p) for p in found]})
 
 
@@ -75,7 +75,7 @@ def _visible(conditions: list[Any]) -> list[Any]:
 
 @bp.route("/areas/<slug>/processes/<process_slug>/proposals")
 def proposals(slug: str, process_slug: str) -> Response:
-    process = get_process_or_404(slug, process_slug)
+    process = get_process_or_404(slug, process_slug, public_only=True)
     page, per_page = _page_args()
     conditions = _visible([Proposal.process_id == process.id])
     total = db.session.scalar(select(func.count(Proposal.id)).where(*conditions)) or 0

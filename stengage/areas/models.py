@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from stengage.core.localized import Localized
 from stengage.db import Base, enum_type, utc_now
 
 
@@ -107,8 +108,26 @@ class Feature(enum.StrEnum):
     COMMENT = "comment"
 
 
-class Process(Base):
-    """A participatory process inside an area, run through phases that open features."""
+class ProcessState(enum.StrEnum):
+    """A process's lifecycle: staff prepare a draft, publish it, close it when it is over, archive it."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+# Visitors, lists, the API, feeds and reports see these; a draft only its area's staff and admins.
+PUBLIC_STATES = (ProcessState.PUBLISHED, ProcessState.CLOSED, ProcessState.ARCHIVED)
+
+
+class Process(Localized, Base):
+    """A participatory process inside an area, run through phases that open features.
+
+    Title and description have a value per language (``Localized``); the plain columns hold the
+    area's own language."""
+
+    localized_fields = ("title", "description")
 
     __tablename__ = "process"
     __table_args__ = (
@@ -133,6 +152,11 @@ class Process(Base):
     support_threshold: Mapped[int] = mapped_column(default=100)
     edit_window_hours: Mapped[int] = mapped_column(default=24)
     comments_need_verification: Mapped[bool] = mapped_column(default=True)
+    # Rows made before the lifecycle existed were live; new processes start as drafts (operations).
+    state: Mapped[ProcessState] = mapped_column(enum_type(ProcessState, "process_state"),
+                                                default=ProcessState.PUBLISHED, server_default="published")
+    # A secret that lets whoever holds the link read the draft; staff renew or revoke it.
+    preview_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utc_now)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
 
@@ -142,6 +166,19 @@ class Process(Base):
         lazy="selectin",
     )
 
+    @property
+    def content_language(self) -> str:
+        return self.area.default_locale
+
+    @property
+    def is_public(self) -> bool:
+        return self.state in PUBLIC_STATES
+
+    @property
+    def is_live(self) -> bool:
+        """Only a published process opens features to residents; closed and archived ones are read-only."""
+        return self.state is ProcessState.PUBLISHED
+
     def phase_at(self, moment: datetime) -> Phase | None:
         return next((p for p in self.phases if p.starts_at <= moment < p.ends_at), None)
 
@@ -150,6 +187,8 @@ class Process(Base):
         return self.phase_at(utc_now())
 
     def opens(self, feature: Feature | str, moment: datetime | None = None) -> bool:
+        if not self.is_live:
+            return False
         phase = self.phase_at(moment or utc_now())
         return phase is not None and phase.opens(feature)
 
@@ -165,7 +204,9 @@ class Process(Base):
         return f"<Process {self.id} {self.slug}>"
 
 
-class Phase(Base):
+class Phase(Localized, Base):
+    localized_fields = ("title", "description")
+
     __tablename__ = "phase"
     __table_args__ = (CheckConstraint("starts_at < ends_at", name="times_in_order"),)
 
@@ -180,6 +221,10 @@ class Phase(Base):
     opens_comment: Mapped[bool] = mapped_column(default=False)
 
     process: Mapped[Process] = relationship(back_populates="phases")
+
+    @property
+    def content_language(self) -> str:
+        return self.process.area.default_locale
 
     def opens(self, feature: Feature | str) -> bool:
         return bool(getattr(self, f"opens_{Feature(feature).value}"))

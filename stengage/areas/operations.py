@@ -5,16 +5,18 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
-from flask_babel import gettext
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from stengage.areas.models import Area, Phase, Process
+from stengage.areas.models import Area, Phase, Process, ProcessState
 from stengage.core import audit
+from stengage.core.localized import enabled_languages
 from stengage.core.operations import Refused
 from stengage.db import utc_now
 from stengage.extensions import db
@@ -32,6 +34,9 @@ class PhaseDraft:
     opens_propose: bool = False
     opens_support: bool = False
     opens_comment: bool = False
+    # Every language's name and description; the name alone stands for the area's language otherwise.
+    title_texts: Mapping[str, str] = field(default_factory=dict)
+    description_texts: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,8 @@ class ProcessDraft:
     edit_window_hours: int
     comments_need_verification: bool
     phases: tuple[PhaseDraft, ...]
+    title_texts: Mapping[str, str] = field(default_factory=dict)
+    description_texts: Mapping[str, str] = field(default_factory=dict)
 
 
 def local_to_utc(area: Area, moment: datetime) -> datetime:
@@ -76,12 +83,24 @@ def default_phases(area: Area, start: date) -> tuple[PhaseDraft, ...]:
     def at(days: int) -> datetime:
         return local_to_utc(area, datetime.combine(start + timedelta(days=days), datetime.min.time()))
 
+    def named(message: str) -> dict[str, str]:
+        names = {}
+        for language in enabled_languages():
+            with force_locale(language):
+                names[language] = gettext(message)
+        return names
+
     return (
-        PhaseDraft(gettext("Information"), at(0), at(7), opens_comment=True),
-        PhaseDraft(gettext("Proposals"), at(7), at(35), opens_propose=True, opens_comment=True),
-        PhaseDraft(gettext("Supports"), at(35), at(56), opens_support=True, opens_comment=True),
-        PhaseDraft(gettext("Results"), at(56), at(70)),
+        PhaseDraft(gettext("Information"), at(0), at(7), opens_comment=True, title_texts=named("Information")),
+        PhaseDraft(gettext("Proposals"), at(7), at(35), opens_propose=True, opens_comment=True,
+                   title_texts=named("Proposals")),
+        PhaseDraft(gettext("Supports"), at(35), at(56), opens_support=True, opens_comment=True,
+                   title_texts=named("Supports")),
+        PhaseDraft(gettext("Results"), at(56), at(70), title_texts=named("Results")),
     )
+
+
+MAX_PHASES = 40
 
 
 def _check(draft: ProcessDraft) -> None:
@@ -89,18 +108,22 @@ def _check(draft: ProcessDraft) -> None:
         raise Refused(gettext("A process needs at least one phase."), field="phases")
     if draft.ends_on < draft.starts_on:
         raise Refused(gettext("The last day must not be before the first day."), field="ends_on")
-    spans = sorted((p.starts_at, p.ends_at) for p in draft.phases)
-    for start, end in spans:
-        if end <= start:
-            raise Refused(gettext("The phase must end after it starts."), field="phases")
-    for (_, end), (start, _) in itertools.pairwise(spans):
+    if len(draft.phases) > MAX_PHASES:
+        raise Refused(gettext("A process has at most %(num)d phases.", num=MAX_PHASES), field="phases")
+    for number, phase in enumerate(draft.phases, start=1):
+        if phase.ends_at <= phase.starts_at:
+            raise Refused(gettext("Phase %(num)d: the phase must end after it starts.", num=number),
+                          field="phases")
+    spans = sorted((p.starts_at, p.ends_at, n) for n, p in enumerate(draft.phases, start=1))
+    for (_, end, first), (start, _, second) in itertools.pairwise(spans):
         if start < end:
-            raise Refused(gettext("Phases must not overlap."), field="phases")
+            raise Refused(gettext("Phases must not overlap: phase %(first)d and phase %(second)d do.",
+                                  first=first, second=second), field="phases")
 
 
 def _apply(process: Process, draft: ProcessDraft) -> None:
-    process.title = draft.title.strip()
-    process.description = draft.description
+    process.set_texts("title", draft.title_texts or {process.content_language: draft.title})
+    process.set_texts("description", draft.description_texts or {process.content_language: draft.description})
     process.starts_on, process.ends_on = draft.starts_on, draft.ends_on
     process.supports_per_resident = draft.supports_per_resident
     process.support_threshold = draft.support_threshold
@@ -109,11 +132,16 @@ def _apply(process: Process, draft: ProcessDraft) -> None:
     process.phases = [Phase(title=p.title.strip(), starts_at=p.starts_at, ends_at=p.ends_at,
                             opens_propose=p.opens_propose, opens_support=p.opens_support,
                             opens_comment=p.opens_comment) for p in draft.phases]
+    for phase, wanted in zip(process.phases, draft.phases, strict=True):
+        phase.process = process
+        phase.set_texts("title", wanted.title_texts or {process.content_language: wanted.title})
+        phase.set_texts("description", wanted.description_texts)
 
 
 def _summary(process: Process) -> dict[str, object]:
     return {
-        "title": process.title, "starts_on": process.starts_on.isoformat(), "ends_on": process.ends_on.isoformat(),
+        "title": process.title, "titles": process.title_texts,
+        "starts_on": process.starts_on.isoformat(), "ends_on": process.ends_on.isoformat(),
         "supports_per_resident": process.supports_per_resident, "support_threshold": process.support_threshold,
         "edit_window_hours": process.edit_window_hours,
         "comments_need_verification": process.comments_need_verification,
@@ -124,8 +152,10 @@ def _summary(process: Process) -> dict[str, object]:
 
 def create_process(actor: Actor, area: Area, draft: ProcessDraft) -> Process:
     _check(draft)
+    # A new process is a draft: its area's staff and admins see it (and whoever has its preview
+    # link) until it is published.
     process = Process(area=area, slug=unique_slug(Process, area, draft.title), created_by_id=actor.id,
-                      created_at=utc_now())
+                      created_at=utc_now(), state=ProcessState.DRAFT)
     _apply(process, draft)
     db.session.add(process)
     db.session.flush()

@@ -5,15 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 
 from flask import Blueprint, Flask, g, redirect, render_template, url_for
-from sqlalchemy import select
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from stengage.areas.models import Process
-from stengage.areas.queries import areas_by_role, find_area, get_area_or_404
+from stengage.areas.models import ProcessState
+from stengage.areas.queries import area_processes, areas_by_role, find_area, get_area_or_404
 from stengage.core.i18n import use_area_defaults
 from stengage.core.page_cache import cached_page, expire_at
 from stengage.db import utc_now
-from stengage.extensions import db
 
 bp = Blueprint("areas", __name__)
 
@@ -40,14 +39,15 @@ def favicon() -> Response:
 @cached_page
 def area(area_slug: str) -> str:
     area = get_area_or_404(area_slug)
-    processes = db.session.scalars(
-        select(Process).where(Process.area_id == area.id).order_by(Process.starts_on.desc())).all()
+    processes = area_processes(area, current_user)
     now = utc_now()
     # Each process shows its current phase, and "ended" from the next day on.
     expire_at(datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=UTC))
     for process in processes:
         expire_at(process.next_change_after(now))
-    return render_template("areas/area.html", area=area, processes=processes, today=now.date())
+    current = [p for p in processes if p.state is not ProcessState.ARCHIVED]
+    past = [p for p in processes if p.state is ProcessState.ARCHIVED]
+    return render_template("areas/area.html", area=area, processes=current, past_processes=past, today=now.date())
 
 
 @bp.route("/accessibility")

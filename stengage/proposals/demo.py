@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from stengage.accounts.models import User
+from stengage.areas import lifecycle
 from stengage.areas import operations as process_ops
 from stengage.areas.models import Process
 from stengage.areas.queries import find_area
@@ -14,6 +15,53 @@ from stengage.db import utc_now
 from stengage.extensions import db
 from stengage.proposals import operations as ops
 from stengage.proposals.models import Category, Origin
+
+# The demo processes' titles, description and phase names in every language the platform speaks.
+DEMO_TITLES = {
+    "vienna-simmering": {
+        "en": "Simmering 2027: energy, mobility and public space",
+        "de": "Simmering 2027: Energie, Mobilität und öffentlicher Raum",
+        "fr": "Simmering 2027 : énergie, mobilité et espace public",
+        "es": "Simmering 2027: energía, movilidad y espacio público",
+        "it": "Simmering 2027: energia, mobilità e spazio pubblico",
+        "bg": "Зимеринг 2027: енергия, мобилност и обществено пространство",
+    },
+    "lyon-confluence": {
+        "en": "Confluence: refurbishment and gentle mobility",
+        "de": "Confluence: Sanierung und sanfte Mobilität",
+        "fr": "Confluence : rénovation et mobilité douce",
+        "es": "Confluence: rehabilitación y movilidad sostenible",
+        "it": "Confluence: riqualificazione e mobilità dolce",
+        "bg": "Конфлуанс: саниране и щадяща мобилност",
+    },
+    "munich-neuaubing-westkreuz-freiham": {
+        "en": "Neuaubing-Westkreuz: smart street lighting",
+        "de": "Neuaubing-Westkreuz: smarte Straßenbeleuchtung",
+        "fr": "Neuaubing-Westkreuz : éclairage public intelligent",
+        "es": "Neuaubing-Westkreuz: alumbrado público inteligente",
+        "it": "Neuaubing-Westkreuz: illuminazione pubblica intelligente",
+        "bg": "Нойаубинг-Весткройц: интелигентно улично осветление",
+    },
+}
+DEMO_DESCRIPTION = {
+    "en": "Tell us what your neighbourhood needs, support the ideas you like and discuss the city's measures.",
+    "de": "Sagen Sie uns, was Ihr Viertel braucht, unterstützen Sie die Ideen, die Ihnen gefallen, und "
+          "diskutieren Sie die Maßnahmen der Stadt.",
+    "fr": "Dites-nous ce dont votre quartier a besoin, soutenez les idées qui vous plaisent et discutez des "
+          "mesures de la ville.",
+    "es": "Cuéntenos qué necesita su barrio, apoye las ideas que le gusten y debata las medidas de la ciudad.",
+    "it": "Diteci di cosa ha bisogno il vostro quartiere, sostenete le idee che vi piacciono e discutete le "
+          "misure della città.",
+    "bg": "Кажете ни от какво се нуждае кварталът ви, подкрепете идеите, които харесвате, и обсъдете "  # noqa: RUF001 - Bulgarian
+          "мерките на града.",
+}
+DEMO_PHASES = (
+    {"en": "Ideas, supports and discussion", "de": "Ideen, Unterstützung und Diskussion",
+     "fr": "Idées, soutiens et discussion", "es": "Ideas, apoyos y debate", "it": "Idee, sostegni e discussione",
+     "bg": "Идеи, подкрепа и обсъждане"},
+    {"en": "Results", "de": "Ergebnisse", "fr": "Résultats", "es": "Resultados", "it": "Risultati",
+     "bg": "Резултати"},
+)
 
 DEMO_PROCESSES = {
     "vienna-simmering": ("Simmering 2027: energy, mobility and public space", [
@@ -46,15 +94,18 @@ def seed_demo_processes(staff: User | None) -> int:
         if area is None or db.session.scalar(select(Process.id).where(Process.area_id == area.id)) is not None:
             continue
         phases = (
-            process_ops.PhaseDraft("Ideas, supports and discussion", now - timedelta(days=7), now + timedelta(days=60),
-                                   opens_propose=True, opens_support=True, opens_comment=True),
-            process_ops.PhaseDraft("Results", now + timedelta(days=60), now + timedelta(days=90)),
+            process_ops.PhaseDraft(DEMO_PHASES[0]["en"], now - timedelta(days=7), now + timedelta(days=60),
+                                   opens_propose=True, opens_support=True, opens_comment=True,
+                                   title_texts=DEMO_PHASES[0]),
+            process_ops.PhaseDraft(DEMO_PHASES[1]["en"], now + timedelta(days=60), now + timedelta(days=90),
+                                   title_texts=DEMO_PHASES[1]),
         )
         process = process_ops.create_process(staff, area, process_ops.ProcessDraft(
-            title=title, description="Tell us what your neighbourhood needs, support the ideas you like "
-            "and discuss the city's measures.", starts_on=(now - timedelta(days=7)).date(),
+            title=title, description=DEMO_DESCRIPTION["en"], starts_on=(now - timedelta(days=7)).date(),
             ends_on=(now + timedelta(days=90)).date(), supports_per_resident=10, support_threshold=25,
-            edit_window_hours=24, comments_need_verification=True, phases=phases))
+            edit_window_hours=24, comments_need_verification=True, phases=phases,
+            title_texts=DEMO_TITLES[slug], description_texts=DEMO_DESCRIPTION))
+        lifecycle.change_state(staff, process, "publish")  # the demo is live
         for measure_title, category, body, place in measures:
             draft = ops.ProposalDraft(title=measure_title, body=body, category=category,
                                       latitude=place[0] if place else None, longitude=place[1] if place else None,

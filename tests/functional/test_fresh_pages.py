@@ -114,15 +114,21 @@ def publish_report(client: FlaskClient, area_slug: str, report_slug: str, change
     return submit(client, f"{reports}/publish", {"publish-changelog": changelog}, page=f"{reports}/workspace")
 
 
+LANGUAGES = ("en", "de", "fr", "es", "it", "bg")
+
+
 def change_phases(client: FlaskClient, process: dict[str, Any], phases: list[dict[str, Any]]) -> Any:
     """Save the process form with ``phases`` (title, starts, ends, opens) in place of its phases."""
     url = f"/areas/{process['area_slug']}/processes/{process['slug']}/edit"
     today = utc_now().date()
-    data = {"title": process["process_title"], "description": "", "starts_on": (today - timedelta(days=30)).isoformat(),
+    # Titles in every language, whatever the area's own is.
+    data = {**{f"title_texts-{language}": process["process_title"] for language in LANGUAGES},
+            "starts_on": (today - timedelta(days=30)).isoformat(),
             "ends_on": (today + timedelta(days=60)).isoformat(), "supports_per_resident": "",
             "support_threshold": "3", "edit_window_hours": "24", "comments_need_verification": "y"}
     for n, phase in enumerate(phases):
-        data |= {f"phases-{n}-title": phase["title"], f"phases-{n}-starts_at": f"{phase['starts']}T00:00",
+        data |= {f"phases-{n}-title_texts-{language}": phase["title"] for language in LANGUAGES}
+        data |= {f"phases-{n}-starts_at": f"{phase['starts']}T00:00",
                  f"phases-{n}-ends_at": f"{phase['ends']}T00:00"}
         data |= {f"phases-{n}-opens_{feature}": "y" for feature in phase["opens"]}
     return submit(client, url, data, page=url)

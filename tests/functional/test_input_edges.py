@@ -16,7 +16,7 @@ def test_a_nul_in_a_phase_title_is_refused_on_its_field_and_creates_nothing(clie
     answer = submit(client, NEW_PROCESS, process_form(**{"phases-0-title": "Ide\x00as"}), page=NEW_PROCESS)
     assert answer.status_code == 200
     page = answer.get_data(as_text=True)
-    assert "control characters" in page and 'href="#phases-0-title"' in page
+    assert "control characters" in page and 'href="#phases-0-title_texts"' in page
     assert db.session.scalar(select(Process).where(Process.title == "Simmering heat 2027")) is None
 
 

@@ -32,6 +32,9 @@ def test_staff_create_a_process_and_residents_see_its_timeline(client):
     assert process.supports_per_resident == 5 and process.support_threshold == 50
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.verb == "process.create"))
     assert entry.actor_id == clerk.id and entry.after["title"] == "Simmering heat 2027"
+    assert process.state.value == "draft"  # new processes start as drafts
+    publish = f"/areas/vienna-simmering/processes/{process.slug}/state/publish"
+    assert submit(client, publish, {}, page=response.headers["Location"]).status_code == 302
 
     login_as(client, factories.resident())
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -41,9 +44,9 @@ def test_staff_create_a_process_and_residents_see_its_timeline(client):
 
 
 @pytest.mark.parametrize(("overrides", "message"), [
-    ({"title": ""}, "This field is required."),
+    ({"title": ""}, "Write this in Deutsch: it is the language the area"),
     ({"phases-0-title": "", "phases-1-title": ""}, "A process needs at least one phase."),
-    ({"phases-1-starts_at": f"{utc_now().date()}T12:00"}, "Phases must not overlap."),
+    ({"phases-1-starts_at": f"{utc_now().date()}T12:00"}, "Phases must not overlap: phase 1 and phase 2 do."),
     ({"phases-0-ends_at": f"{utc_now().date() - timedelta(days=1)}T00:00"}, "The phase must end after it starts."),
     ({"ends_on": "2000-01-01"}, "The last day must not be before the first day."),
     ({"supports_per_resident": "0"}, "Number must be between 1 and 10000."),

@@ -165,7 +165,7 @@ def _seed() -> dict[str, Any]:
         "kind": "proposal", "action": "redact", "user_id": resident.id,
         "membership_id": resident.memberships[0].id, "change": "grant", "decision": "approve",
         "token_id": token.id, "job_id": job.id, "entry_id": entry, "notification_id": 1, "notice_id": 1,
-        "token": "not-a-token", "name": "no-such-image.webp", "filename": "css/stengage.css",
+        "token": "not-a-token", "step": "close", "name": "no-such-image.webp", "filename": "css/stengage.css",
         # Forms whose fields mean something only beside others (an item with its action): real values.
         "forms": {
             "reports.assign": {"assign-theme": theme.id},

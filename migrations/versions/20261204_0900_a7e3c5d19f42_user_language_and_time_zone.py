@@ -2,8 +2,8 @@
 zone they chose (both optional; the language rule and the area's zone apply without them).
 
 Revision ID: a7e3c5d19f42
-Revises: 6d0c3a1f9b24
-Create Date: 2026-12-04 08:20:00
+Revises: e3a7c91d5b20
+Create Date: 2026-12-04 09:00:00
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7e3c5d19f42'
-down_revision = '6d0c3a1f9b24'
+down_revision = 'e3a7c91d5b20'
 branch_labels = None
 depends_on = None
 
