@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import functools
-from datetime import datetime
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 from babel import Locale
-from babel.dates import format_date
 from babel.support import NullTranslations
 from flask import Flask, g, request
-from flask_babel import get_locale, get_timezone, get_translations
+from flask_babel import get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from stengage.core.i18n import LANGUAGE_NAMES
+from stengage.core.moments import moment, moment_text
 
 
 def _return_path() -> str:
@@ -43,23 +41,6 @@ def _permissions() -> SimpleNamespace:
     for module in (area_rules, account_rules, proposal_rules, moderation_rules, report_rules, page_rules):
         names.update({n: getattr(module, n) for n in dir(module) if n.startswith(("can_", "is_"))})
     return SimpleNamespace(**names)
-
-
-def short_datetime(moment: datetime) -> str:
-    """Short local date (in the request's locale, formatted once per day shown) and 24-hour time.
-
-    Long threads show hundreds of these; Babel formats each distinct day only once per request.
-    For pages only: mail, rendered under another locale, uses flask_babel's format_datetime.
-    """
-    cache = g.get("_short_dates")
-    if cache is None:
-        # The standard library's zone (C code) converts about five times faster than pytz's.
-        cache = g._short_dates = {"zone": ZoneInfo(str(get_timezone())), "locale": get_locale()}
-    local = moment.astimezone(cache["zone"])
-    day = local.date()
-    if day not in cache:
-        cache[day] = format_date(day, "short", locale=cache["locale"])
-    return f"{cache[day]} {local.hour:02d}:{local.minute:02d}"
 
 
 def short_number(value: int) -> str:
@@ -105,7 +86,10 @@ def init_templating(app: Flask) -> None:
     # Descriptions stored as Markdown are rendered on every view of their page: the same few texts.
     rendered = functools.lru_cache(maxsize=256)(render)
     app.jinja_env.filters["markdown"] = lambda text: Markup(rendered(text or ""))  # noqa: S704 - nh3-cleaned
-    app.jinja_env.filters["shortdatetime"] = short_datetime
+    # Times in the reader's zone and language, labelled: ``{{ c.created_at|moment }}`` gives
+    # ``<time datetime="…Z">3 Dec 2026, 14:05 CET</time>``; ``|momenttext`` the text alone (mails, files).
+    app.jinja_env.filters["moment"] = moment
+    app.jinja_env.filters["momenttext"] = moment_text
     app.jinja_env.filters["count"] = short_number
     # City-written texts in the reader's language (core.localized): ``{{ process|tr("title") }}``,
     # and `` lang="fr"`` on the element where the text fell back to another language.

@@ -27,6 +27,7 @@ from stengage import create_app
 from stengage.accounts.models import User
 from stengage.areas.demo import seed_demo_areas
 from stengage.config import BaseConfig
+from stengage.core.i18n import LANGUAGE_COOKIE
 from stengage.core.page_cache import page_cache
 from stengage.extensions import db, limiter
 from tests.mailbox import Outbox
@@ -160,8 +161,7 @@ def private_database() -> Iterator[str | None]:
 def client(app: Flask) -> FlaskClient:
     """A visitor who chose English, so assertions read the same on every area's pages."""
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["locale"] = "en"
+    client.set_cookie(LANGUAGE_COOKIE, "en")  # as the language switch leaves it
     return client
 
 

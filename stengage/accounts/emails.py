@@ -33,22 +33,18 @@ def normalise_email(raw: str) -> str:
     return checked.normalized.casefold()
 
 
-def _locale_of(user: User) -> str:
-    return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
 def queue_confirmation(user: User, address: str) -> None:
     token = make_token("confirm-email", {"uid": user.id, "email": address})
-    mail.queue(db.session, mail.compose(
-        address, "confirm_email", _locale_of(user), _l("Confirm your email address"),
-        user=user, link=external_url("accounts.confirm_email", token=token),
+    mail.queue(db.session, mail.compose_for(
+        user, "confirm_email", _l("Confirm your email address"), address=address,
+        link=external_url("accounts.confirm_email", token=token),
     ))
 
 
 def queue_already_registered(user: User) -> None:
-    mail.queue(db.session, mail.compose(
-        user.email, "already_registered", _locale_of(user), _l("Someone tried to register with your email address"),
-        user=user, login_link=external_url("accounts.login"),
+    mail.queue(db.session, mail.compose_for(
+        user, "already_registered", _l("Someone tried to register with your email address"),
+        login_link=external_url("accounts.login"),
         reset_link=external_url("accounts.reset_request"),
     ))
 
@@ -56,15 +52,13 @@ def queue_already_registered(user: User) -> None:
 def queue_password_reset(user: User) -> None:
     # The token is bound to the current hash, so it stops working once the password changes.
     token = make_token("reset-password", {"uid": user.id, "pw": user.password_hash[-16:]})
-    mail.queue(db.session, mail.compose(
-        user.email, "reset_password", _locale_of(user), _l("Reset your password"),
-        user=user, link=external_url("accounts.reset_password", token=token),
+    mail.queue(db.session, mail.compose_for(
+        user, "reset_password", _l("Reset your password"),
+        link=external_url("accounts.reset_password", token=token),
     ))
 
 
 def queue_notice(
     user: User, template: str, subject: object, address: str | None = None, **context: object
 ) -> None:
-    mail.queue(db.session, mail.compose(
-        address or user.email, template, _locale_of(user), subject, user=user, **context,
-    ))
+    mail.queue(db.session, mail.compose_for(user, template, subject, address=address, **context))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
@@ -22,7 +23,7 @@ from stengage.accounts.emails import InvalidEmail, normalise_email
 from stengage.accounts.models import EmailNotifications, MembershipRole
 from stengage.core.antispam import HumanForm
 from stengage.core.forms import SafeTextForm, WholeNumberField, as_choices
-from stengage.core.i18n import LANGUAGE_NAMES
+from stengage.core.i18n import LANGUAGE_NAMES, language_name, timezone_choices
 
 
 class EmailAddress:
@@ -46,10 +47,20 @@ def _password_field(label: Any, autocomplete: str) -> PasswordField:
                          render_kw={"autocomplete": autocomplete})
 
 
-def language_choices(with_auto: bool = True) -> list[tuple[str, str]]:
-    choices = [("", str(_l("Automatic (from the area or your browser)")))] if with_auto else []
+def language_choices(with_auto: bool = True, automatic: str | None = None) -> list[tuple[str, str]]:
+    """The languages; with "Automatic (now: Deutsch)" first, naming what the rule gives today."""
+    choices = []
+    if with_auto:
+        choices.append(("", gettext("Automatic (now: %(language)s)", language=language_name(automatic))
+                        if automatic else str(_l("Automatic"))))
     return choices + [(code, LANGUAGE_NAMES.get(code, code))
                       for code in current_app.config["LANGUAGES"]]
+
+
+def timezone_field_choices(automatic: str | None = None) -> list[tuple[str, str]]:
+    first = (gettext("Automatic (now: %(zone)s)", zone=automatic) if automatic
+             else str(_l("Automatic")))
+    return [("", first)] + [(name, name.replace("_", " ")) for name in timezone_choices()]
 
 
 class RegisterForm(HumanForm):
@@ -79,18 +90,29 @@ class ResetPasswordForm(SafeTextForm):
     password = _password_field(_l("New password"), "new-password")
 
 
+class AutomaticOrChoiceField(SelectField):
+    """A choice where nothing stored (None) means the first option, "Automatic"."""
+
+    def process_data(self, value: Any) -> None:
+        super().process_data(value or "")
+
+
 class ProfileForm(SafeTextForm):
     display_name = StringField(_l("Display name"), validators=[DataRequired(), Length(max=80)])
-    locale = SelectField(_l("Preferred language"), choices=[], validate_choice=True)
+    locale = AutomaticOrChoiceField(_l("Preferred language"), choices=[], validate_choice=True)
+    timezone = AutomaticOrChoiceField(_l("Time zone"), choices=[], validate_choice=True,
+                           description=_l("Times are shown in this zone, in pages and in mails."))
     notify_by_email = RadioField(
         _l("Email me about proposals I follow"), default=EmailNotifications.IMMEDIATELY.value,
         choices=[SelectChoice(EmailNotifications.IMMEDIATELY.value, _l("At once")),
                  SelectChoice(EmailNotifications.DAILY.value, _l("Once a day, in a digest")),
                  SelectChoice(EmailNotifications.NEVER.value, _l("Never (I read them here)"))])
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, automatic_locale: str | None = None, automatic_timezone: str | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.locale.choices = as_choices(language_choices())
+        self.locale.choices = as_choices(language_choices(automatic=automatic_locale))
+        self.timezone.choices = as_choices(timezone_field_choices(automatic_timezone))
 
 
 class ChangePasswordForm(SafeTextForm):

@@ -62,7 +62,11 @@ class User(UserMixin, Base):
     pending_email: Mapped[str | None] = mapped_column(String(254))
     display_name: Mapped[str] = mapped_column(String(80))
     password_hash: Mapped[str] = mapped_column(String(255))
+    # The language the person chose (My account or the switch); the one they registered in; the
+    # time zone they chose. None means "automatic": core.i18n's rule decides.
     locale: Mapped[str | None] = mapped_column(String(8))
+    registered_locale: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str | None] = mapped_column(String(64))
     is_admin: Mapped[bool] = mapped_column(default=False)
     # Bumped on logout, password change and blocking: every older session cookie stops working.
     session_version: Mapped[int] = mapped_column(default=1)

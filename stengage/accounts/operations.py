@@ -26,6 +26,7 @@ from stengage.accounts.passwords import (
 )
 from stengage.areas.models import Area
 from stengage.core import audit
+from stengage.core.i18n import supported_languages, valid_timezone
 from stengage.core.operations import Refused
 from stengage.core.tokens import read_token
 from stengage.db import utc_now
@@ -53,6 +54,8 @@ def _check_password(password: str, user_inputs: list[str]) -> None:
 def register(email: str, display_name: str, password: str, locale: str | None) -> User | None:
     """Create an unconfirmed account and mail a confirmation link.
 
+    ``locale`` is the language the person registers in: theirs until they choose one.
+
     When the address is taken, nothing is created and its owner is told by mail instead:
     the visitor sees the same answer either way, so nobody learns who has an account.
     """
@@ -64,7 +67,7 @@ def register(email: str, display_name: str, password: str, locale: str | None) -
         emails.queue_already_registered(existing)
         return None
     user = User(email=address, display_name=display_name.strip(),
-                password_hash=password_hash, locale=locale)
+                password_hash=password_hash, registered_locale=locale)
     try:
         with db.session.begin_nested():
             db.session.add(user)
@@ -199,11 +202,24 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
 
 
 def update_profile(user: User, display_name: str, locale: str | None,
-                   notify_by_email: EmailNotifications | None = None) -> None:
+                   notify_by_email: EmailNotifications | None = None, timezone: str | None = None) -> None:
+    """Save the profile; an empty language or time zone means "automatic" (core.i18n decides)."""
+    if locale and locale not in supported_languages():
+        raise Refused(gettext("Please choose one of the offered languages."), field="locale")
+    if timezone and not valid_timezone(timezone):
+        raise Refused(gettext("Please choose one of the offered time zones."), field="timezone")
     user.display_name = display_name.strip()
     user.locale = locale or None
+    user.timezone = timezone or None
     if notify_by_email is not None:
         user.notify_by_email = notify_by_email
+
+
+def choose_language(user: User, locale: str) -> None:
+    """The language switch, for a logged-in person: their choice, stored."""
+    if locale not in supported_languages():
+        raise Refused(gettext("Please choose one of the offered languages."))
+    user.locale = locale
 
 
 def change_email(user: User, current_password: str, new_email: str) -> None:

@@ -30,6 +30,7 @@ from stengage.accounts.forms import (
 )
 from stengage.accounts.models import EmailNotifications
 from stengage.core.boundary import perform
+from stengage.core.i18n import automatic_locale, automatic_timezone, remember_language
 from stengage.core.security import safe_next
 from stengage.db import writes_on_get
 from stengage.extensions import limiter
@@ -47,10 +48,10 @@ def register() -> Response | str:
     if current_user.is_authenticated:
         return redirect(url_for("areas.home"))
     form = RegisterForm()
-    # The language the visitor registered in stays theirs (the profile changes it).
+    # The language the visitor registers in stays theirs until they choose one.
     if form.validate_on_submit() and perform(
             lambda: ops.register(form.email.data, form.display_name.data, form.password.data,
-                                 locale=session.get("locale") or str(get_locale())), form=form):
+                                 locale=str(get_locale())), form=form):
         return redirect(url_for("accounts.check_mail"))
     return render_template("accounts/register.html", form=form)
 
@@ -110,10 +111,7 @@ def login() -> Response | str:
         if logged_in is None:
             flash(gettext("The email address or the password is not correct."), "error")
         else:
-            chosen_locale = session.get("locale")
             session.clear()  # a fresh session on every login: no fixation
-            if chosen_locale:
-                session["locale"] = chosen_locale
             login_user(logged_in.user, remember=form.remember.data)
             refresh()  # the greeting speaks the language of the pages that follow, now the user is known
             flash(gettext("Welcome, %(name)s.", name=logged_in.user.display_name) if logged_in.first
@@ -162,17 +160,24 @@ def reset_password(token: str) -> Response | str:
 @bp.route("/profile", methods=["GET", "POST"])
 @login_required
 def profile() -> Response | str:
-    form = ProfileForm(obj=current_user)
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user, automatic_locale=automatic_locale(user),
+                       automatic_timezone=automatic_timezone(user))
     if request.method == "GET":
-        form.locale.data = current_user.locale or ""
-        form.notify_by_email.data = current_user.notify_by_email.value
-    if form.validate_on_submit():
-        ops.update_profile(current_user, form.display_name.data, form.locale.data,
-                           EmailNotifications(form.notify_by_email.data))
-        session.pop("locale", None)
+        form.locale.data = user.locale or ""
+        form.timezone.data = user.timezone or ""
+        form.notify_by_email.data = user.notify_by_email.value
+    if form.validate_on_submit() and perform(
+            lambda: ops.update_profile(user, form.display_name.data, form.locale.data,
+                                       EmailNotifications(form.notify_by_email.data), timezone=form.timezone.data),
+            form=form):
+        refresh()  # the confirmation speaks the language just chosen
         flash(gettext("Your profile is saved."), "success")
-        return redirect(url_for("accounts.profile"))
+        response = redirect(url_for("accounts.profile"))
+        remember_language(response, user.locale)
+        return response
     return render_template("accounts/profile.html", form=form)
+
 
 
 @bp.route("/password", methods=["GET", "POST"])
@@ -201,12 +206,14 @@ def change_email() -> Response | str:
 
 @bp.route("/language", methods=["POST"])
 def set_language() -> Response:
+    """The language switch: stored on a logged-in person, and in a cookie for this browser (a visitor
+    keeps it, and so does a person after logging out)."""
     form = LanguageForm()
-    target = safe_next(form.next.data, url_for("areas.home"))
-    if form.validate_on_submit():
-        session["locale"] = form.locale.data
-        if current_user.is_authenticated:
-            ops.update_profile(current_user, current_user.display_name, form.locale.data)
-    else:
+    response = redirect(safe_next(form.next.data, url_for("areas.home")))
+    if not form.validate_on_submit():
         flash(gettext("Please choose one of the offered languages."), "error")
-    return redirect(target)
+        return response
+    if current_user.is_authenticated:
+        perform(lambda: ops.choose_language(current_user, form.locale.data))
+    remember_language(response, form.locale.data)
+    return response

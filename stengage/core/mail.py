@@ -12,14 +12,19 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, current_app, render_template
 from flask_babel import force_locale
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from stengage.core.i18n import for_reader
 from stengage.db import utc_now
+
+if TYPE_CHECKING:
+    from stengage.accounts.models import User
+    from stengage.areas.models import Area
 
 _QUEUE_KEY = "stengage_mail_queue"
 
@@ -91,15 +96,33 @@ def init_mail(app: Flask) -> None:
 
 
 def compose(to: str, template: str, locale: str, subject: Any, **context: Any) -> Mail:
-    """Render ``templates/mail/<template>.txt`` and ``.html`` in the recipient's language."""
+    """Render ``templates/mail/<template>.txt`` and ``.html`` in ``locale`` (an address with no
+    account behind it; a person's mail goes through ``compose_for``)."""
     with force_locale(locale):
-        return Mail(
-            to=to,
-            subject=str(subject),
-            text=render_template(f"mail/{template}.txt", **context),
-            html=render_template(f"mail/{template}.html", **context),
-            locale=locale,
-        )
+        return _render(to, template, locale, subject, context)
+
+
+def compose_for(user: User, template: str, subject: Any, *, address: str | None = None,
+                area: Area | None = None, **context: Any) -> Mail:
+    """The mail ``templates/mail/<template>`` for ``user``, in their language and time zone
+    (``core.i18n``: their choice, the language they registered in, their area's).
+
+    ``address`` overrides their address (a confirmation sent to a new one); ``area`` is the area
+    the mail is about, for a person the rule has nothing else for. ``user`` (and ``area``, when given)
+    are in the templates' context."""
+    context = {"user": user, **({"area": area} if area is not None else {}), **context}
+    with for_reader(user, area) as (locale, _zone):
+        return _render(address or user.email, template, locale, subject, context)
+
+
+def _render(to: str, template: str, locale: str, subject: Any, context: dict[str, Any]) -> Mail:
+    return Mail(
+        to=to,
+        subject=str(subject),
+        text=render_template(f"mail/{template}.txt", **context),
+        html=render_template(f"mail/{template}.html", **context),
+        locale=locale,
+    )
 
 
 def queue(session: Session, mail: Mail) -> None:

@@ -57,10 +57,9 @@ def _queue_mail(user: User, kind: NotificationKind, proposal: Proposal, comment:
     link = (external_url("comments.link", comment_id=comment.id) if comment is not None
             else external_url("proposals.proposal", proposal_id=proposal.id))
     subject = _SubjectFor(kind, proposal.title)
-    mail.queue(db.session, mail.compose(
-        user.email, "notification", user.locale or current_app.config["BABEL_DEFAULT_LOCALE"], subject,
-        user=user, kind=kind.value, proposal=proposal, comment=comment, actor=actor, link=link,
-        settings_link=external_url("accounts.profile"),
+    mail.queue(db.session, mail.compose_for(
+        user, "notification", subject, area=proposal.process.area, kind=kind.value, proposal=proposal,
+        comment=comment, actor=actor, link=link, settings_link=external_url("accounts.profile"),
     ))
 
 
@@ -143,9 +142,8 @@ def send_daily_digests(now: datetime | None = None) -> int:
     for user_id, items in by_user.items():
         user = users[user_id]
         if user.notify_by_email == EmailNotifications.DAILY and user.blocked_at is None:
-            mail.queue(db.session, mail.compose(
-                user.email, "digest", user.locale or current_app.config["BABEL_DEFAULT_LOCALE"],
-                _l("Your daily stengage digest"), user=user, items=items,
+            mail.queue(db.session, mail.compose_for(
+                user, "digest", _l("Your daily stengage digest"), items=items,
                 base_url=current_app.config["SERVER_BASE_URL"],
             ))
             sent += 1

@@ -175,10 +175,9 @@ def _notify_followers(report: Report, version: ReportVersion) -> None:
         ReportFollow.report_id == report.id, User.blocked_at.is_(None)))
     link = external_url("reports.report", area_slug=report.area.slug, report_slug=report.slug, v=version.number)
     for user in followers:
-        mail.queue(db.session, mail.compose(
-            user.email, "report_published", user.locale or "en",
-            _l("A new version of “%(title)s” is published", title=report.title[:80]),
-            user=user, report=report, version=version, link=link))
+        mail.queue(db.session, mail.compose_for(
+            user, "report_published", _l("A new version of “%(title)s” is published", title=report.title[:80]),
+            area=report.area, report=report, version=version, link=link))
 
 
 def follow(user: User, report: Report) -> bool:

@@ -27,6 +27,7 @@ from sqlalchemy import select
 from stengage.accounts.models import User
 from stengage.areas.models import Process
 from stengage.core.audit import AuditEntry
+from stengage.core.i18n import LANGUAGE_COOKIE
 from stengage.core.page_cache import STATUS_HEADER
 from stengage.db import utc_now
 from stengage.extensions import db
@@ -180,8 +181,7 @@ def made(site: Flask) -> Iterator[Any]:
 
 def _visitor(site: Flask) -> FlaskClient:
     visitor = site.test_client()
-    with visitor.session_transaction() as session:
-        session["locale"] = "en"
+    visitor.set_cookie(LANGUAGE_COOKIE, "en")
     return visitor
 
 
@@ -189,8 +189,7 @@ def _as(site: Flask, user_id: int) -> FlaskClient:
     client = site.test_client()
     with site.app_context():
         login_as(client, db.session.get(User, user_id))
-    with client.session_transaction() as session:
-        session["locale"] = "en"
+    client.set_cookie(LANGUAGE_COOKIE, "en")
     return client
 
 

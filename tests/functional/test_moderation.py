@@ -328,7 +328,7 @@ def test_moderation_urls_refuse_other_areas(client):
 def test_answering_a_proposal_notifies_its_supporters(client, outbox):
     process = factories.process()
     proposal = factories.proposal(process)
-    supporter = factories.resident()
+    supporter = factories.resident(locale="en")  # mails speak the person's language
     supports.support(supporter, proposal)
     login_as(client, factories.staff())
     url = f"/proposals/{proposal.id}/triage"

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from stengage.areas.models import Phase
+from stengage.core.i18n import LANGUAGE_COOKIE
 from stengage.core.page_cache import STATUS_HEADER, PageCache
 from stengage.db import utc_now
 from stengage.extensions import db
@@ -46,8 +47,7 @@ def test_a_second_anonymous_visitor_gets_the_page_from_the_cache(app, client):
     process, proposal = _committed_proposal(title="Benches along the Simmeringer Haide")
     first = client.get(_url(process))
     other = app.test_client()
-    with other.session_transaction() as session:
-        session["locale"] = "en"
+    other.set_cookie(LANGUAGE_COOKIE, "en")
     again = other.get(_url(process))
     assert first.headers[STATUS_HEADER] == "miss" and again.headers[STATUS_HEADER] == "hit"
     for response in (first, again):
@@ -84,8 +84,7 @@ def test_a_support_a_comment_and_a_hidden_proposal_show_at_once(client):
                   page=page).status_code == 302
     client.post("/account/logout", data={"csrf_token": CSRF.search(client.get(page).text).group(1)})
     client.get("/")  # the logout message is shown once
-    with client.session_transaction() as session:
-        session["locale"] = "en"  # logging out forgot the visitor's choice
+    client.set_cookie(LANGUAGE_COOKIE, "en")  # logging out forgot the visitor's choice
 
     fresh = client.get(page)
     assert fresh.headers[STATUS_HEADER] == "miss"
@@ -223,8 +222,7 @@ def test_a_write_between_reading_the_area_and_asking_the_cache_is_not_stored_sta
 
     monkeypatch.setattr(PageCache, "lookup", lookup_after_a_concurrent_write)
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["locale"] = "en"
+    client.set_cookie(LANGUAGE_COOKIE, "en")
     for _ in range(2):
         page = client.get(url)
         assert "New title of the idea" in page.text and "Old title of the idea" not in page.text

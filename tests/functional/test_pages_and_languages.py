@@ -35,17 +35,18 @@ def test_the_areas_address_and_the_browsers_icon_request_lead_somewhere(client):
 
 
 def test_the_area_page_shows_aims_and_how_to_take_part(client):
-    page = client.get("/areas/vienna-simmering").get_data(as_text=True)
+    page = client.get("/areas/vienna-simmering", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "Use waste heat and solar heat for 3,000 households" in page
     assert "21,000" in page
     assert "How to take part" in page and "Create an account" in page
 
 
-def test_area_pages_speak_the_area_language_unless_the_visitor_chose_one(visitor):
+def test_area_pages_speak_the_area_language_when_neither_visitor_nor_browser_chose_one(visitor):
     client = visitor
     vienna = client.get("/areas/vienna-simmering", headers={"Accept-Language": "en"})
-    assert _lang(vienna.get_data(as_text=True)) == "de"
-    assert _lang(client.get("/areas/lyon-confluence").get_data(as_text=True)) == "fr"
+    assert _lang(vienna.get_data(as_text=True)) == "en"  # the browser's language beats the area's
+    assert _lang(client.get("/areas/vienna-simmering").get_data(as_text=True)) == "de"
+    assert _lang(client.get("/areas/lyon-confluence", headers={"Accept-Language": "ja"}).get_data(as_text=True)) == "fr"
     assert _lang(client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)) == "fr"
     assert _lang(client.get("/", headers={"Accept-Language": "ja"}).get_data(as_text=True)) == "en"
 
@@ -174,12 +175,12 @@ def test_a_proposal_page_speaks_its_areas_language_and_time_like_the_area_pages(
     proposal = factories.proposal(process)
     factories.comment(proposal, body="Zur Mittagszeit.", created_at=datetime(2026, 6, 1, 10, 5, tzinfo=UTC))
     db.session.commit()
-    headers = {"Accept-Language": "en"}  # a visitor who chose nothing: the area's language wins
+    headers = {"Accept-Language": "ja"}  # a visitor whose browser speaks none of ours: the area's language
     area_page = visitor.get(f"/areas/vienna-simmering/processes/{process.slug}", headers=headers)
     proposal_page = visitor.get(f"/proposals/{proposal.id}", headers=headers).get_data(as_text=True)
     assert '<html lang="de">' in area_page.get_data(as_text=True)
     assert '<html lang="de">' in proposal_page
-    assert "12:05" in proposal_page  # summer time in Vienna, not UTC's 10:05
+    assert "12:05 CEST" in proposal_page  # summer time in Vienna, not UTC's 10:05
     login_as(visitor, factories.resident(locale=None))
     assert '<html lang="de">' in visitor.get(f"/proposals/{proposal.id}", headers=headers).get_data(as_text=True)
 
@@ -189,33 +190,36 @@ def test_the_report_page_speaks_the_language_of_the_area_it_came_from(visitor):
     comment = factories.comment(proposal)
     login_as(visitor, factories.resident(locale=None))
     db.session.commit()
-    page = visitor.get(f"/flags?type=comment&id={comment.id}&next=/proposals/{proposal.id}",
-                       headers={"Accept-Language": "en"}).get_data(as_text=True)
+    page = visitor.get(f"/flags?type=comment&id={comment.id}&next=/proposals/{proposal.id}").get_data(as_text=True)
     assert '<html lang="de">' in page
 
 
 def test_pages_of_no_area_speak_the_language_of_the_residents_home_area(visitor):
     login_as(visitor, factories.resident(locale=None))  # verified in Vienna Simmering, no choice made
     db.session.commit()
-    english_browser = {"Accept-Language": "en"}
-    assert '<html lang="de">' in visitor.get("/account/profile", headers=english_browser).get_data(as_text=True)
+    unknown_browser = {"Accept-Language": "ja"}
+    assert '<html lang="de">' in visitor.get("/account/profile", headers=unknown_browser).get_data(as_text=True)
+    assert '<html lang="de">' in visitor.get("/areas/lyon-confluence", headers=unknown_browser).get_data(as_text=True)
     login_as(visitor, factories.user(locale=None))  # a resident of nowhere yet: the browser decides
     db.session.commit()
-    assert '<html lang="en">' in visitor.get("/account/profile", headers=english_browser).get_data(as_text=True)
+    assert '<html lang="en">' in visitor.get("/account/profile",
+                                             headers={"Accept-Language": "en"}).get_data(as_text=True)
 
 
 def test_the_language_of_the_registration_page_stays_the_new_users(visitor):
     submit(visitor, "/account/register", {"email": "nadia@example.org", "display_name": "Nadia",
                                           "password": factories.PASSWORD},
            page="/account/register", headers={"Accept-Language": "fr"})
-    assert db.session.scalar(select(User.locale).where(User.email == "nadia@example.org")) == "fr"
+    chosen, registered = db.session.execute(select(User.locale, User.registered_locale)
+                                            .where(User.email == "nadia@example.org")).one()
+    assert (chosen, registered) == (None, "fr")
 
 
 def test_the_login_greeting_speaks_the_language_of_the_pages_after_it(visitor):
     factories.resident(email="resi@example.org", name="Resi", locale=None)  # Simmering speaks German
     db.session.commit()
     answer = submit(visitor, "/account/login", {"email": "resi@example.org", "password": factories.PASSWORD},
-                    page="/account/login", headers={"Accept-Language": "en"}, follow_redirects=True)
+                    page="/account/login", headers={"Accept-Language": "ja"}, follow_redirects=True)
     page = answer.get_data(as_text=True)
     assert _lang(page) == "de" and "Willkommen, Resi." in page
 

@@ -7,6 +7,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
+from stengage.core.i18n import LANGUAGE_COOKIE
 from stengage.extensions import db
 from stengage.proposals.models import Comment, Notification, Proposal, ProposalStatus, Support
 from tests import factories
@@ -44,7 +45,7 @@ def test_a_resident_publishes_with_a_place_and_a_photo_supports_and_discusses(ap
 
     # Another resident supports it and a second proposal, then comments; the author replies.
     other_proposal = factories.proposal(process, title="Bike racks at the school")
-    neighbour = factories.resident(name="Nils Neighbour")
+    neighbour = factories.resident(name="Nils Neighbour", locale="en")  # mails speak the person's language
     login_as(client, neighbour)
     assert _support(client, proposal).status_code == 302
     assert _support(client, other_proposal).status_code == 302
@@ -75,8 +76,7 @@ def test_a_resident_publishes_with_a_place_and_a_photo_supports_and_discusses(ap
 
     # Everyone sees it in the list, on the map and in the area feed.
     visitor = app.test_client()
-    with visitor.session_transaction() as session:
-        session["locale"] = "en"
+    visitor.set_cookie(LANGUAGE_COOKIE, "en")
     listing = visitor.get(_process_url(process)).get_data(as_text=True)
     assert "Shade trees on Simmeringer Hauptstraße" in listing and "Bike racks at the school" in listing
     points = visitor.get(f"{_process_url(process)}/map.json").get_json()["proposals"]

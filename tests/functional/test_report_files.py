@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
+from stengage.core.i18n import LANGUAGE_COOKIE
 from stengage.extensions import db
 from stengage.reports import jobs
 from stengage.reports import operations as report_ops
@@ -31,8 +32,7 @@ def _published(publisher=None):
 
 
 def _in(client, locale):
-    with client.session_transaction() as session:
-        session["locale"] = locale
+    client.set_cookie(LANGUAGE_COOKIE, locale)
     return client
 
 

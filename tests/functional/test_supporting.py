@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from stengage.core.i18n import LANGUAGE_COOKIE
 from stengage.core.page_cache import STATUS_HEADER
 from stengage.extensions import db
 from tests import factories
@@ -35,8 +36,7 @@ def test_an_anonymous_cached_page_shows_a_support_and_a_withdrawal_at_once(cache
         page = f"/proposals/{proposal.id}"
         supporter = login_as(cached_app.test_client(), resident)
     anonymous = cached_app.test_client()
-    with anonymous.session_transaction() as session:
-        session["locale"] = "en"
+    anonymous.set_cookie(LANGUAGE_COOKIE, "en")
     assert [anonymous.get(page).headers[STATUS_HEADER] for _ in range(2)] == ["miss", "hit"]
 
     assert submit(supporter, f"{page}/support", page=page).status_code == 302

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from stengage.accounts.models import User
+from stengage.core.i18n import LANGUAGE_COOKIE
 from stengage.extensions import db
 from stengage.moderation import merging
 from stengage.proposals import supports
@@ -42,8 +43,7 @@ def _process_with_proposals(app, limit: int | None = None) -> tuple[list[int], i
 
 def _client_of(app, user_id: int):
     client = app.test_client()
-    with client.session_transaction() as session:
-        session["locale"] = "en"
+    client.set_cookie(LANGUAGE_COOKIE, "en")
     with app.app_context():
         login_as(client, db.session.get(User, user_id))
     return client

@@ -148,7 +148,7 @@ def test_bad_batch_sizes_are_refused_with_a_message(client, count):
 
 
 def test_moderator_approval_records_the_verifier_and_the_note(client, outbox):
-    resident = factories.user(name="Resi Dent")
+    resident = factories.user(name="Resi Dent", locale="en")  # mails speak the person's language
     mod = factories.moderator()
     elsewhere = factories.moderator("lyon-confluence")
     login_as(client, resident)

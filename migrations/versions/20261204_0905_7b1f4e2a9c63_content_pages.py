@@ -2,8 +2,8 @@
 the footer links to created in six languages.
 
 Revision ID: 7b1f4e2a9c63
-Revises: e3a7c91d5b20
-Create Date: 2026-12-04 09:00:00
+Revises: a7e3c5d19f42
+Create Date: 2026-12-04 09:05:00
 
 """
 from datetime import UTC, datetime
@@ -16,7 +16,7 @@ from stengage.pages.defaults import DEFAULT_PAGES
 
 # revision identifiers, used by Alembic.
 revision = '7b1f4e2a9c63'
-down_revision = 'e3a7c91d5b20'
+down_revision = 'a7e3c5d19f42'
 branch_labels = None
 depends_on = None
 
