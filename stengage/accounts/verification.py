@@ -7,8 +7,9 @@ import hashlib
 import io
 import secrets
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
-from flask_babel import format_datetime, gettext
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
@@ -25,6 +26,7 @@ from stengage.accounts.models import (
 )
 from stengage.areas.models import Area, normalise_postcode
 from stengage.core import audit
+from stengage.core.moments import as_utc, zone_label
 from stengage.core.operations import Refused
 from stengage.db import utc_now
 from stengage.extensions import db
@@ -122,7 +124,9 @@ def letter_codes_csv(area: Area, batch: LetterCodeBatch, codes: list[str]) -> by
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(LETTER_CODE_COLUMNS)
-    valid_until = format_datetime(batch.expires_at, "yyyy-MM-dd HH:mm zzz")
+    # The letters go to the area's residents: its time zone, named, in one spelling for every language.
+    until = as_utc(batch.expires_at).astimezone(ZoneInfo(area.timezone))
+    valid_until = f"{until:%Y-%m-%d %H:%M} {zone_label(until)}"
     for code in codes:
         writer.writerow([code, area.slug, valid_until, batch.id])
     return out.getvalue().encode("utf-8-sig")  # the BOM lets spreadsheet programs read UTF-8

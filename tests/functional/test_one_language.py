@@ -194,3 +194,17 @@ def test_the_digest_shows_times_in_the_recipients_zone_with_its_label(app, clien
     assert "1 digests sent." in app.test_cli_runner().invoke(args=["send-digests"]).output
     text = outbox.text(outbox.last(to="digest@example.org"))
     assert re.search(r"\(\d\d\.\d\d\.\d{4}, \d\d:\d\d JST\)", text), text
+
+
+def test_demo_accounts_store_no_language_and_my_account_says_what_automatic_gives(app, visitor):
+    assert app.test_cli_runner().invoke(args=["seed-demo", "--with-users"]).exit_code == 0
+    demo = db.session.scalars(select(User).where(User.email.like("%@example.org"),
+                                                 User.email.in_(["admin@example.org", "moderator.vienna@example.org",
+                                                                 "staff.vienna@example.org"]))).all()
+    assert len(demo) == 3 and {(u.locale, u.registered_locale, u.timezone) for u in demo} == {(None, None, None)}
+    moderator = next(u for u in demo if u.email == "moderator.vienna@example.org")
+    login_as(visitor, moderator)
+    page = visitor.get("/account/profile", headers=UNKNOWN_BROWSER).get_data(as_text=True)
+    with force_locale("de"):
+        assert _selected(page, "locale") == gettext("Automatic (now: %(language)s)", language="Deutsch")
+    assert '<option selected value="en">' not in page and 'value="en" selected' not in page

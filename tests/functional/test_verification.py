@@ -3,7 +3,8 @@
 import csv
 import io
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -108,6 +109,10 @@ def test_letter_code_columns_are_merge_fields_in_every_language(client):
                       page="/areas/vienna-simmering/letter-codes")
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     assert rows[0] == ["code", "area", "valid_until", "batch"] and len(rows) == 3
+    # Valid until 30 days from now, in Vienna's time (the letters' readers'), its zone named.
+    until = datetime.strptime(rows[1][2][:16], "%Y-%m-%d %H:%M").replace(tzinfo=ZoneInfo("Europe/Vienna"))
+    assert rows[1][2][17:] in ("CET", "CEST")
+    assert abs(until - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=2)
 
 
 def test_staff_generate_a_batch_and_download_printable_codes(client):
